@@ -1,0 +1,80 @@
+// Knobs of the gateway container: serving, rate limiting, blocklist enforcement, proxying and telemetry.
+import { knob } from '../knob';
+import { booleanType, durationType, enumType, intType, numberType, urlType } from '../value-types';
+
+export const gatewayKnobs = {
+  port: knob(intType({ min: 1, max: 65535 }), {
+    description: 'Port the gateway listens on.',
+    default: 8000,
+    consumers: ['cli', 'gateway'],
+  }),
+  redisUrl: knob(urlType({ protocols: ['redis:', 'rediss:'] }), {
+    description:
+      'Redis for the token bucket (wired by the full stack; `sentinel dev` uses an in-process bucket without it).',
+    consumers: ['cli', 'gateway'],
+    wiredByStack: true,
+  }),
+  requestTimeoutSeconds: knob(durationType({ min: 1, max: 300 }), {
+    description: 'Upstream timeout; a slower upstream gets 504.',
+    presets: { cost: 10, performance: 8 },
+    consumers: ['gateway', 'template'],
+  }),
+  rateLimitCapacity: knob(intType({ min: 1, max: 1_000_000 }), {
+    description: 'Token bucket size per user: the burst a user may send at once.',
+    presets: { cost: 100, performance: 300 },
+    consumers: ['gateway', 'template'],
+  }),
+  rateLimitRefillRate: knob(numberType({ min: 0.001, max: 100_000 }), {
+    description: 'Tokens added to each user bucket per second: the sustained request rate.',
+    presets: { cost: 1, performance: 5 },
+    consumers: ['gateway', 'template'],
+  }),
+  rateLimitFailureMode: knob(enumType(['open', 'closed'] as const), {
+    description:
+      'When Redis is down: `open` limits with an in-process bucket per task, `closed` answers 503.',
+    default: 'open',
+    consumers: ['gateway', 'template'],
+  }),
+  blocklistRefreshSeconds: knob(durationType({ min: 1, max: 3600 }), {
+    description: 'How often each gateway task reloads the blocklist snapshot from DynamoDB.',
+    default: 10,
+    consumers: ['gateway', 'template'],
+  }),
+  trustedProxyHops: knob(intType({ min: 0, max: 10 }), {
+    description:
+      'Proxies in front of the gateway that append to X-Forwarded-For (1 behind the ALB, 0 locally).',
+    default: 0,
+    consumers: ['gateway'],
+  }),
+  maxBodyBytes: knob(intType({ min: 0, max: 5 * 1024 ** 3 }), {
+    description: 'Largest request body forwarded; larger ones get 413.',
+    default: 10 * 1024 * 1024,
+    consumers: ['gateway', 'template'],
+  }),
+  forwardAuthorization: knob(booleanType(), {
+    description: 'Forward the client Authorization header to the upstream.',
+    default: true,
+    consumers: ['gateway', 'template'],
+  }),
+  telemetryFlushSeconds: knob(durationType({ min: 1, max: 300 }), {
+    description: 'How often in-memory traffic aggregates and sampled request logs are written to DynamoDB.',
+    default: 10,
+    consumers: ['gateway', 'template'],
+  }),
+  requestLogSampleRate: knob(numberType({ min: 0, max: 1 }), {
+    description: 'Share of successful requests written to the request log table (every non-2xx is written).',
+    presets: { cost: 0.01, performance: 0.05 },
+    consumers: ['gateway', 'template'],
+  }),
+  requestLogTtlDays: knob(intType({ min: 1, max: 365 }), {
+    description: 'Days a request log item is kept before DynamoDB expires it.',
+    default: 7,
+    consumers: ['gateway', 'template'],
+  }),
+  aggregateTtlDays: knob(intType({ min: 2, max: 90 }), {
+    description:
+      'Days traffic aggregates are kept; the detector compares with the same hour on earlier days.',
+    default: 8,
+    consumers: ['gateway', 'template'],
+  }),
+};

@@ -1,0 +1,70 @@
+// Who a block, an aggregate or a log line is about: a user (JWT subject) or a client IP. The human
+// form `user:<id>` / `ip:<addr>` and the DynamoDB key form `USER#<id>` / `IP#<addr>` are defined here only.
+import { isIP } from 'node:net';
+
+export type EntityKind = 'user' | 'ip';
+export interface Entity {
+  kind: EntityKind;
+  id: string;
+}
+
+const KEY_PREFIX: Record<EntityKind, string> = { user: 'USER#', ip: 'IP#' };
+const MAX_USER_ID_LENGTH = 256;
+
+export type EntityParse = { ok: true; entity: Entity } | { ok: false; problem: string };
+
+/** Canonical text of an IP so that one address has one key (IPv4-mapped IPv6 becomes IPv4). */
+export function normalizeIp(address: string): string | undefined {
+  let text = address.trim().replace(/^\[|\]$/g, '');
+  const zone = text.indexOf('%');
+  if (zone !== -1) text = text.slice(0, zone);
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(text);
+  if (mapped) text = mapped[1]!;
+  const version = isIP(text);
+  if (version === 4) return text;
+  if (version === 6) return text.toLowerCase();
+  return undefined;
+}
+
+export function userEntity(id: string): Entity {
+  return { kind: 'user', id };
+}
+
+export function ipEntity(address: string): Entity {
+  return { kind: 'ip', id: normalizeIp(address) ?? address };
+}
+
+/** Parses `user:<id>` or `ip:<address>` as typed on the command line. */
+export function parseEntity(text: string): EntityParse {
+  const colon = text.indexOf(':');
+  const kind = colon === -1 ? '' : text.slice(0, colon).toLowerCase();
+  const id = colon === -1 ? '' : text.slice(colon + 1);
+  if (kind === 'user') {
+    if (id === '' || id.length > MAX_USER_ID_LENGTH || /[\u0000-\u001f\u007f]/.test(id)) {
+      return { ok: false, problem: `"${text}" has an empty, over-long or non-printable user id` };
+    }
+    return { ok: true, entity: userEntity(id) };
+  }
+  if (kind === 'ip') {
+    const address = normalizeIp(id);
+    if (!address) return { ok: false, problem: `"${text}" is not an IPv4 or IPv6 address` };
+    return { ok: true, entity: { kind: 'ip', id: address } };
+  }
+  return { ok: false, problem: `"${text}" should be written user:<id> or ip:<address>` };
+}
+
+export function formatEntity(entity: Entity): string {
+  return `${entity.kind}:${entity.id}`;
+}
+
+/** The DynamoDB key form, used as the aggregate sort key, the request log and blocklist partition key. */
+export function entityKey(entity: Entity): string {
+  return KEY_PREFIX[entity.kind] + entity.id;
+}
+
+export function parseEntityKey(key: string): Entity | undefined {
+  for (const kind of ['user', 'ip'] as const) {
+    if (key.startsWith(KEY_PREFIX[kind])) return { kind, id: key.slice(KEY_PREFIX[kind].length) };
+  }
+  return undefined;
+}

@@ -1,0 +1,54 @@
+// A real HTTP upstream on loopback for proxy tests. By default it answers every request with a JSON
+// echo of what it received; tests can pass their own handler.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ReceivedRequest {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  bodyBytes: number;
+}
+
+export interface Upstream {
+  url: string;
+  port: number;
+  server: Server;
+  received: ReceivedRequest[];
+  close(): Promise<void>;
+}
+
+export type UpstreamHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+export function echoHandler(received: ReceivedRequest[]): UpstreamHandler {
+  return (req, res) => {
+    let bodyBytes = 0;
+    req.on('data', (chunk: Buffer) => {
+      bodyBytes += chunk.length;
+    });
+    req.on('end', () => {
+      const entry = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, bodyBytes };
+      received.push(entry);
+      const body = JSON.stringify(entry);
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    });
+  };
+}
+
+export async function startUpstream(handler?: UpstreamHandler): Promise<Upstream> {
+  const received: ReceivedRequest[] = [];
+  const server = createServer(handler ?? echoHandler(received));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    server,
+    received,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
