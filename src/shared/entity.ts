@@ -40,6 +40,8 @@ export function parseEntity(text: string): EntityParse {
   const kind = colon === -1 ? '' : text.slice(0, colon).toLowerCase();
   const id = colon === -1 ? '' : text.slice(colon + 1);
   if (kind === 'user') {
+    // Control characters would corrupt log lines and table keys.
+    // eslint-disable-next-line no-control-regex
     if (id === '' || id.length > MAX_USER_ID_LENGTH || /[\u0000-\u001f\u007f]/.test(id)) {
       return { ok: false, problem: `"${text}" has an empty, over-long or non-printable user id` };
     }
