@@ -1,7 +1,7 @@
 // The I/O edge of configuration: read process.env and the .env file, resolve, and throw one
 // ConfigError listing every problem when the result is not usable.
 import { ConfigError } from './issues';
-import type { ResolvedConfig, ResolveOptions } from './resolve';
+import type { ResolvedConfig, ResolveOptions, ResolveResult } from './resolve';
 import { resolveConfig } from './resolve';
 import type { Requirement } from './rules';
 import { REQUIREMENTS_OF } from './rules';
@@ -27,10 +27,11 @@ export function defaultRequirements(scope: Scope): Requirement[] {
   return [...new Set(consumers.flatMap((c) => REQUIREMENTS_OF[c]))];
 }
 
-export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
+/** Reads the sources and resolves without throwing on configuration problems. */
+export function inspectConfig(options: LoadConfigOptions = {}): ResolveResult {
   const scope = options.scope ?? 'all';
   const dotenv = options.noEnvFile ? undefined : readDotenv({ cwd: options.cwd, path: options.envFile });
-  const result = resolveConfig(
+  return resolveConfig(
     {
       explicit: options.explicit,
       explicitLabel: options.explicitLabel,
@@ -39,6 +40,11 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
     },
     { scope, require: options.require ?? defaultRequirements(scope) },
   );
-  if (!result.ok) throw new ConfigError(result.issues);
+}
+
+/** Reads and resolves the configuration; throws one ConfigError listing every problem. */
+export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
+  const result = inspectConfig(options);
+  if (result.issues.length > 0) throw new ConfigError(result.issues);
   return result.config;
 }

@@ -24,8 +24,14 @@ export interface ResolvedConfig {
   warnings: ConfigIssue[];
 }
 
-export type ResolveResult =
-  { ok: true; config: ResolvedConfig } | { ok: false; issues: ConfigIssue[]; warnings: ConfigIssue[] };
+/**
+ * Resolution always yields a best-effort config (bad values fall back) so callers such as
+ * `sentinel config` can show it next to the problems; `issues` empty means it is usable.
+ */
+export interface ResolveResult {
+  config: ResolvedConfig;
+  issues: ConfigIssue[];
+}
 
 interface Candidate {
   raw: string;
@@ -112,10 +118,9 @@ export function resolveConfig(sources: RawSources, options: ResolveOptions = {})
 
   const config = values as Config;
   issues.push(...checkRequirements(config, options.require ?? [], scope));
-  if (issues.length > 0) return { ok: false, issues, warnings };
   return {
-    ok: true,
     config: { values: config, sources: origin as Record<ConfigKey, ValueSource>, preset, warnings },
+    issues,
   };
 }
 

@@ -3,7 +3,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TABLES, TABLE_IDS } from '../../src/shared/tables';
+import { TABLES, TABLE_IDS, type TableDefinition } from '../../src/shared/tables';
 import { startDynalite, type DynaliteServer } from '../helpers/dynalite';
 import { startRedisServer } from '../helpers/redis-server';
 import { redisAvailable } from '../helpers/services';
@@ -56,9 +56,10 @@ describe('dynalite helper', () => {
     });
     for (const id of TABLE_IDS) {
       const { Table } = await raw.send(new DescribeTableCommand({ TableName: names[id] }));
+      const definition: TableDefinition = TABLES[id];
       const expected = [
-        TABLES[id].partitionKey.name,
-        ...('sortKey' in TABLES[id] ? [TABLES[id].sortKey.name] : []),
+        definition.partitionKey.name,
+        ...(definition.sortKey ? [definition.sortKey.name] : []),
       ];
       expect(Table?.KeySchema?.map((k) => k.AttributeName)).toEqual(expected);
       expect(Table?.TableStatus).toBe('ACTIVE');

@@ -33,10 +33,10 @@ const algorithm = exactEnumType(JWT_ALGORITHMS);
 
 export const authKnobs = {
   jwtSecretKey: knob(stringType({ maxLength: 4096 }), {
-    description: 'Shared secret for HS256/384/512 tokens (at least as many bytes as the hash: 32 for HS256).',
+    description:
+      'Shared secret for HS256/384/512 tokens: at least 32/48/64 bytes (generate one: openssl rand -base64 48).',
     secret: true,
     consumers: ['cli', 'gateway', 'template'],
-    example: 'generate one with: openssl rand -base64 48',
   }),
   jwtPublicKey: knob(publicKeyType(), {
     description: 'Static public key (PEM or JWK) for RS*/PS*/ES*/EdDSA tokens.',

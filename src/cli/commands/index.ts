@@ -1,0 +1,9 @@
+// Every registered command, in help order. A command is listed here only when it works end to end.
+import type { Command } from 'commander';
+import type { CliContext } from '../context';
+import { registerConfigCommand } from './config';
+import { registerJwtCommand } from './jwt';
+
+export type RegisterCommand = (program: Command, ctx: CliContext) => void;
+
+export const COMMANDS: readonly RegisterCommand[] = [registerConfigCommand, registerJwtCommand];

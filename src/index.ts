@@ -1,0 +1,16 @@
+// The importable library API of sentinel-api.
+export { VERSION } from './version';
+export { loadConfig, inspectConfig, type LoadConfigOptions } from './config/load';
+export {
+  resolveConfig,
+  type ResolvedConfig,
+  type ResolveOptions,
+  type ResolveResult,
+} from './config/resolve';
+export { schema, CONFIG_KEYS, type Config, type ConfigKey } from './config/schema';
+export { envName, PRESETS, type Preset } from './config/knob';
+export { ConfigError, type ConfigIssue } from './config/issues';
+export { redactedValues, REDACTED } from './config/redact';
+export { mintToken, type MintOptions, type SigningKey } from './jwt/mint';
+export { SentinelError, UsageError, ErrorCode } from './shared/errors';
+export { parseEntity, formatEntity, type Entity } from './shared/entity';
