@@ -1,10 +1,12 @@
 // The only module that writes to the terminal. Results go to stdout (plain text, a table, or JSON
 // lines); diagnostics go to stderr; colour only on a TTY without NO_COLOR; prompts only when interactive.
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import * as prompts from '@clack/prompts';
 import { createColors } from 'picocolors';
+import { ErrorCode, SentinelError } from '../shared/errors';
 
 export interface UiOptions {
+  stdin?: Readable;
   stdout?: Writable & { isTTY?: boolean; columns?: number };
   stderr?: Writable & { isTTY?: boolean };
   stdinIsTTY?: boolean;
@@ -16,6 +18,7 @@ export type Colors = ReturnType<typeof createColors>;
 export class Ui {
   readonly stdout: NonNullable<UiOptions['stdout']>;
   readonly stderr: NonNullable<UiOptions['stderr']>;
+  readonly stdin: Readable;
   /** Prompts are allowed: stdin and stdout are terminals and CI is not set. */
   readonly interactive: boolean;
   /** stdout is a terminal (live progress lines make sense). */
@@ -27,6 +30,7 @@ export class Ui {
     const env = options.env ?? process.env;
     this.stdout = options.stdout ?? process.stdout;
     this.stderr = options.stderr ?? process.stderr;
+    this.stdin = options.stdin ?? process.stdin;
     this.isTTY = this.stdout.isTTY === true;
     const stdinIsTTY = options.stdinIsTTY ?? process.stdin.isTTY === true;
     this.interactive = stdinIsTTY && this.isTTY && !env.CI;
@@ -68,10 +72,50 @@ export class Ui {
   }
 
   /** Asks a yes/no question; never asks when not interactive (callers require --yes then). */
-  async confirm(message: string): Promise<boolean> {
+  async confirm(message: string, initialValue = false): Promise<boolean> {
     if (!this.interactive) return false;
-    const answer = await prompts.confirm({ message, initialValue: false });
-    return answer === true;
+    return this.answered(await prompts.confirm({ message, initialValue, ...this.promptStreams() }));
+  }
+
+  async text(options: {
+    message: string;
+    placeholder?: string;
+    initialValue?: string;
+    validate?: (value: string) => string | undefined;
+  }): Promise<string> {
+    const { validate } = options;
+    return this.answered(
+      await prompts.text({
+        message: options.message,
+        placeholder: options.placeholder,
+        initialValue: options.initialValue,
+        validate: validate ? (value) => validate(value ?? '') : undefined,
+        ...this.promptStreams(),
+      }),
+    );
+  }
+
+  async select<V extends string>(
+    message: string,
+    choices: ReadonlyArray<{ value: V; label: string; hint?: string }>,
+  ): Promise<V> {
+    const options = choices.map((c) => ({
+      value: c.value,
+      label: c.label,
+      hint: c.hint,
+    })) as prompts.Option<V>[];
+    return this.answered(await prompts.select<V>({ message, options, ...this.promptStreams() }));
+  }
+
+  private promptStreams() {
+    return { input: this.stdin, output: this.stderr };
+  }
+
+  /** Ctrl-C at a prompt ends the command without doing anything. */
+  private answered<T>(value: T): Exclude<T, symbol> {
+    if (prompts.isCancel(value))
+      throw new SentinelError(ErrorCode.Cancelled, 'Cancelled; nothing was changed');
+    return value as Exclude<T, symbol>;
   }
 }
 

@@ -11,6 +11,32 @@ export const ErrorCode = {
   JwtKeyInvalid: 'ERR_JWT_KEY_INVALID',
   JwtAlgorithmUnsupported: 'ERR_JWT_ALGORITHM_UNSUPPORTED',
   EntityInvalid: 'ERR_ENTITY_INVALID',
+  Cancelled: 'ERR_CANCELLED',
+  // Gateway: failures of the request path, mapped to HTTP responses in runtime/errors/http-errors.ts.
+  GatewayBadPath: 'ERR_GATEWAY_BAD_PATH',
+  GatewayBodyTooLarge: 'ERR_GATEWAY_BODY_TOO_LARGE',
+  GatewayUpstreamTimeout: 'ERR_GATEWAY_UPSTREAM_TIMEOUT',
+  GatewayUpstreamUnreachable: 'ERR_GATEWAY_UPSTREAM_UNREACHABLE',
+  GatewayJwksUnavailable: 'ERR_GATEWAY_JWKS_UNAVAILABLE',
+  GatewayRateLimiterUnavailable: 'ERR_GATEWAY_RATE_LIMITER_UNAVAILABLE',
+  GatewayRedisTimeout: 'ERR_GATEWAY_REDIS_TIMEOUT',
+  // Templates: rendering and offline validation of the CloudFormation stacks (src/templates).
+  TemplateNotFound: 'ERR_TEMPLATE_NOT_FOUND',
+  TemplateInvalid: 'ERR_TEMPLATE_INVALID',
+  TemplateAssetMissing: 'ERR_TEMPLATE_ASSET_MISSING',
+  TemplateValidationFailed: 'ERR_TEMPLATE_VALIDATION_FAILED',
+  // Deploy engine: preflight, assets, images and stack operations (src/deploy).
+  AwsCredentials: 'ERR_AWS_CREDENTIALS',
+  AwsRegionMissing: 'ERR_AWS_REGION_MISSING',
+  AwsRequestFailed: 'ERR_AWS_REQUEST_FAILED',
+  DeployBundleMissing: 'ERR_DEPLOY_BUNDLE_MISSING',
+  DeployTemplateInvalid: 'ERR_DEPLOY_TEMPLATE_INVALID',
+  DeployArtifactsBucket: 'ERR_DEPLOY_ARTIFACTS_BUCKET',
+  DockerUnavailable: 'ERR_DOCKER_UNAVAILABLE',
+  DockerFailed: 'ERR_DOCKER_FAILED',
+  ChangeSetFailed: 'ERR_CHANGE_SET_FAILED',
+  // Anomaly detector (lambda/anomaly-detector).
+  DetectorInputInvalid: 'ERR_DETECTOR_INPUT_INVALID',
   Internal: 'ERR_INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -2,8 +2,13 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context';
 import { registerConfigCommand } from './config';
+import { registerInitCommand } from './init';
 import { registerJwtCommand } from './jwt';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
-export const COMMANDS: readonly RegisterCommand[] = [registerConfigCommand, registerJwtCommand];
+export const COMMANDS: readonly RegisterCommand[] = [
+  registerInitCommand,
+  registerConfigCommand,
+  registerJwtCommand,
+];
