@@ -14,3 +14,4 @@ export { redactedValues, REDACTED } from './config/redact';
 export { mintToken, type MintOptions, type SigningKey } from './jwt/mint';
 export { SentinelError, UsageError, ErrorCode } from './shared/errors';
 export { parseEntity, formatEntity, type Entity } from './shared/entity';
+export { startDemoUpstream, type DemoUpstream } from './dev/demo-upstream';
