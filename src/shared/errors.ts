@@ -12,6 +12,10 @@ export const ErrorCode = {
   JwtAlgorithmUnsupported: 'ERR_JWT_ALGORITHM_UNSUPPORTED',
   EntityInvalid: 'ERR_ENTITY_INVALID',
   Cancelled: 'ERR_CANCELLED',
+  // Finding what a command acts on: a running `sentinel dev` or a deployed stack (src/cli/target.ts).
+  TargetMissing: 'ERR_TARGET_MISSING',
+  StackNotFound: 'ERR_STACK_NOT_FOUND',
+  StackOutputMissing: 'ERR_STACK_OUTPUT_MISSING',
   // Gateway: failures of the request path, mapped to HTTP responses in runtime/errors/http-errors.ts.
   GatewayBadPath: 'ERR_GATEWAY_BAD_PATH',
   GatewayBodyTooLarge: 'ERR_GATEWAY_BODY_TOO_LARGE',
@@ -24,7 +28,6 @@ export const ErrorCode = {
   TemplateNotFound: 'ERR_TEMPLATE_NOT_FOUND',
   TemplateInvalid: 'ERR_TEMPLATE_INVALID',
   TemplateAssetMissing: 'ERR_TEMPLATE_ASSET_MISSING',
-  TemplateValidationFailed: 'ERR_TEMPLATE_VALIDATION_FAILED',
   // Deploy engine: preflight, assets, images and stack operations (src/deploy).
   AwsCredentials: 'ERR_AWS_CREDENTIALS',
   AwsRegionMissing: 'ERR_AWS_REGION_MISSING',

@@ -4,6 +4,7 @@ import type { CliContext } from '../context';
 import { registerConfigCommand } from './config';
 import { registerInitCommand } from './init';
 import { registerJwtCommand } from './jwt';
+import { registerValidateCommand } from './validate';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
@@ -11,4 +12,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerInitCommand,
   registerConfigCommand,
   registerJwtCommand,
+  registerValidateCommand,
 ];

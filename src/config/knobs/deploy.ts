@@ -1,11 +1,34 @@
-// Knobs of the deployed stack: sizing, images and optional features. The CLI turns them into
-// CloudFormation parameters.
+// Knobs of the deployed stack: sizing, images and optional features. Those consumed by 'template'
+// become CloudFormation parameters (src/templates/parameters.ts derives them; no list is kept there).
 import { VERSION } from '../../version';
 import { knob } from '../knob';
+import type { ValueType } from '../value-types';
 import { booleanType, enumType, intType, stringType } from '../value-types';
 
+/** The only retention periods CloudWatch Logs accepts; any other number fails the deploy. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** Fargate task CPU sizes (CPU units); memory must fit the size, checked by `sentinel validate`. */
+export const FARGATE_CPU_UNITS = [256, 512, 1024, 2048, 4096, 8192, 16384] as const;
+
+function oneOfIntType(values: readonly number[]): ValueType<number> {
+  const list = values.join(', ');
+  return {
+    describe: `one of ${list}`,
+    parse(raw) {
+      const value = Number(raw.trim());
+      return /^\d+$/.test(raw.trim()) && values.includes(value)
+        ? { ok: true, value }
+        : { ok: false, problem: 'is not an accepted value', hint: `use one of: ${list}` };
+    },
+    format: (value) => String(value),
+  };
+}
+
 export const deployKnobs = {
-  fargateCpu: knob(intType({ min: 256, max: 16384 }), {
+  fargateCpu: knob(oneOfIntType(FARGATE_CPU_UNITS), {
     description: 'CPU units per gateway task (256 = 0.25 vCPU).',
     presets: { cost: 256, performance: 1024 },
     consumers: ['template'],
@@ -20,7 +43,7 @@ export const deployKnobs = {
     presets: { cost: 1, performance: 2 },
     consumers: ['template'],
   }),
-  logRetentionDays: knob(intType({ min: 1, max: 3653 }), {
+  logRetentionDays: knob(oneOfIntType(LOG_RETENTION_DAYS), {
     description: 'CloudWatch Logs retention for the gateway and detector.',
     presets: { cost: 7, performance: 30 },
     consumers: ['template'],
@@ -52,4 +75,56 @@ export const deployKnobs = {
     default: false,
     consumers: ['cli'],
   }),
+  ecsMinCount: knob(intType({ min: 1, max: 100 }), {
+    description: 'Fewest gateway tasks CPU autoscaling may scale in to.',
+    presets: { cost: 1, performance: 2 },
+    consumers: ['template'],
+  }),
+  ecsMaxCount: knob(intType({ min: 1, max: 100 }), {
+    description: 'Most gateway tasks CPU autoscaling may scale out to.',
+    presets: { cost: 2, performance: 6 },
+    consumers: ['template'],
+  }),
+  ecsCpuTargetPercent: knob(intType({ min: 10, max: 95 }), {
+    description: 'Average CPU utilisation that target-tracking autoscaling keeps the gateway tasks at.',
+    presets: { cost: 70, performance: 50 },
+    consumers: ['template'],
+  }),
+  redisNodeType: knob(
+    stringType({
+      pattern: /^cache\.[a-z0-9]+\.[a-z0-9]+$/,
+      patternHint: 'an ElastiCache node type such as cache.t4g.micro',
+    }),
+    {
+      description: 'ElastiCache node type of the rate-limit Redis (full stack).',
+      default: 'cache.t4g.micro',
+      consumers: ['template'],
+    },
+  ),
+  redisNodeCount: knob(intType({ min: 1, max: 6 }), {
+    description:
+      'Redis nodes: 1 is a single node; 2 or more adds replicas with automatic failover across zones.',
+    presets: { cost: 1, performance: 2 },
+    consumers: ['template'],
+  }),
+  certificateArn: knob(
+    stringType({
+      pattern: /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/,
+      patternHint: 'an ACM certificate ARN in the deploy region',
+    }),
+    {
+      description:
+        'ACM certificate for an HTTPS listener (TLS 1.2+); when set, plain HTTP is redirected to HTTPS.',
+      consumers: ['template'],
+      example: 'arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000',
+    },
+  ),
+  alertEmail: knob(
+    stringType({ pattern: /^[^@\s]+@[^@\s]+\.[^@\s]+$/, maxLength: 254, patternHint: 'an email address' }),
+    {
+      description: 'Email subscribed to the anomaly alert topic (AWS sends a confirmation mail first).',
+      consumers: ['template'],
+      example: 'security@example.com',
+    },
+  ),
 };

@@ -1,0 +1,169 @@
+// A rough monthly cost of a stack for a config: fixed costs from the sizing knobs, usage costs for
+// an assumed workload, each line with its arithmetic. Pure: the price table is data (prices.ts).
+import type { Preset } from '../config/knob';
+import type { Config } from '../config/schema';
+import { HOURS_PER_MONTH as H, PRICE_DATE, PRICE_REGION, PRICES } from './prices';
+import type { StackMode } from './types';
+
+export interface CostOptions {
+  /** Proxied requests per month. @default 1_000_000 */
+  requestsPerMonth?: number;
+  /** Average response size through the ALB, in KB. @default 10 */
+  averageResponseKb?: number;
+}
+
+export interface CostLine {
+  service: string;
+  item: string;
+  monthlyUsd: number;
+  /** How the number was obtained. */
+  basis: string;
+}
+
+export interface CostEstimate {
+  mode: StackMode;
+  preset: Preset;
+  currency: 'USD';
+  /** Region of the price table (prices elsewhere are typically 0-30% higher). */
+  region: string;
+  /** Region the config deploys to, when set and different from `region`. */
+  deployRegion?: string;
+  priceDate: string;
+  lines: CostLine[];
+  totalUsd: number;
+  assumptions: string[];
+  excluded: string[];
+}
+
+const SECONDS_PER_MONTH = H * 3600;
+const DETECTOR_RUNS = (H * 60) / 15;
+const DETECTOR_SECONDS_PER_RUN = 3;
+const DETECTOR_MEMORY_GB = 0.25;
+const DETECTOR_READS_PER_RUN = 50;
+const ERROR_SHARE = 0.02;
+const LOG_GB_PER_TASK = 0.25;
+const LOG_GB_DETECTOR = 0.01;
+
+const usd = (n: number) => Math.round(n * 100) / 100;
+/** A unit price as listed (no rounding: $0.00356 must not read $0.00). */
+const money = (n: number) => `$${n}`;
+
+function gatewayLines(config: Config, requests: number, responseKb: number): CostLine[] {
+  const tasks = config.ecsDesiredCount;
+  const vcpu = config.fargateCpu / 1024;
+  const gb = config.fargateMemoryMib / 1024;
+  const fargate = PRICES.fargate[config.taskArchitecture];
+  const lcu = Math.max(requests / SECONDS_PER_MONTH / 25, (requests * responseKb) / 1e6 / H);
+  const redisHour = PRICES.cacheNodeHour[config.redisNodeType];
+  const addresses = 2 + tasks;
+  const lines: CostLine[] = [
+    {
+      service: 'ECS Fargate',
+      item: `${tasks} task(s), ${vcpu} vCPU / ${gb} GB, ${config.taskArchitecture}`,
+      monthlyUsd: usd(tasks * H * (vcpu * fargate.vcpuHour + gb * fargate.gbHour)),
+      basis: `${tasks} x ${H} h x (${vcpu} x ${money(fargate.vcpuHour)} + ${gb} x ${money(fargate.gbHour)})`,
+    },
+    {
+      service: 'Application Load Balancer',
+      item: `1 ALB, ${lcu.toFixed(3)} LCU average`,
+      monthlyUsd: usd(H * (PRICES.alb.hour + lcu * PRICES.alb.lcuHour)),
+      basis: `${H} h x (${money(PRICES.alb.hour)} + ${lcu.toFixed(3)} LCU x ${money(PRICES.alb.lcuHour)})`,
+    },
+    {
+      service: 'Public IPv4',
+      item: `${addresses} addresses (ALB in 2 zones, ${tasks} task(s))`,
+      monthlyUsd: usd(addresses * H * PRICES.publicIpv4Hour),
+      basis: `${addresses} x ${H} h x ${money(PRICES.publicIpv4Hour)}`,
+    },
+  ];
+  if (redisHour !== undefined) {
+    lines.push({
+      service: 'ElastiCache Redis',
+      item: `${config.redisNodeCount} x ${config.redisNodeType}`,
+      monthlyUsd: usd(config.redisNodeCount * H * redisHour),
+      basis: `${config.redisNodeCount} x ${H} h x ${money(redisHour)}`,
+    });
+  }
+  const logWrites = requests * (config.requestLogSampleRate + ERROR_SHARE * (1 - config.requestLogSampleRate));
+  const writes = requests + logWrites;
+  lines.push({
+    service: 'DynamoDB',
+    item: `${Math.round(writes).toLocaleString('en-US')} writes (aggregates + sampled logs)`,
+    monthlyUsd: usd((writes / 1e6) * PRICES.dynamodb.writeMillion),
+    basis: `${(writes / 1e6).toFixed(3)} M x ${money(PRICES.dynamodb.writeMillion)}`,
+  });
+  if (config.jwtSecretKey !== undefined) {
+    lines.push({
+      service: 'Secrets Manager',
+      item: '1 secret (JWT key)',
+      monthlyUsd: PRICES.secretMonth,
+      basis: money(PRICES.secretMonth),
+    });
+  }
+  const logGb = tasks * LOG_GB_PER_TASK;
+  lines.push({
+    service: 'CloudWatch Logs',
+    item: `gateway, ${logGb} GB ingested, ${config.logRetentionDays}-day retention`,
+    monthlyUsd: usd(logGb * PRICES.logs.ingestGb + logGb * Math.min(1, config.logRetentionDays / 30) * PRICES.logs.storeGbMonth),
+    basis: `${logGb} GB x ${money(PRICES.logs.ingestGb)} + storage`,
+  });
+  return lines;
+}
+
+function foundationLines(): CostLine[] {
+  const gbSeconds = DETECTOR_RUNS * DETECTOR_SECONDS_PER_RUN * DETECTOR_MEMORY_GB;
+  const reads = DETECTOR_RUNS * DETECTOR_READS_PER_RUN;
+  return [
+    {
+      service: 'Lambda',
+      item: `detector, ${DETECTOR_RUNS} runs of ~${DETECTOR_SECONDS_PER_RUN} s at ${DETECTOR_MEMORY_GB * 1024} MB, arm64`,
+      monthlyUsd: usd(gbSeconds * PRICES.lambdaArm.gbSecond + (DETECTOR_RUNS / 1e6) * PRICES.lambdaArm.requestMillion),
+      basis: `${gbSeconds} GB-s x ${PRICES.lambdaArm.gbSecond} + requests`,
+    },
+    {
+      service: 'DynamoDB',
+      item: `detector reads, ~${reads.toLocaleString('en-US')} read units`,
+      monthlyUsd: usd((reads / 1e6) * PRICES.dynamodb.readMillion),
+      basis: `${(reads / 1e6).toFixed(3)} M x ${money(PRICES.dynamodb.readMillion)}`,
+    },
+    {
+      service: 'CloudWatch Logs',
+      item: `detector, ${LOG_GB_DETECTOR} GB ingested`,
+      monthlyUsd: usd(LOG_GB_DETECTOR * PRICES.logs.ingestGb),
+      basis: `${LOG_GB_DETECTOR} GB x ${money(PRICES.logs.ingestGb)}`,
+    },
+    { service: 'SNS, EventBridge', item: 'alerts and the schedule', monthlyUsd: 0, basis: 'within free usage' },
+  ];
+}
+
+export function estimateMonthlyCost(mode: StackMode, config: Config, options: CostOptions = {}): CostEstimate {
+  const requests = options.requestsPerMonth ?? 1_000_000;
+  const responseKb = options.averageResponseKb ?? 10;
+  const lines = [...foundationLines(), ...(mode === 'full' ? gatewayLines(config, requests, responseKb) : [])];
+  const excluded = [
+    'data transfer out to the internet (first 100 GB/month free, then about $0.09/GB)',
+    'the AWS free tier',
+    'autoscaling above the desired count',
+  ];
+  if (mode === 'full' && PRICES.cacheNodeHour[config.redisNodeType] === undefined) {
+    excluded.unshift(`Redis: no price for ${config.redisNodeType} in the table`);
+  }
+  if (mode === 'foundation') excluded.unshift('DynamoDB writes of a gateway run outside this stack');
+  return {
+    mode,
+    preset: config.optimizeFor,
+    currency: 'USD',
+    region: PRICE_REGION,
+    ...(config.awsRegion && config.awsRegion !== PRICE_REGION ? { deployRegion: config.awsRegion } : {}),
+    priceDate: PRICE_DATE,
+    lines,
+    totalUsd: usd(lines.reduce((sum, line) => sum + line.monthlyUsd, 0)),
+    assumptions: [
+      `${requests.toLocaleString('en-US')} proxied requests/month, ${responseKb} KB average response`,
+      `${ERROR_SHARE * 100}% non-2xx responses (always logged); one aggregate update per request at most`,
+      `detector: ${DETECTOR_RUNS} runs/month of ~${DETECTOR_SECONDS_PER_RUN} s, ~${DETECTOR_READS_PER_RUN} read units each`,
+      `desired task count running all month; ${H} hours/month`,
+    ],
+    excluded,
+  };
+}

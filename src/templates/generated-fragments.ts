@@ -1,0 +1,59 @@
+// Template fragments built in code from their single definitions: the DynamoDB tables from
+// src/shared/tables.ts, and one Secrets Manager secret per secret knob the gateway reads.
+import { envName } from '../config/knob';
+import { TABLES, TABLE_IDS } from '../shared/tables';
+import { parameterName } from './parameters';
+import { gatewaySecretKeys, hasValueCondition, secretLogicalId } from './slots';
+import type { CfnTemplate } from './types';
+
+export function tablesFragment(): CfnTemplate {
+  const resources: Record<string, unknown> = {};
+  const outputs: Record<string, unknown> = {};
+  for (const id of TABLE_IDS) {
+    const table = TABLES[id];
+    const keys = [table.partitionKey, ...('sortKey' in table ? [table.sortKey] : [])];
+    resources[table.logicalId] = {
+      Type: 'AWS::DynamoDB::Table',
+      // Deleting the stack deletes the data, as `sentinel teardown` promises; deploy refuses to
+      // replace a table unless --allow-replace (STATEFUL_RESOURCE_TYPES).
+      DeletionPolicy: 'Delete',
+      UpdateReplacePolicy: 'Delete',
+      Properties: {
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: keys.map((k) => ({ AttributeName: k.name, AttributeType: k.type })),
+        KeySchema: keys.map((k, i) => ({ AttributeName: k.name, KeyType: i === 0 ? 'HASH' : 'RANGE' })),
+        TimeToLiveSpecification: { AttributeName: table.ttlAttribute, Enabled: true },
+        // A KMS key (the AWS-managed aws/dynamodb one: no key fee) so access shows in CloudTrail.
+        SSESpecification: { SSEEnabled: true },
+      },
+    };
+    outputs[table.outputName] = {
+      Description: `DynamoDB table name (${envName(table.nameKey)})`,
+      Value: { Ref: table.logicalId },
+    };
+  }
+  return { Resources: resources, Outputs: outputs };
+}
+
+/**
+ * The stack stores each secret from its NoEcho parameter, so the value never appears in the task
+ * definition, its environment or an output; tasks receive it through `Secrets`. An unset optional
+ * secret (e.g. JWKS is used instead of a shared key) creates nothing.
+ */
+export function secretsFragment(): CfnTemplate {
+  const conditions: Record<string, unknown> = {};
+  const resources: Record<string, unknown> = {};
+  for (const key of gatewaySecretKeys()) {
+    const parameter = parameterName(key);
+    conditions[hasValueCondition(key)] = { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: parameter }, ''] }] };
+    resources[secretLogicalId(key)] = {
+      Type: 'AWS::SecretsManager::Secret',
+      Condition: hasValueCondition(key),
+      Properties: {
+        Description: { 'Fn::Sub': `${envName(key)} of the SentinelAPI gateway in stack \${AWS::StackName}` },
+        SecretString: { Ref: parameter },
+      },
+    };
+  }
+  return { Conditions: conditions, Resources: resources };
+}

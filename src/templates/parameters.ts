@@ -1,0 +1,114 @@
+// Stack parameters, derived: every knob with the 'template' consumer is a candidate (PascalCase of
+// its key), plus the assets deploy produces. A mode declares only the candidates its resources use,
+// so the foundation stack never asks for gateway sizing. No parameter list is kept by hand.
+import type { ConfigKey, Config } from '../config/schema';
+import { consumedBy, knobFor } from '../config/schema';
+import { ErrorCode, SentinelError } from '../shared/errors';
+import type { StackAssets, StackMode, StackParameter } from './types';
+
+export interface ParameterDefinition {
+  name: string;
+  description: string;
+  secret: boolean;
+  /** Optional inputs are declared with `Default: ''` (unset); the gateway treats '' as unset. */
+  optional: boolean;
+  configKey?: ConfigKey;
+  asset?: keyof StackAssets;
+}
+
+/** `rateLimitCapacity` -> `RateLimitCapacity`. */
+export function parameterName(key: string): string {
+  return key.charAt(0).toUpperCase() + key.slice(1);
+}
+
+function knobParameter(key: ConfigKey): ParameterDefinition {
+  const knob = knobFor(key);
+  return {
+    name: parameterName(key),
+    description: knob.description,
+    secret: knob.secret === true,
+    optional: knob.default === undefined && knob.presets === undefined,
+    configKey: key,
+  };
+}
+
+const ASSET_PARAMETERS: readonly ParameterDefinition[] = [
+  {
+    name: 'DetectorCodeBucket',
+    description: 'S3 bucket holding the anomaly detector bundle (created by deploy).',
+    secret: false,
+    optional: false,
+    asset: 'detectorCodeBucket',
+  },
+  {
+    name: 'DetectorCodeKey',
+    description: 'S3 key of the detector zip (its SHA-256, so unchanged code is not redeployed).',
+    secret: false,
+    optional: false,
+    asset: 'detectorCodeKey',
+  },
+  {
+    name: 'GatewayImageUri',
+    description: 'Container image the gateway tasks run.',
+    secret: false,
+    optional: false,
+    asset: 'gatewayImageUri',
+  },
+];
+
+/** Every parameter a template may declare, schema order first, then assets. */
+export function parameterCandidates(): ParameterDefinition[] {
+  return [...consumedBy('template').map(knobParameter), ...ASSET_PARAMETERS];
+}
+
+/** The CloudFormation `Parameters` section for the candidates a template references. */
+export function declareParameters(referenced: ReadonlySet<string>): Record<string, unknown> {
+  const declared: Record<string, unknown> = {};
+  for (const definition of parameterCandidates()) {
+    if (!referenced.has(definition.name)) continue;
+    declared[definition.name] = {
+      Type: 'String',
+      Description: definition.description,
+      ...(definition.optional ? { Default: '' } : {}),
+      ...(definition.secret ? { NoEcho: true } : {}),
+    };
+  }
+  return declared;
+}
+
+function assetValue(definition: ParameterDefinition, assets: StackAssets, mode: StackMode): string {
+  const value = assets[definition.asset!];
+  if (value === undefined || value === '') {
+    throw new SentinelError(
+      ErrorCode.TemplateAssetMissing,
+      `The ${mode} stack needs ${definition.asset} (parameter ${definition.name})`,
+      { hint: 'Pass it in the assets given to renderStack; deploy sets it after uploading or building.' },
+    );
+  }
+  return value;
+}
+
+/** Values for the declared parameters: every one is passed, '' for an unset optional knob. */
+export function parameterValues(
+  declared: Record<string, unknown>,
+  mode: StackMode,
+  config: Config,
+  assets: StackAssets | undefined,
+): StackParameter[] {
+  const out: StackParameter[] = [];
+  for (const definition of parameterCandidates()) {
+    if (!(definition.name in declared)) continue;
+    if (definition.configKey) {
+      const value = config[definition.configKey];
+      out.push({
+        key: definition.name,
+        value: value === undefined ? '' : knobFor(definition.configKey).type.format(value),
+        secret: definition.secret,
+        configKey: definition.configKey,
+      });
+    } else if (assets) {
+      out.push({ key: definition.name, value: assetValue(definition, assets, mode), secret: false });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,96 @@
+// Secrets stay secret: secret parameters are NoEcho without a default, and no secret reaches a plain
+// container or Lambda environment or an output (where anyone with read access to the task
+// definition, function configuration or stack would see it).
+import { CONFIG_KEYS, keyForEnvName, knobFor } from '../../config/schema';
+import { isObject, referencedNames } from '../intrinsics';
+import { parameterName } from '../parameters';
+import type { Check, CheckContext } from './issue';
+import { listItems, noEchoParameters, resourcesOfType, section } from './view';
+
+/** Names that suggest a secret, for names the schema does not know. */
+const SECRET_LOOKING = /secret|passw(or)?d|token|private.?key|api.?key|credential/i;
+
+const knobByParameter = new Map(CONFIG_KEYS.map((key) => [parameterName(key), key]));
+
+/** The schema decides for its own names; the pattern only for names it does not know. */
+function isSecretParameter(name: string): boolean {
+  const key = knobByParameter.get(name);
+  return key ? knobFor(key).secret === true : SECRET_LOOKING.test(name);
+}
+
+function isSecretEnvName(name: string): boolean {
+  const key = keyForEnvName(name);
+  return key ? knobFor(key).secret === true : SECRET_LOOKING.test(name);
+}
+
+function checkParameters(ctx: CheckContext): void {
+  for (const [name, definition] of Object.entries(section(ctx.template, 'Parameters'))) {
+    const passedAsSecret = ctx.parameters?.get(name)?.secret === true;
+    if (!isSecretParameter(name) && !passedAsSecret) continue;
+    const spec = isObject(definition) ? definition : {};
+    if (spec.NoEcho !== true && spec.NoEcho !== 'true') {
+      ctx.report('secret-parameter-echo', `Parameter ${name} looks secret but is not NoEcho`, {
+        path: `Parameters.${name}`,
+      });
+    }
+    if (typeof spec.Default === 'string' && spec.Default !== '') {
+      ctx.report('secret-parameter-echo', `Secret parameter ${name} has a default value in the template`, {
+        path: `Parameters.${name}.Default`,
+      });
+    }
+  }
+}
+
+function checkVariable(ctx: CheckContext, id: string, name: string, value: unknown, path: string): void {
+  const noEcho = noEchoParameters(ctx.template);
+  const leaked = [...referencedNames(value)].filter((n) => noEcho.has(n));
+  if (isSecretEnvName(name) || leaked.length > 0) {
+    const why = leaked.length > 0 ? `carries NoEcho parameter ${leaked.join(', ')}` : 'is a secret';
+    ctx.report(
+      'secret-in-environment',
+      `${name} ${why} in a plain environment; inject it from Secrets Manager (container Secrets) instead`,
+      { logicalId: id, path },
+    );
+  }
+}
+
+function checkEnvironments(ctx: CheckContext): void {
+  for (const task of resourcesOfType(ctx.template, 'AWS::ECS::TaskDefinition')) {
+    const base = `${task.path}.Properties.ContainerDefinitions`;
+    for (const container of listItems(task.properties.ContainerDefinitions, base)) {
+      if (!isObject(container.item)) continue;
+      for (const entry of listItems(container.item.Environment, `${container.path}.Environment`)) {
+        if (!isObject(entry.item)) continue;
+        checkVariable(ctx, task.id, String(entry.item.Name), entry.item.Value, entry.path);
+      }
+    }
+  }
+  for (const fn of resourcesOfType(ctx.template, 'AWS::Lambda::Function', 'AWS::Serverless::Function')) {
+    const environment = fn.properties.Environment;
+    const variables = isObject(environment) ? environment.Variables : undefined;
+    if (!isObject(variables)) continue;
+    for (const [name, value] of Object.entries(variables)) {
+      checkVariable(ctx, fn.id, name, value, `${fn.path}.Properties.Environment.Variables.${name}`);
+    }
+  }
+}
+
+function checkOutputs(ctx: CheckContext): void {
+  const noEcho = noEchoParameters(ctx.template);
+  for (const [name, output] of Object.entries(section(ctx.template, 'Outputs'))) {
+    const leaked = [...referencedNames(output)].filter((n) => noEcho.has(n));
+    if (leaked.length > 0) {
+      ctx.report('secret-in-output', `Output ${name} reveals NoEcho parameter ${leaked.join(', ')}`, {
+        logicalId: name,
+        path: `Outputs.${name}.Value`,
+      });
+    }
+  }
+}
+
+export const secretsCheck: Check = (ctx) => {
+  checkParameters(ctx);
+  checkEnvironments(ctx);
+  checkOutputs(ctx);
+};
+

@@ -1,0 +1,46 @@
+// The monthly cost estimate: every line shows its arithmetic, totals add up, presets differ as
+// their sizing says, and the price table's date and region are stated.
+import { describe, expect, it } from 'vitest';
+import { estimateMonthlyCost } from '../../../src/templates';
+import { PRICE_DATE, PRICE_REGION } from '../../../src/templates/prices';
+import { configFor } from './fixtures';
+
+describe('estimateMonthlyCost', () => {
+  it('states region, date, assumptions and exclusions, and totals its lines', () => {
+    const estimate = estimateMonthlyCost('full', configFor());
+    expect(estimate).toMatchObject({ region: PRICE_REGION, priceDate: PRICE_DATE, currency: 'USD', preset: 'cost' });
+    expect(estimate.assumptions.length).toBeGreaterThan(0);
+    expect(estimate.excluded.join(' ')).toMatch(/data transfer/);
+    const sum = estimate.lines.reduce((s, l) => s + l.monthlyUsd, 0);
+    expect(estimate.totalUsd).toBeCloseTo(sum, 2);
+    for (const line of estimate.lines) expect(line.basis).not.toBe('');
+  });
+
+  it('prices the cost preset near $48 and performance near $114 a month (us-east-1)', () => {
+    const cost = estimateMonthlyCost('full', configFor());
+    const performance = estimateMonthlyCost('full', configFor({ preset: 'performance' }));
+    expect(cost.totalUsd).toBeGreaterThan(40);
+    expect(cost.totalUsd).toBeLessThan(55);
+    expect(performance.totalUsd).toBeGreaterThan(100);
+    expect(performance.totalUsd).toBeLessThan(130);
+    const redis = (e: typeof cost) => e.lines.find((l) => l.service === 'ElastiCache Redis')!.monthlyUsd;
+    expect(redis(performance)).toBeCloseTo(2 * redis(cost), 2);
+  });
+
+  it('keeps the foundation to pennies and flags an unpriced Redis node type', () => {
+    expect(estimateMonthlyCost('foundation', configFor()).totalUsd).toBeLessThan(1);
+    const odd = estimateMonthlyCost('full', configFor({ env: { SENTINEL_API_REDIS_NODE_TYPE: 'cache.x9.huge' } }));
+    expect(odd.lines.some((l) => l.service === 'ElastiCache Redis')).toBe(false);
+    expect(odd.excluded[0]).toMatch(/cache\.x9\.huge/);
+  });
+
+  it('scales usage lines with the workload and notes a different deploy region', () => {
+    const light = estimateMonthlyCost('full', configFor());
+    const heavy = estimateMonthlyCost('full', configFor({ env: { SENTINEL_API_AWS_REGION: 'eu-west-1' } }), {
+      requestsPerMonth: 100_000_000,
+    });
+    const dynamo = (e: typeof light) => e.lines.find((l) => l.service === 'DynamoDB' && /writes/.test(l.item))!;
+    expect(dynamo(heavy).monthlyUsd).toBeGreaterThan(50 * dynamo(light).monthlyUsd);
+    expect(heavy.deployRegion).toBe('eu-west-1');
+  });
+});

@@ -1,0 +1,63 @@
+// The parameter sets deploy passes, per mode and preset, secrets redacted: a new or removed
+// parameter, or a change to a stack-sizing value, shows up here for review (update with
+// `npx vitest run test/unit/templates -u`). Values of gateway and detector knobs are tuned by their
+// owners, so the snapshot shows them as `<config>` and a test checks they equal the resolved config.
+import { describe, expect, it } from 'vitest';
+import { deployKnobs } from '../../../src/config/knobs/deploy';
+import { REDACTED } from '../../../src/config/redact';
+import { knobFor } from '../../../src/config/schema';
+import { renderStack, type StackMode } from '../../../src/templates';
+import { ASSETS, configFor, JWT_SECRET } from './fixtures';
+
+const STACK_OWNED = new Set<string>(Object.keys(deployKnobs));
+
+const redacted = (mode: StackMode, preset: 'cost' | 'performance', https = false) =>
+  renderStack(mode, configFor({ preset, https }), ASSETS).parameters.map((p) => {
+    if (p.secret) return `${p.key}=${REDACTED}`;
+    if (p.configKey && !STACK_OWNED.has(p.configKey)) return `${p.key}=<config>`;
+    return `${p.key}=${p.value}`;
+  });
+
+describe('rendered parameters', () => {
+  it.each([
+    ['foundation', 'cost'],
+    ['foundation', 'performance'],
+    ['full', 'cost'],
+    ['full', 'performance'],
+  ] as const)('%s / %s', (mode, preset) => {
+    expect(redacted(mode, preset)).toMatchSnapshot();
+  });
+
+  it('passes every knob value as the resolved config formats it', () => {
+    for (const preset of ['cost', 'performance'] as const) {
+      const config = configFor({ preset });
+      for (const p of renderStack('full', config, ASSETS).parameters) {
+        if (!p.configKey) continue;
+        const value = config[p.configKey];
+        expect(p.value, p.key).toBe(value === undefined ? '' : knobFor(p.configKey).type.format(value));
+      }
+    }
+  });
+
+  it('passes the certificate only as a parameter value', () => {
+    const plain = redacted('full', 'cost');
+    const https = redacted('full', 'cost', true);
+    expect(https.filter((line) => !plain.includes(line))).toEqual([
+      expect.stringMatching(/^CertificateArn=arn:aws:acm:/),
+    ]);
+  });
+
+  it('marks the JWT secret secret, keeps its value for CloudFormation only, and maps knobs back', () => {
+    const parameters = renderStack('full', configFor(), ASSETS).parameters;
+    const secret = parameters.find((p) => p.key === 'JwtSecretKey')!;
+    expect(secret).toEqual({ key: 'JwtSecretKey', value: JWT_SECRET, secret: true, configKey: 'jwtSecretKey' });
+    expect(parameters.filter((p) => p.secret)).toHaveLength(1);
+    expect(parameters.find((p) => p.key === 'GatewayImageUri')).toEqual({
+      key: 'GatewayImageUri',
+      value: ASSETS.gatewayImageUri,
+      secret: false,
+    });
+    // Unset optional knobs are passed as '' (the gateway reads '' as unset).
+    expect(parameters.find((p) => p.key === 'JwtIssuer')?.value).toBe('');
+  });
+});
