@@ -15,3 +15,23 @@ export { mintToken, type MintOptions, type SigningKey } from './jwt/mint';
 export { SentinelError, UsageError, ErrorCode } from './shared/errors';
 export { parseEntity, formatEntity, type Entity } from './shared/entity';
 export { startDemoUpstream, type DemoUpstream } from './dev/demo-upstream';
+export {
+  deployFull,
+  deployFoundation,
+  teardown,
+  plan,
+  status,
+  exitCodeOf,
+  type ConfigInput,
+  type DeployOptions,
+  type TeardownOptions,
+  type PlanOptions,
+  type StatusOptions,
+  type DeployResult,
+  type TeardownResult,
+  type PlanResult,
+  type StatusResult,
+  type DeployEvent,
+  type ProgressCallback,
+  type Question,
+} from './deploy';

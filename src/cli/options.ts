@@ -31,6 +31,7 @@ export const KNOB_FLAGS = {
   upstream: 'upstreamBaseUrl',
   port: 'port',
   imageUri: 'gatewayImageUri',
+  buildImage: 'buildGatewayImage',
   issuer: 'jwtIssuer',
   audience: 'jwtAudience',
 } as const satisfies KnobFlagMap;

@@ -6,6 +6,8 @@ export interface DynamoClientOptions {
   region?: string;
   /** Local endpoint (dynalite in dev and tests); credentials are then placeholders it ignores. */
   endpoint?: string;
+  /** Named AWS profile (CLI use); unset: the SDK's default chain. */
+  profile?: string;
   /** SDK retry attempts. @default 3 */
   maxAttempts?: number;
 }
@@ -15,6 +17,7 @@ export function createDocumentClient(options: DynamoClientOptions = {}): DynamoD
   const client = new DynamoDBClient({
     region: options.region ?? (local ? 'us-east-1' : undefined),
     endpoint: options.endpoint,
+    profile: options.profile,
     maxAttempts: options.maxAttempts ?? 3,
     ...(local ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
   });

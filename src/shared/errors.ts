@@ -16,14 +16,11 @@ export const ErrorCode = {
   TargetMissing: 'ERR_TARGET_MISSING',
   StackNotFound: 'ERR_STACK_NOT_FOUND',
   StackOutputMissing: 'ERR_STACK_OUTPUT_MISSING',
-  // Gateway: failures of the request path, mapped to HTTP responses in runtime/errors/http-errors.ts.
+  // Gateway: failures of the request path, mapped to HTTP responses in runtime/errors.ts.
   GatewayBadPath: 'ERR_GATEWAY_BAD_PATH',
   GatewayBodyTooLarge: 'ERR_GATEWAY_BODY_TOO_LARGE',
   GatewayUpstreamTimeout: 'ERR_GATEWAY_UPSTREAM_TIMEOUT',
   GatewayUpstreamUnreachable: 'ERR_GATEWAY_UPSTREAM_UNREACHABLE',
-  GatewayJwksUnavailable: 'ERR_GATEWAY_JWKS_UNAVAILABLE',
-  GatewayRateLimiterUnavailable: 'ERR_GATEWAY_RATE_LIMITER_UNAVAILABLE',
-  GatewayRedisTimeout: 'ERR_GATEWAY_REDIS_TIMEOUT',
   // Templates: rendering and offline validation of the CloudFormation stacks (src/templates).
   TemplateNotFound: 'ERR_TEMPLATE_NOT_FOUND',
   TemplateInvalid: 'ERR_TEMPLATE_INVALID',

@@ -1,9 +1,14 @@
 // Every registered command, in help order. A command is listed here only when it works end to end.
 import type { Command } from 'commander';
 import type { CliContext } from '../context';
+import { registerBlocklistCommand } from './blocklist';
 import { registerConfigCommand } from './config';
 import { registerInitCommand } from './init';
 import { registerJwtCommand } from './jwt';
+import { registerDeployCommand } from './deploy';
+import { registerPlanCommand } from './plan';
+import { registerStatusCommand } from './status';
+import { registerTeardownCommand } from './teardown';
 import { registerValidateCommand } from './validate';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
@@ -12,5 +17,10 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerInitCommand,
   registerConfigCommand,
   registerJwtCommand,
+  registerBlocklistCommand,
   registerValidateCommand,
+  registerPlanCommand,
+  registerDeployCommand,
+  registerStatusCommand,
+  registerTeardownCommand,
 ];

@@ -1,0 +1,138 @@
+// `sentinel plan`: what a deploy would do. `--dry-run` makes no AWS call and needs no credentials
+// (CI on pull requests); without it, also the difference against the deployed stack.
+import type { Command } from 'commander';
+import { ConfigError, formatIssue } from '../../config/issues';
+import { loadConfig } from '../../config/load';
+import { REQUIREMENTS_OF } from '../../config/rules';
+import { describeDestructive, planAgainstStack, planOffline, type PlanResult } from '../../deploy';
+import { bundlePaths, findPackageRoot } from '../../deploy/package-root';
+import { formatTemplateIssue } from '../../templates';
+import type { CliContext } from '../context';
+import { DeployPrinter } from '../deploy-printer';
+import { cliEngine, stackNameOf, stackOptions, type StackFlags } from '../deploy-options';
+import { engineDeps } from '../engine-deps';
+import { commonOptions, configSources, knobOption } from '../options';
+
+interface PlanFlags extends StackFlags {
+  region?: string;
+  dryRun?: boolean;
+  imageUri?: string;
+  buildImage?: boolean;
+}
+
+export function registerPlanCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('plan')
+    .description('Show what deploy would do: settings, parameters, validation, resources, cost, and the diff')
+    .addOption(stackOptions.mode())
+    .addOption(stackOptions.stackName())
+    .addOption(knobOption('awsRegion', '--region <region>'))
+    .addOption(stackOptions.profile())
+    .addOption(commonOptions.envFile())
+    .addOption(knobOption('gatewayImageUri', '--image-uri <uri>'))
+    .addOption(knobOption('buildGatewayImage', '--build-image'))
+    .addOption(commonOptions.json())
+    .option(
+      '--dry-run',
+      'no AWS calls and no credentials needed: config, parameters, validation, resources, cost',
+    )
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 the plan is valid, 1 the rendered template fails validation, 2 configuration error.
+
+Examples:
+  $ npx sentinel-api plan --dry-run            # in CI on every pull request
+  $ sentinel plan --dry-run --json | jq .cost.totalUsd
+  $ sentinel plan --mode foundation --region eu-west-1`,
+    )
+    .action(async (flags: PlanFlags) => {
+      let config;
+      try {
+        config = loadConfig({
+          ...configSources(flags, ctx),
+          scope: 'template',
+          require: REQUIREMENTS_OF.template,
+        });
+      } catch (error) {
+        // CI parses stdout: a configuration failure is reported there too, as one JSON line.
+        if (flags.json && error instanceof ConfigError)
+          ctx.ui.json({ event: 'error', code: error.code, issues: error.issues });
+        throw error;
+      }
+      const request = { mode: flags.mode, stackName: stackNameOf(flags), config };
+      let result: PlanResult;
+      if (flags.dryRun) {
+        result = planOffline(request, bundlePaths(engineDeps.packageRoot ?? findPackageRoot()));
+      } else {
+        const printer = new DeployPrinter(ctx.ui, flags.json === true);
+        const { engine, release } = cliEngine(ctx, { ...flags, yes: true }, config, printer);
+        try {
+          result = await planAgainstStack(request, engine);
+        } finally {
+          release();
+          printer.finish();
+        }
+      }
+      if (flags.json) ctx.ui.json({ event: 'result', ...result, exitCode: result.validation.ok ? 0 : 1 });
+      else printPlan(ctx, result);
+      process.exitCode = result.validation.ok ? 0 : 1;
+    });
+}
+
+function printPlan(ctx: CliContext, plan: PlanResult): void {
+  const { ui } = ctx;
+  ui.out(
+    `${plan.mode} stack ${plan.stackName}${plan.region ? ` in ${plan.region}` : ''} (preset ${plan.preset})${plan.dryRun ? ', dry run: no AWS calls' : ''}`,
+  );
+  ui.out('');
+  ui.table(
+    ['SETTING', 'VALUE', 'SOURCE'],
+    plan.settings.filter((r) => r.value !== undefined).map((r) => [r.variable, r.value ?? '-', r.source]),
+  );
+  ui.out('');
+  ui.table(
+    ['PARAMETER', 'VALUE'],
+    plan.parameters.map((p) => [p.key, p.value]),
+  );
+  ui.out('');
+  ui.table(
+    ['RESOURCE', 'TYPE', 'CREATED'],
+    plan.resources.map((r) => [r.logicalId, r.type, r.created === false ? `no (${r.condition})` : 'yes']),
+  );
+  ui.out('');
+  const cost = plan.cost;
+  ui.table(
+    ['SERVICE', 'ITEM', 'USD/MONTH'],
+    cost.lines.map((l) => [l.service, l.item, l.monthlyUsd.toFixed(2)]),
+  );
+  ui.out(`Estimated total: $${cost.totalUsd.toFixed(2)}/month (${cost.region} prices of ${cost.priceDate})`);
+  for (const assumption of cost.assumptions) ui.out(`  assumes ${assumption}`);
+  ui.out('');
+  for (const warning of plan.warnings) ui.warn(formatIssue(warning));
+  if (plan.validation.ok) ui.success('offline validation passed');
+  else {
+    ui.error(`offline validation found ${plan.validation.issues.length} problem(s):`);
+    for (const issue of plan.validation.issues) ui.info(`  - ${formatTemplateIssue(issue)}`);
+  }
+  const diff = plan.diff;
+  if (!diff) return;
+  ui.out('');
+  if (diff.note) return ui.out(`Against the deployed stack: ${diff.note}`);
+  if (diff.noChanges) return ui.out(`No changes: ${plan.stackName} is up to date`);
+  ui.out(
+    diff.exists
+      ? `Changes to ${plan.stackName} (${diff.stackStatus}):`
+      : `${plan.stackName} does not exist yet; deploy creates:`,
+  );
+  if (diff.templateDiff) ui.out(diff.templateDiff.trimEnd());
+  if (diff.parameterChanges.length > 0) {
+    ui.table(
+      ['PARAMETER', 'DEPLOYED', 'NEW'],
+      diff.parameterChanges.map((p) => [p.key, p.from ?? '(new)', p.to]),
+    );
+  }
+  for (const d of diff.destructive)
+    ui.warn(`${describeDestructive(d)}: deploy refuses this without --allow-replace`);
+  if (diff.securityChanges) ui.warn('the change includes IAM or security group changes');
+}

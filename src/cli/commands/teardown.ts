@@ -1,0 +1,124 @@
+// `sentinel teardown`: delete the stack and what it leaves behind; a no-op (exit 0) when it is gone.
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/load';
+import { exitCodeOf, teardownStack, type TeardownResult } from '../../deploy';
+import type { CliContext } from '../context';
+import { DeployPrinter } from '../deploy-printer';
+import {
+  cliEngine,
+  notInteractiveHint,
+  printNextSteps,
+  stackNameOf,
+  stackOptions,
+  timeoutMs,
+  type StackFlags,
+} from '../deploy-options';
+import { commonOptions, configSources, knobOption } from '../options';
+
+interface TeardownFlags extends StackFlags {
+  region?: string;
+  force?: boolean;
+  keepImages?: boolean;
+  purgeArtifacts?: boolean;
+  retainBlocking?: boolean;
+}
+
+export function registerTeardownCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('teardown')
+    .description('Delete the stack, its log groups and the ECR repository deploy created')
+    .addOption(stackOptions.mode())
+    .addOption(stackOptions.stackName())
+    .addOption(knobOption('awsRegion', '--region <region>'))
+    .addOption(stackOptions.profile())
+    .addOption(commonOptions.envFile())
+    .addOption(commonOptions.yes())
+    .addOption(commonOptions.json())
+    .option('--force', 'turn termination protection off first')
+    .option('--keep-images', 'keep the ECR repository of built gateway images')
+    .option(
+      '--purge-artifacts',
+      'also delete the shared artifacts bucket (used by every stack in this account and region)',
+    )
+    .option(
+      '--retain-blocking',
+      'if deletion fails twice, keep the blocking resources so the stack itself goes',
+    )
+    .addOption(stackOptions.timeout())
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 deleted or not there, 1 failed, 2 usage error, 3 needs a decision
+(--yes, --force, --retain-blocking), 4 timed out, 130 interrupted.
+
+Examples:
+  $ sentinel teardown
+  $ sentinel teardown --mode foundation --region eu-west-1 --yes
+  $ sentinel teardown --yes --purge-artifacts --json`,
+    )
+    .action(async (flags: TeardownFlags) => {
+      const printer = new DeployPrinter(ctx.ui, flags.json === true);
+      const timeout = timeoutMs(flags);
+      const config = loadConfig({ ...configSources(flags, ctx), scope: 'cli', require: [] });
+      const { engine, release } = cliEngine(ctx, flags, config, printer);
+      let result: TeardownResult;
+      try {
+        result = await teardownStack(
+          {
+            mode: flags.mode,
+            stackName: stackNameOf(flags),
+            force: flags.force,
+            keepImages: flags.keepImages,
+            purgeArtifacts: flags.purgeArtifacts,
+            retainBlocking: flags.retainBlocking,
+            timeoutMs: timeout,
+          },
+          engine,
+        );
+      } finally {
+        release();
+        printer.finish();
+      }
+      if (flags.json) ctx.ui.json({ event: 'result', ...result, exitCode: exitCodeOf(result) });
+      else printTeardownResult(ctx, flags, result);
+      process.exitCode = exitCodeOf(result);
+    });
+}
+
+function printTeardownResult(ctx: CliContext, flags: TeardownFlags, result: TeardownResult): void {
+  const { ui } = ctx;
+  switch (result.status) {
+    case 'absent':
+      ui.success(`${result.stackName} does not exist in ${result.region}: nothing to delete`);
+      for (const item of result.cleaned) ui.info(`  removed ${item}`);
+      return;
+    case 'deleted':
+      ui.success(`Deleted ${result.stackName} in ${Math.round(result.elapsedMs / 1000)} s`);
+      for (const item of result.cleaned) ui.info(`  removed ${item}`);
+      if (result.retained.length > 0)
+        ui.warn(`retained (delete them yourself): ${result.retained.join(', ')}`);
+      return;
+    case 'declined':
+      ui.warn(`Nothing deleted: ${result.reason}`);
+      if (notInteractiveHint(ctx, flags)) ui.info(notInteractiveHint(ctx, flags)!);
+      return printNextSteps(ctx, result.nextSteps);
+    case 'needs-decision':
+    case 'failed':
+      if (result.blockers.length > 0) {
+        ui.info(ui.errColors.red('Blocked by:'));
+        for (const b of result.blockers) ui.info(`  ${b.logicalId} (${b.resourceType}): ${b.reason}`);
+      }
+      ui.error(
+        result.status === 'failed'
+          ? `Deletion failed; ${result.stackName} is ${result.stackStatus}`
+          : result.reason,
+      );
+      return printNextSteps(ctx, result.nextSteps);
+    case 'timed-out':
+    case 'interrupted':
+      ui.warn(
+        `Stopped waiting; ${result.stackName} is ${result.stackStatus ?? 'still being deleted'} and carries on`,
+      );
+      return printNextSteps(ctx, result.nextSteps);
+  }
+}

@@ -1,0 +1,116 @@
+// What the stack commands (deploy, plan, teardown, status) share: their options, how they ask, and
+// how their results end: one place so the four stay consistent.
+import { Option } from 'commander';
+import { durationType } from '../config/value-types';
+import { type ApiOptions, type Question, createEngineContext, DEFAULT_INTERVALS } from '../deploy';
+import type { ResolvedConfig } from '../config/resolve';
+import { DEFAULT_STACK_NAMES, STACK_MODES, type StackMode } from '../templates';
+import { UsageError } from '../shared/errors';
+import type { CliContext } from './context';
+import type { DeployPrinter } from './deploy-printer';
+import { engineDeps, interruptSignals } from './engine-deps';
+
+export const stackOptions = {
+  mode: () =>
+    new Option(
+      '--mode <mode>',
+      'full: gateway, Redis, VPC and load balancer; foundation: tables, alerts and detector only',
+    )
+      .choices(STACK_MODES)
+      .default('full'),
+  stackName: () =>
+    new Option(
+      '--stack-name <name>',
+      `CloudFormation stack name (default: ${DEFAULT_STACK_NAMES.full} or ${DEFAULT_STACK_NAMES.foundation} by mode)`,
+    ),
+  profile: () =>
+    new Option(
+      '--profile <name>',
+      'AWS profile from ~/.aws/config (default: AWS_PROFILE, then the default chain)',
+    ),
+  timeout: () =>
+    new Option('--timeout <duration>', 'give up waiting after this long: seconds or 30m/2h').default('1h'),
+};
+
+export interface StackFlags {
+  mode: StackMode;
+  stackName?: string;
+  profile?: string;
+  envFile?: string;
+  json?: boolean;
+  yes?: boolean;
+  debug?: boolean;
+  timeout?: string;
+}
+
+export function stackNameOf(flags: StackFlags): string {
+  return flags.stackName ?? DEFAULT_STACK_NAMES[flags.mode];
+}
+
+const timeoutType = durationType({ min: 10, max: 24 * 3600 });
+
+export function timeoutMs(flags: StackFlags): number {
+  const parsed = timeoutType.parse(flags.timeout ?? '1h');
+  if (!parsed.ok) throw new UsageError(`--timeout ${parsed.problem}`, { hint: parsed.hint });
+  return parsed.value * 1000;
+}
+
+export function questionText(q: Question): string {
+  switch (q.kind) {
+    case 'execute':
+      return `Apply these ${q.changes.length} changes to ${q.stackName}?`;
+    case 'recreate':
+      return `${q.stackName} failed to create and is empty (ROLLBACK_COMPLETE). Delete it and create it again?`;
+    case 'delete':
+      return `Delete stack ${q.stackName} in ${q.region}, with its tables and their data?`;
+    case 'retain':
+      return `Delete ${q.stackName} but keep (retain) ${q.resources.map((r) => r.logicalId).join(', ')}, which you then delete yourself?`;
+  }
+}
+
+/** In a terminal ask; otherwise proceed only with --yes. Retaining resources is never implied by --yes. */
+export function confirmer(ctx: CliContext, flags: StackFlags, printer: DeployPrinter) {
+  return async (q: Question): Promise<boolean> => {
+    if (flags.yes && q.kind !== 'retain') return true;
+    if (!ctx.ui.interactive) return false;
+    printer.finish();
+    return ctx.ui.confirm(questionText(q));
+  };
+}
+
+/** The engine context for a CLI run, with Ctrl-C wired; call `release` when the command ends. */
+export function cliEngine(
+  ctx: CliContext,
+  flags: StackFlags,
+  config: ResolvedConfig,
+  printer: DeployPrinter,
+) {
+  const interrupt = interruptSignals(() =>
+    ctx.ui.warn(
+      'interrupted: stopping the operation (press Ctrl-C again to stop waiting and leave it running)',
+    ),
+  );
+  const options: ApiOptions = {
+    ...engineDeps,
+    intervals: { ...DEFAULT_INTERVALS, ...engineDeps.intervals },
+    profile: flags.profile,
+    onProgress: printer.onProgress,
+    confirm: confirmer(ctx, flags, printer),
+    signal: interrupt.signal,
+    detachSignal: interrupt.detachSignal,
+  };
+  return { engine: createEngineContext(config, options), release: interrupt.release };
+}
+
+/** Ends a command: the result as the last NDJSON line, or next steps for people. */
+export function printNextSteps(ctx: CliContext, steps: readonly string[] | undefined): void {
+  if (!steps || steps.length === 0) return;
+  ctx.ui.info(ctx.ui.errColors.dim('next:'));
+  for (const step of steps) ctx.ui.info(`  $ ${step}`);
+}
+
+export function notInteractiveHint(ctx: CliContext, flags: StackFlags): string | undefined {
+  return !flags.yes && !ctx.ui.interactive
+    ? 'not a terminal, so nothing was confirmed: pass --yes to proceed without asking'
+    : undefined;
+}

@@ -1,0 +1,140 @@
+// Change sets: create one for the rendered template, wait until CloudFormation has computed it, and
+// read its changes. "No changes" is an expected outcome, returned as a value, not an error.
+import type { Change, Parameter, Tag } from '@aws-sdk/client-cloudformation';
+import { ErrorCode, SentinelError } from '../shared/errors';
+import type { CloudFormationApi } from './aws-clients';
+import type { Clock, PollIntervals } from './clock';
+import { isNoChangesReason } from './stack-status';
+import { withRetry } from './throttle';
+
+/** IAM roles are named by CloudFormation; the templates use no macros or nested stacks. */
+export const CAPABILITIES = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'] as const;
+
+export interface ChangeSetRequest {
+  stackName: string;
+  changeSetName: string;
+  type: 'CREATE' | 'UPDATE';
+  /** One of body or URL: CloudFormation accepts bodies up to 51,200 bytes, larger ones from S3. */
+  templateBody?: string;
+  templateUrl?: string;
+  parameters: Parameter[];
+  tags: Tag[];
+  description?: string;
+}
+
+export type ChangeSetOutcome =
+  | { kind: 'ready'; id: string; stackId: string; changes: Change[] }
+  | { kind: 'no-changes'; id: string; stackId: string };
+
+export interface WaitOptions {
+  clock: Clock;
+  intervals: PollIntervals;
+  signal?: AbortSignal;
+  /** Give up after this many ms. @default 600000 */
+  timeoutMs?: number;
+}
+
+export function changeSetName(prefix: string, now: number): string {
+  return `${prefix}-${new Date(now)
+    .toISOString()
+    .replace(/[-:T.Z]/g, '')
+    .slice(0, 14)}`;
+}
+
+export async function createChangeSet(
+  cfn: CloudFormationApi,
+  request: ChangeSetRequest,
+  options: WaitOptions,
+): Promise<ChangeSetOutcome> {
+  const retry = { clock: options.clock, signal: options.signal };
+  const created = await withRetry(
+    () =>
+      cfn.createChangeSet({
+        StackName: request.stackName,
+        ChangeSetName: request.changeSetName,
+        ChangeSetType: request.type,
+        TemplateBody: request.templateBody,
+        TemplateURL: request.templateUrl,
+        Parameters: request.parameters,
+        Tags: request.tags,
+        Capabilities: [...CAPABILITIES],
+        Description: request.description,
+      }),
+    retry,
+  );
+  const id = created.Id ?? request.changeSetName;
+  const stackId = created.StackId ?? request.stackName;
+  const deadline = options.clock.now() + (options.timeoutMs ?? 600_000);
+
+  for (;;) {
+    const described = await withRetry(
+      () => cfn.describeChangeSet({ ChangeSetName: id, StackName: stackId }),
+      retry,
+    );
+    const status = described.Status;
+    if (status === 'CREATE_COMPLETE') {
+      return {
+        kind: 'ready',
+        id,
+        stackId,
+        changes: await allChanges(cfn, id, stackId, described.Changes, described.NextToken, options),
+      };
+    }
+    if (status === 'FAILED') {
+      if (isNoChangesReason(described.StatusReason)) return { kind: 'no-changes', id, stackId };
+      throw new SentinelError(
+        ErrorCode.ChangeSetFailed,
+        `CloudFormation rejected the change set: ${described.StatusReason ?? 'no reason given'}`,
+        {
+          hint: 'This is usually a template or parameter problem; run `sentinel plan --dry-run` to validate offline',
+        },
+      );
+    }
+    if (options.signal?.aborted)
+      throw new SentinelError(
+        ErrorCode.ChangeSetFailed,
+        'Interrupted while the change set was being created',
+      );
+    if (options.clock.now() >= deadline) {
+      throw new SentinelError(
+        ErrorCode.ChangeSetFailed,
+        `The change set is still ${status} after ${Math.round((options.timeoutMs ?? 600_000) / 1000)} s`,
+        {
+          exitCode: 4,
+        },
+      );
+    }
+    await options.clock.sleep(options.intervals.changeSetMs, options.signal);
+  }
+}
+
+async function allChanges(
+  cfn: CloudFormationApi,
+  id: string,
+  stackId: string,
+  first: Change[] | undefined,
+  token: string | undefined,
+  options: WaitOptions,
+): Promise<Change[]> {
+  const changes = [...(first ?? [])];
+  while (token) {
+    const page = await withRetry(
+      () => cfn.describeChangeSet({ ChangeSetName: id, StackName: stackId, NextToken: token }),
+      {
+        clock: options.clock,
+      },
+    );
+    changes.push(...(page.Changes ?? []));
+    token = page.NextToken;
+  }
+  return changes;
+}
+
+/** Best effort: a leftover change set is clutter, not a failure. */
+export async function deleteChangeSet(cfn: CloudFormationApi, id: string, stackId: string): Promise<void> {
+  try {
+    await cfn.deleteChangeSet({ ChangeSetName: id, StackName: stackId });
+  } catch {
+    // Ignored: see above.
+  }
+}

@@ -1,0 +1,213 @@
+// `plan`: what a deploy would do. Offline (`--dry-run`, no AWS call, no credentials): the resolved
+// config with sources, the stack parameters (secrets redacted), offline validation, the resources
+// each mode creates and the cost estimate. Online, also the difference against the deployed stack
+// through a change set that is deleted afterwards, and a template diff.
+import { existsSync, readFileSync } from 'node:fs';
+import type { ConfigIssue } from '../config/issues';
+import { type ConfigRow, configRows } from '../config/redact';
+import type { ResolvedConfig } from '../config/resolve';
+import {
+  estimateMonthlyCost,
+  renderStack,
+  stackResources,
+  validateStack,
+  type CostEstimate,
+  type RenderedStack,
+  type StackMode,
+  type StackResource,
+  type TemplateIssue,
+} from '../templates';
+import {
+  artifactsBucketName,
+  detectorAsset,
+  ensureArtifactsBucket,
+  MAX_INLINE_TEMPLATE_BYTES,
+  s3ObjectUrl,
+  templateKey,
+  uploadIfMissing,
+} from './assets';
+import { changeRows, destructiveChanges, type ChangeRow, type DestructiveChange } from './change-table';
+import { changeSetName, createChangeSet, deleteChangeSet } from './change-set';
+import type { EngineContext } from './engine';
+import { contentTag, planImage, registryHost } from './image';
+import type { BundlePaths } from './package-root';
+import { callerIdentity, describeStack } from './preflight';
+import { redactParameters, type RedactedParameter } from './results';
+import { stackPhase } from './stack-status';
+import { deployedTemplate, diffTemplates, parameterChanges, type ParameterChange } from './template-diff';
+import { bestEffort } from './throttle';
+
+export interface PlanRequest {
+  mode: StackMode;
+  stackName: string;
+  config: ResolvedConfig;
+}
+
+export interface StackDiff {
+  exists: boolean;
+  stackStatus?: string;
+  /** Why no change set could be made (the stack is busy or must be recreated), when so. */
+  note?: string;
+  noChanges: boolean;
+  changes: ChangeRow[];
+  destructive: DestructiveChange[];
+  templateDiff: string;
+  /** Non-secret parameter values that change (asset keys, image, sizing). */
+  parameterChanges: ParameterChange[];
+  securityChanges: boolean;
+}
+
+export interface PlanResult {
+  mode: StackMode;
+  stackName: string;
+  region?: string;
+  account?: string;
+  dryRun: boolean;
+  preset: string;
+  settings: ConfigRow[];
+  warnings: ConfigIssue[];
+  parameters: RedactedParameter[];
+  validation: { ok: boolean; issues: TemplateIssue[] };
+  resources: StackResource[];
+  cost: CostEstimate;
+  image: { source: string; uri: string };
+  diff?: StackDiff;
+}
+
+/** Values that only an AWS call can tell, shown as placeholders offline. */
+const UNKNOWN_ACCOUNT = '<account>';
+
+function renderFor(request: PlanRequest, paths: BundlePaths, account: string, region: string) {
+  const values = request.config.values;
+  const bundle = existsSync(paths.detector) ? readFileSync(paths.detector) : undefined;
+  const key = bundle ? detectorAsset(bundle).key : 'anomaly-detector/<sha256 of the built bundle>.zip';
+  const image = planImage(values, request.stackName);
+  let uri: string;
+  if (image.source === 'build') {
+    const tag =
+      existsSync(paths.gateway) && existsSync(paths.dockerfile)
+        ? contentTag(paths, image.platform)
+        : '<content hash>';
+    uri = `${registryHost(account, region)}/${image.repositoryName}:${tag}`;
+  } else uri = image.uri;
+  const rendered = renderStack(request.mode, values, {
+    detectorCodeBucket: artifactsBucketName(account, region),
+    detectorCodeKey: key,
+    ...(request.mode === 'full' ? { gatewayImageUri: uri } : {}),
+  });
+  return { rendered, image: { source: image.source, uri }, zip: bundle ? detectorAsset(bundle) : undefined };
+}
+
+function offline(request: PlanRequest, rendered: RenderedStack, image: PlanResult['image']): PlanResult {
+  const { config } = request;
+  const issues = validateStack(rendered);
+  return {
+    mode: request.mode,
+    stackName: request.stackName,
+    region: config.values.awsRegion,
+    dryRun: true,
+    preset: config.preset,
+    settings: configRows(config),
+    warnings: config.warnings,
+    parameters: redactParameters(rendered.parameters),
+    validation: { ok: issues.length === 0, issues },
+    resources: stackResources(request.mode, config.values),
+    cost: estimateMonthlyCost(request.mode, config.values),
+    image,
+  };
+}
+
+/** No AWS client is needed or made: this is what CI runs on pull requests. */
+export function planOffline(request: PlanRequest, paths: BundlePaths): PlanResult {
+  const region = request.config.values.awsRegion ?? '<region>';
+  const { rendered, image } = renderFor(request, paths, UNKNOWN_ACCOUNT, region);
+  return offline(request, rendered, image);
+}
+
+export async function planAgainstStack(request: PlanRequest, ctx: EngineContext): Promise<PlanResult> {
+  const { clients, clock } = ctx;
+  const cfn = clients.cloudFormation;
+  const region = await clients.region();
+  const identity = await callerIdentity(clients.sts, clock);
+  ctx.onProgress({ type: 'identity', account: identity.account, arn: identity.arn, region });
+  const { rendered, image } = renderFor(request, ctx.paths, identity.account, region);
+  const result: PlanResult = {
+    ...offline(request, rendered, image),
+    dryRun: false,
+    region,
+    account: identity.account,
+  };
+  if (!result.validation.ok) return result;
+
+  const stack = await describeStack(cfn, request.stackName, clock);
+  const phase = stackPhase(stack?.StackStatus);
+  const empty = {
+    changes: [],
+    destructive: [],
+    templateDiff: '',
+    parameterChanges: [],
+    securityChanges: false,
+    noChanges: false,
+  };
+  if (phase !== 'stable' && phase !== 'absent') {
+    const note =
+      phase === 'busy'
+        ? 'an operation is in progress; plan again when it ends'
+        : phase === 'failed-create'
+          ? 'the stack failed to create; deploy deletes it and creates it anew'
+          : `the stack is ${stack!.StackStatus}; see \`sentinel status\``;
+    return { ...result, diff: { ...empty, exists: true, stackStatus: stack?.StackStatus, note } };
+  }
+
+  let templateUrl: string | undefined;
+  if (Buffer.byteLength(rendered.body) > MAX_INLINE_TEMPLATE_BYTES) {
+    const bucket = artifactsBucketName(identity.account, region);
+    await ensureArtifactsBucket(clients.s3, bucket, identity.account, region);
+    const key = templateKey(rendered.body);
+    await uploadIfMissing(
+      clients.s3,
+      { bucket, key, account: identity.account },
+      rendered.body,
+      'application/json',
+    );
+    templateUrl = s3ObjectUrl(bucket, region, key);
+  }
+  const creating = phase === 'absent';
+  const changeSet = await createChangeSet(
+    cfn,
+    {
+      stackName: request.stackName,
+      changeSetName: changeSetName('sentinel-plan', clock.now()),
+      type: creating ? 'CREATE' : 'UPDATE',
+      templateBody: templateUrl ? undefined : rendered.body,
+      templateUrl,
+      parameters: rendered.parameters.map((p) => ({ ParameterKey: p.key, ParameterValue: p.value })),
+      tags: [],
+      description: 'sentinel plan (deleted after reading)',
+    },
+    { clock, intervals: ctx.intervals, signal: ctx.signal },
+  );
+  try {
+    const current = creating ? {} : await deployedTemplate(cfn, stack!.StackId!);
+    const changes = changeSet.kind === 'ready' ? changeSet.changes : [];
+    const rows = changeRows(changes);
+    const diff = diffTemplates(current, rendered.template, changes);
+    return {
+      ...result,
+      diff: {
+        exists: !creating,
+        stackStatus: stack?.StackStatus,
+        noChanges: changeSet.kind === 'no-changes',
+        changes: rows,
+        destructive: destructiveChanges(rows),
+        templateDiff: diff.text,
+        parameterChanges: parameterChanges(stack?.Parameters, rendered.parameters),
+        securityChanges: diff.securityChanges || rows.some((r) => r.security),
+      },
+    };
+  } finally {
+    await deleteChangeSet(cfn, changeSet.id, changeSet.stackId);
+    // A CREATE change set made an empty REVIEW_IN_PROGRESS stack just for this plan.
+    if (creating) await bestEffort(() => cfn.deleteStack({ StackName: changeSet.stackId }));
+  }
+}

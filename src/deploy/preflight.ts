@@ -1,0 +1,103 @@
+// Checks that cost seconds instead of a rollback: who the credentials belong to, whether the
+// template renders and passes offline validation, and what state the stack is in now.
+import type { Stack } from '@aws-sdk/client-cloudformation';
+import type { Config } from '../config/schema';
+import { ErrorCode, SentinelError } from '../shared/errors';
+import {
+  formatTemplateIssue,
+  renderStack,
+  validateStack,
+  type RenderedStack,
+  type StackAssets,
+  type StackMode,
+} from '../templates';
+import type { CloudFormationApi, StsApi } from './aws-clients';
+import { isNotFound } from './aws-clients';
+import type { Clock } from './clock';
+import { withRetry } from './throttle';
+
+export interface Identity {
+  account: string;
+  /** The principal: a user, a role session, ... */
+  arn: string;
+}
+
+const CREDENTIAL_ERRORS = new Set([
+  'CredentialsProviderError',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'SignatureDoesNotMatch',
+  'AccessDenied',
+  'InvalidAccessKeyId',
+]);
+
+export async function callerIdentity(sts: StsApi, clock: Clock): Promise<Identity> {
+  try {
+    const identity = await withRetry(() => sts.getCallerIdentity({}), { clock, maxAttempts: 4 });
+    return { account: identity.Account ?? '', arn: identity.Arn ?? '' };
+  } catch (error) {
+    const name = (error as Error)?.name ?? '';
+    if (error instanceof SentinelError) throw error;
+    const credentials = CREDENTIAL_ERRORS.has(name) || /credential/i.test((error as Error)?.message ?? '');
+    throw new SentinelError(
+      credentials ? ErrorCode.AwsCredentials : ErrorCode.AwsRequestFailed,
+      credentials
+        ? `No usable AWS credentials: ${(error as Error).message}`
+        : `Cannot reach AWS STS: ${(error as Error).message}`,
+      {
+        hint: credentials
+          ? 'Configure credentials (aws configure, aws sso login, AWS_PROFILE or --profile, or OIDC in CI)'
+          : 'Check the network and the region',
+        cause: error,
+        exitCode: credentials ? 2 : 1,
+      },
+    );
+  }
+}
+
+/** The stack as CloudFormation describes it, or undefined when there is none. */
+export async function describeStack(
+  cfn: CloudFormationApi,
+  stack: string,
+  clock: Clock,
+): Promise<Stack | undefined> {
+  try {
+    const output = await withRetry(() => cfn.describeStacks({ StackName: stack }), { clock });
+    return output.Stacks?.[0];
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+export function stackOutputs(stack: Stack | undefined): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  for (const o of stack?.Outputs ?? []) if (o.OutputKey) outputs[o.OutputKey] = o.OutputValue ?? '';
+  return outputs;
+}
+
+/** The user-facing URL: the template's GatewayUrl output, else http:// + the load balancer's name. */
+export function gatewayUrlOf(outputs: Record<string, string>): string | undefined {
+  if (outputs.GatewayUrl) return outputs.GatewayUrl;
+  return outputs.AlbDnsName ? `http://${outputs.AlbDnsName}` : undefined;
+}
+
+/** Renders and validates offline; a problem here is ours or the config's, never worth a deploy. */
+export function renderValidated(mode: StackMode, config: Config, assets: StackAssets): RenderedStack {
+  const rendered = renderStack(mode, config, assets);
+  const issues = validateStack(rendered);
+  if (issues.length > 0) {
+    throw new SentinelError(
+      ErrorCode.DeployTemplateInvalid,
+      `The ${mode} template failed offline validation (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${issues
+        .map((i) => `  - ${formatTemplateIssue(i)}`)
+        .join('\n')}`,
+      {
+        hint: 'Run `sentinel plan --dry-run` for the full report; settings such as CPU/memory sizes must fit together',
+      },
+    );
+  }
+  return rendered;
+}

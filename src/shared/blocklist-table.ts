@@ -1,0 +1,38 @@
+// Reading and writing the blocklist table: the gateway's snapshot, `sentinel blocklist` and the
+// smoke test all go through these, so the table is scanned and keyed one way.
+import { DeleteCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { BlockRecord } from './block-record';
+import { blockItemKey, fromBlockItem, toBlockItem } from './block-record';
+import type { Entity } from './entity';
+
+type Client = Pick<DynamoDBDocumentClient, 'send'>;
+
+/** Every well-formed block in the table, expired ones included (DynamoDB deletes them lazily). */
+export async function scanBlocks(client: Client, tableName: string): Promise<BlockRecord[]> {
+  const records: BlockRecord[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey, ConsistentRead: true }),
+    );
+    for (const item of page.Items ?? []) {
+      const record = fromBlockItem(item);
+      if (record) records.push(record);
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return records;
+}
+
+/** Writes a block, replacing any existing one for the entity (a manual decision overrides). */
+export async function putBlock(client: Client, tableName: string, record: BlockRecord): Promise<void> {
+  await client.send(new PutCommand({ TableName: tableName, Item: toBlockItem(record) }));
+}
+
+/** Removes an entity's block; resolves to whether there was one. */
+export async function deleteBlock(client: Client, tableName: string, entity: Entity): Promise<boolean> {
+  const result = await client.send(
+    new DeleteCommand({ TableName: tableName, Key: blockItemKey(entity), ReturnValues: 'ALL_OLD' }),
+  );
+  return result.Attributes !== undefined;
+}
