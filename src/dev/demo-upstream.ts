@@ -68,9 +68,14 @@ export function createDemoUpstreamServer(): Server {
     const url = new URL(req.url ?? '/', 'http://demo');
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const user = req.headers['x-sentinel-user-id'];
-    if (req.method === 'GET' && (path === '/health' || path === '/')) return send(res, 200, { status: 'ok', service: 'demo-upstream' });
+    if (req.method === 'GET' && (path === '/health' || path === '/'))
+      return send(res, 200, { status: 'ok', service: 'demo-upstream' });
     if (req.method === 'GET' && path === '/v1/profile') {
-      return send(res, 200, { userId: typeof user === 'string' ? user : null, plan: 'demo', requestId: req.headers['x-request-id'] ?? null });
+      return send(res, 200, {
+        userId: typeof user === 'string' ? user : null,
+        plan: 'demo',
+        requestId: req.headers['x-request-id'] ?? null,
+      });
     }
     if (req.method === 'GET' && path === '/v1/orders') {
       const limit = Math.min(100, Math.max(1, Number(url.searchParams.get('limit')) || 10));
@@ -79,14 +84,23 @@ export function createDemoUpstreamServer(): Server {
     const match = /^\/v1\/orders\/([A-Za-z0-9_-]+)$/.exec(path);
     if (req.method === 'GET' && match) {
       const order = orders.find((o) => o.id === match[1]);
-      return order ? send(res, 200, order) : send(res, 404, { error: 'not_found', detail: `No order ${match[1]}` });
+      return order
+        ? send(res, 200, order)
+        : send(res, 404, { error: 'not_found', detail: `No order ${match[1]}` });
     }
     if (req.method === 'POST' && path === '/v1/orders') {
       readJson(req).then(
         (body) => {
           const input = body as { item?: unknown; quantity?: unknown };
-          if (typeof input.item !== 'string' || !Number.isInteger(input.quantity) || (input.quantity as number) < 1) {
-            return send(res, 400, { error: 'bad_request', detail: 'Send {"item": string, "quantity": positive integer}' });
+          if (
+            typeof input.item !== 'string' ||
+            !Number.isInteger(input.quantity) ||
+            (input.quantity as number) < 1
+          ) {
+            return send(res, 400, {
+              error: 'bad_request',
+              detail: 'Send {"item": string, "quantity": positive integer}',
+            });
           }
           const order: Order = {
             id: `ord_${randomUUID().slice(0, 8)}`,
@@ -106,7 +120,9 @@ export function createDemoUpstreamServer(): Server {
   });
 }
 
-export async function startDemoUpstream(options: { port?: number; host?: string } = {}): Promise<DemoUpstream> {
+export async function startDemoUpstream(
+  options: { port?: number; host?: string } = {},
+): Promise<DemoUpstream> {
   const server = createDemoUpstreamServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -58,3 +58,62 @@ export function fromBlockItem(item: Record<string, unknown>): BlockRecord | unde
 export function isBlockActive(record: Pick<BlockRecord, 'expiresAt'>, nowMs: number): boolean {
   return record.expiresAt * 1000 > nowMs;
 }
+
+/**
+ * The detector's memory of an entity, kept beside the blocks in the blocklist table under its own
+ * key (`DETECTOR#USER#alice`), so that it outlives a block's expiry: strikes for escalation, until
+ * when the entity's episode is already reported, and the last window processed (reruns are no-ops).
+ * It has no `entity` attribute, so `fromBlockItem` ignores it: readers of blocks never see it.
+ */
+export interface DetectorStateRecord {
+  entity: Entity;
+  strikes: number;
+  /** Epoch seconds of the last (shadow) block. */
+  lastBlockedAt?: number;
+  /** Epoch seconds until which alerts about this entity are suppressed. */
+  alertedUntil: number;
+  /** Epoch ms: end of the last detection window this entity was processed for. */
+  lastWindowEnd: number;
+  /** Epoch seconds; DynamoDB deletes the item after it (escalation window past the last block). */
+  expiresAt: number;
+}
+
+const DETECTOR_STATE_PREFIX = 'DETECTOR#';
+
+export function detectorStateKey(entity: Entity): { pk: string } {
+  return { pk: DETECTOR_STATE_PREFIX + entityKey(entity) };
+}
+
+export function isDetectorStateKey(pk: string): boolean {
+  return pk.startsWith(DETECTOR_STATE_PREFIX);
+}
+
+export function toDetectorStateItem(record: DetectorStateRecord): Record<string, unknown> {
+  return {
+    ...detectorStateKey(record.entity),
+    strikes: record.strikes,
+    ...(record.lastBlockedAt === undefined ? {} : { lastBlockedAt: record.lastBlockedAt }),
+    alertedUntil: record.alertedUntil,
+    lastWindowEnd: record.lastWindowEnd,
+    [TTL_ATTRIBUTE]: record.expiresAt,
+  };
+}
+
+/** Parses a state item; undefined when it is missing, malformed or past its expiry. */
+export function fromDetectorStateItem(
+  entity: Entity,
+  item: Record<string, unknown> | undefined,
+  nowMs: number,
+): DetectorStateRecord | undefined {
+  const num = (name: string) => (typeof item?.[name] === 'number' ? (item[name] as number) : undefined);
+  const expiresAt = num(TTL_ATTRIBUTE);
+  if (!item || expiresAt === undefined || expiresAt * 1000 <= nowMs) return undefined;
+  return {
+    entity,
+    strikes: num('strikes') ?? 0,
+    lastBlockedAt: num('lastBlockedAt'),
+    alertedUntil: num('alertedUntil') ?? 0,
+    lastWindowEnd: num('lastWindowEnd') ?? 0,
+    expiresAt,
+  };
+}

@@ -16,6 +16,9 @@ export const ErrorCode = {
   TargetMissing: 'ERR_TARGET_MISSING',
   StackNotFound: 'ERR_STACK_NOT_FOUND',
   StackOutputMissing: 'ERR_STACK_OUTPUT_MISSING',
+  // `sentinel dev` and `sentinel smoke`.
+  DevPortInUse: 'ERR_DEV_PORT_IN_USE',
+  SmokeFailed: 'ERR_SMOKE_FAILED',
   // Gateway: failures of the request path, mapped to HTTP responses in runtime/errors.ts.
   GatewayBadPath: 'ERR_GATEWAY_BAD_PATH',
   GatewayBodyTooLarge: 'ERR_GATEWAY_BODY_TOO_LARGE',

@@ -1,37 +1,165 @@
-// Knobs of the anomaly detector. The original's four knobs keep their names and meaning.
+// Knobs of the anomaly detector. The original's four knobs keep their names and meaning; every
+// threshold of the newer signals is a knob too, so a deployment can tune without a rebuild.
+import { isIP } from 'node:net';
+import { parseEntity } from '../../shared/entity';
 import { knob } from '../knob';
-import { booleanType, durationType, intType, listType, numberType, stringType } from '../value-types';
+import type { ValueType } from '../value-types';
+import { booleanType, durationType, intType, listType, numberType } from '../value-types';
+
+/** One allowlist entry: a user, an IP, or an IP range in CIDR notation. */
+export type AllowlistEntry =
+  { kind: 'user'; id: string } | { kind: 'ip'; address: string; prefixLength: number; family: 4 | 6 };
+
+/** Parses `user:<id>`, `ip:<address>` or `ip:<address>/<prefix length>`. */
+export function parseAllowlistEntry(
+  text: string,
+): { ok: true; entry: AllowlistEntry } | { ok: false; problem: string } {
+  const slash = text.lastIndexOf('/');
+  if (text.toLowerCase().startsWith('ip:') && slash !== -1) {
+    const address = text.slice(3, slash);
+    const lengthText = text.slice(slash + 1);
+    const family = isIP(address);
+    const max = family === 6 ? 128 : 32;
+    if (family === 0 || !/^\d{1,3}$/.test(lengthText) || Number(lengthText) > max) {
+      return { ok: false, problem: `"${text}" is not a CIDR range such as ip:10.0.0.0/8` };
+    }
+    return {
+      ok: true,
+      entry: { kind: 'ip', address, prefixLength: Number(lengthText), family: family as 4 | 6 },
+    };
+  }
+  const parsed = parseEntity(text);
+  if (!parsed.ok) return { ok: false, problem: parsed.problem };
+  const { entity } = parsed;
+  if (entity.kind === 'user') return { ok: true, entry: { kind: 'user', id: entity.id } };
+  const family = isIP(entity.id) as 4 | 6;
+  return {
+    ok: true,
+    entry: { kind: 'ip', address: entity.id, prefixLength: family === 6 ? 128 : 32, family },
+  };
+}
+
+function allowlistEntryType(): ValueType<string> {
+  return {
+    describe: 'user:<id>, ip:<address> or ip:<cidr>',
+    parse(raw) {
+      const result = parseAllowlistEntry(raw.trim());
+      return result.ok
+        ? { ok: true, value: raw.trim() }
+        : { ok: false, problem: 'is not a user, IP or CIDR entry', hint: result.problem };
+    },
+    format: (value) => value,
+  };
+}
+
+const consumers = ['detector', 'template'] as const;
 
 export const detectorKnobs = {
   anomalyThreshold: knob(numberType({ min: 1, max: 1000 }), {
     description:
-      "Ratio of the current hour to the baseline hourly average that flags a user (the original's rule).",
+      "Ratio of the current hour to the expected hourly rate that flags a user on its own (the original's rule; the expected rate also knows the same hour on earlier days, new users and population surges).",
     presets: { cost: 8, performance: 5 },
-    consumers: ['detector', 'template'],
+    consumers,
   }),
   anomalyMinRequests: knob(intType({ min: 1, max: 10_000_000 }), {
     description: 'Requests in the current hour below which a user is never flagged by volume.',
     presets: { cost: 40, performance: 60 },
-    consumers: ['detector', 'template'],
+    consumers,
   }),
   anomalyAutoBlock: knob(booleanType(), {
     description: 'Block flagged entities; false is shadow mode (detect and alert only).',
     presets: { cost: true, performance: true },
-    consumers: ['detector', 'template'],
+    consumers,
   }),
   anomalyAutoBlockTtlSeconds: knob(durationType({ min: 60, max: 30 * 86400 }), {
     description: 'How long a first automatic block lasts; repeat offenders get doubling durations.',
     presets: { cost: 3600, performance: 3600 },
-    consumers: ['detector', 'template'],
+    consumers,
   }),
   anomalyMaxBlockTtlSeconds: knob(durationType({ min: 60, max: 365 * 86400 }), {
     description: 'Cap on an escalated block duration.',
     default: 7 * 86400,
-    consumers: ['detector', 'template'],
+    consumers,
   }),
-  anomalyAllowlist: knob(listType(stringType({ maxLength: 256 })), {
+  anomalyEscalationWindowSeconds: knob(durationType({ min: 0, max: 30 * 86400 }), {
+    description:
+      'A new block within this time of the previous one counts as a repeat offence and doubles the duration.',
+    presets: { cost: 86400, performance: 86400 },
+    consumers,
+  }),
+  anomalyAllowlist: knob(listType(allowlistEntryType()), {
     description: 'Users (user:<id>) and IPs or CIDRs (ip:<addr>[/len]) that are reported but never blocked.',
     default: [],
-    consumers: ['detector', 'template'],
+    consumers,
+  }),
+  anomalySurgeRatio: knob(numberType({ min: 1, max: 1000 }), {
+    description:
+      'Smallest ratio to the expected rate at which a statistically significant surge flags an entity (catches a heavy user going 500/h to 2,500/h, below the plain ratio threshold).',
+    presets: { cost: 2.5, performance: 2 },
+    consumers,
+  }),
+  anomalySignificance: knob(numberType({ min: 1, max: 50 }), {
+    description:
+      'How many standard deviations above the expected count (negative binomial, dispersion pooled over the population) a surge must be.',
+    presets: { cost: 5, performance: 4.5 },
+    consumers,
+  }),
+  anomalyNoiseSignificance: knob(numberType({ min: 0, max: 50 }), {
+    description:
+      "Standard deviations above the expected count a hit of the original's ratio rule needs, so the noise of a bursty low-volume user is not flagged.",
+    presets: { cost: 4, performance: 3.5 },
+    consumers,
+  }),
+  anomalyMinDispersion: knob(numberType({ min: 0, max: 10 }), {
+    description:
+      'Lower bound on the pooled overdispersion (1/k of the negative binomial), for runs with too few entities to estimate it.',
+    presets: { cost: 0.05, performance: 0.05 },
+    consumers,
+  }),
+  anomalyPriorPercentile: knob(numberType({ min: 0.5, max: 0.9999 }), {
+    description:
+      "Percentile of all users' hourly counts used as the expected rate of an entity with no history at this hour.",
+    presets: { cost: 0.95, performance: 0.95 },
+    consumers,
+  }),
+  anomalyHistoryDays: knob(intType({ min: 0, max: 30 }), {
+    description:
+      'Earlier days whose same hour (±1 h) forms the seasonal baseline; keep below the aggregate retention (SENTINEL_API_AGGREGATE_TTL_DAYS).',
+    presets: { cost: 7, performance: 7 },
+    consumers,
+  }),
+  anomalyRampGrowth: knob(numberType({ min: 1.01, max: 10 }), {
+    description:
+      'Hourly growth (fitted over the last four hours, the last two rising) that together with an excess over the same hour on earlier days flags a slow ramp.',
+    presets: { cost: 1.15, performance: 1.1 },
+    consumers,
+  }),
+  anomalyRampSignificance: knob(numberType({ min: 0, max: 50 }), {
+    description:
+      'Standard deviations above the same hour on earlier days a slow ramp needs; lower than a surge because the sustained growth is evidence too.',
+    presets: { cost: 4, performance: 3.5 },
+    consumers,
+  }),
+  anomalyAuthFailureThreshold: knob(intType({ min: 1, max: 10_000_000 }), {
+    description:
+      'Failed authentications (401/403) per hour from one client IP below which it is never flagged.',
+    presets: { cost: 40, performance: 30 },
+    consumers,
+  }),
+  anomalyEnumerationMinEndpoints: knob(intType({ min: 2, max: 100_000 }), {
+    description: 'Distinct endpoints in one 15-minute bucket that, with a high 4xx share, flag enumeration.',
+    presets: { cost: 25, performance: 20 },
+    consumers,
+  }),
+  anomalyEnumerationErrorShare: knob(numberType({ min: 0.01, max: 1 }), {
+    description: 'Share of 4xx answers (other than 401/403/429) in the current hour that flags enumeration.',
+    presets: { cost: 0.5, performance: 0.4 },
+    consumers,
+  }),
+  anomalyRateLimitedShare: knob(numberType({ min: 0.001, max: 1 }), {
+    description:
+      'Share of rate-limited (429) requests in every bucket of the current hour that flags a user hammering the limit.',
+    presets: { cost: 0.1, performance: 0.05 },
+    consumers,
   }),
 };

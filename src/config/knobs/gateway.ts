@@ -77,4 +77,32 @@ export const gatewayKnobs = {
     default: 8,
     consumers: ['gateway', 'template'],
   }),
+  redisCommandTimeoutSeconds: knob(durationType({ min: 0.01, max: 10 }), {
+    description:
+      'Bound on one Redis round trip (rate limit, readiness); past it the failure mode applies. Accepts 250ms.',
+    default: 0.25,
+    consumers: ['gateway', 'template'],
+  }),
+  jwtJwksFetchTimeoutSeconds: knob(durationType({ min: 0.1, max: 60 }), {
+    description: 'Bound on one JWKS fetch; an unreachable endpoint with no fitting cached key gives 503.',
+    default: 3,
+    consumers: ['gateway', 'template'],
+  }),
+  jwtVerifiedTokenCacheSize: knob(intType({ min: 0, max: 1_000_000 }), {
+    description:
+      'Verified tokens remembered (LRU, never past exp) so a reused token skips the signature check; 0 disables.',
+    default: 10_000,
+    consumers: ['gateway', 'template'],
+  }),
+  upstreamConnections: knob(intType({ min: 1, max: 4096 }), {
+    description: 'Keep-alive connections each gateway task may open to the upstream.',
+    default: 128,
+    consumers: ['gateway', 'template'],
+  }),
+  shutdownGraceSeconds: knob(durationType({ min: 0, max: 120 }), {
+    description:
+      'On SIGTERM, how long in-flight requests may finish before telemetry is flushed (at most 10 s more) and the task exits; keep it under the ECS stop timeout minus 10 s.',
+    default: 15,
+    consumers: ['gateway'],
+  }),
 };

@@ -1,0 +1,238 @@
+// The seeded traffic generator: benign users and IPs, benign traps, and injected abuse episodes
+// with known onset and end, written into bucket-major columns. Same seed, same traffic.
+import { BUCKET_MS, BUCKETS_PER_DAY } from '../../src/shared/buckets';
+import { ipEntity, userEntity, type Entity } from '../../src/shared/entity';
+import {
+  benignMeans,
+  distinctEndpoints,
+  drawProfile,
+  isCatchUp,
+  isOutage,
+  RATE_LIMIT_PER_BUCKET,
+  type PopulationEvents,
+  type Profile,
+} from './population';
+import { Rng } from './rng';
+import { injectAbuse, type AbusePlan } from './abuse';
+import { createColumns, type Trap, type Traffic } from './traffic';
+
+export interface ScenarioOptions {
+  seed: number;
+  /** Users present from the start. */
+  users: number;
+  days: number;
+  warmupDays: number;
+  /** Episodes per abuse type (bursts: per multiplier class). */
+  episodesPerType: number;
+}
+
+export const DEFAULT_SCENARIO: ScenarioOptions = {
+  seed: 42,
+  users: 3000,
+  days: 14,
+  warmupDays: 3,
+  episodesPerType: 60,
+};
+
+/** Monday 2025-01-06 00:00 UTC. */
+const START_MS = Date.UTC(2025, 0, 6);
+const DAY_MS = 86_400_000;
+
+export function generateTraffic(options: ScenarioOptions): Traffic {
+  const rng = new Rng(options.seed);
+  const bucketCount = options.days * BUCKETS_PER_DAY;
+  const warmupBuckets = options.warmupDays * BUCKETS_PER_DAY;
+  const evalStart = START_MS + warmupBuckets * BUCKET_MS;
+  const endMs = START_MS + bucketCount * BUCKET_MS;
+  const surgeDay = Math.min(options.days - 2, 9);
+  const outageDay = Math.min(options.days - 3, 8);
+  const ev: PopulationEvents = {
+    surgeFrom: START_MS + surgeDay * DAY_MS + 13 * 3_600_000,
+    surgeTo: START_MS + surgeDay * DAY_MS + 19 * 3_600_000,
+    outageFrom: START_MS + outageDay * DAY_MS + 10 * 3_600_000,
+    outageTo: START_MS + outageDay * DAY_MS + 10.75 * 3_600_000,
+  };
+
+  // Users: regular, heavy (services, 24/7) and batch (a daily job), then new users joining later.
+  const profiles: Profile[] = [];
+  for (let i = 0; i < options.users; i++) {
+    const r = rng.next();
+    profiles.push(drawProfile(rng, r < 0.04 ? 'heavy' : r < 0.055 ? 'batch' : 'regular'));
+  }
+  const newUsers = Math.round(options.users * 0.04);
+  const joins: number[] = [];
+  for (let i = 0; i < newUsers; i++) {
+    const p = drawProfile(rng, 'regular');
+    // An ordinary user after the first hour: below the band the issue gives abusive new accounts
+    // (200/h and more), so that the labels do not contradict each other.
+    p.base = Math.min(p.base, 100);
+    const day = rng.int(options.warmupDays, options.days - 1);
+    const localStart = p.start + rng.uniform(0, 3);
+    const joinMs = START_MS + day * DAY_MS + (localStart - p.tz) * 3_600_000;
+    p.joinBucket = Math.min(
+      bucketCount - 4,
+      Math.max(warmupBuckets, Math.floor((joinMs - START_MS) / BUCKET_MS)),
+    );
+    p.firstHour = rng.uniform(20, 150);
+    joins.push(profiles.length);
+    profiles.push(p);
+  }
+  const plan: AbusePlan = { episodesPerType: options.episodesPerType, freshUsers: 0, freshIps: 0 };
+  const freshUserCount = options.episodesPerType * 2; // new abusive accounts and half the enumerators
+  const freshIpCount = options.episodesPerType; // storm sources with no history
+  const benignIps = Math.round(options.users * 0.12);
+  const natIps = Math.round(options.users * 0.02);
+
+  const entities: Entity[] = profiles.map((_, i) => userEntity(`u${i}`));
+  const firstFreshUser = entities.length;
+  for (let i = 0; i < freshUserCount; i++) entities.push(userEntity(`x${i}`));
+  const firstIp = entities.length;
+  for (let i = 0; i < benignIps + natIps + freshIpCount; i++) {
+    entities.push(ipEntity(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`));
+  }
+  const n = entities.length;
+  const columns = createColumns(bucketCount, n);
+  const means = new Float32Array(bucketCount * profiles.length);
+  const series = new Float32Array(bucketCount);
+  const { requests, errors4xx, errors5xx, authFailures, rateLimited, endpoints } = columns;
+
+  for (let u = 0; u < profiles.length; u++) {
+    const p = profiles[u]!;
+    benignMeans(rng, p, START_MS, bucketCount, ev, series);
+    for (let t = 0; t < bucketCount; t++) {
+      const mean = series[t]!;
+      means[t * profiles.length + u] = mean;
+      if (mean <= 0) continue;
+      const ms = START_MS + t * BUCKET_MS;
+      let x = p.job && mean > p.base ? rng.poisson(mean) : rng.negBinomial(mean, p.k);
+      let fives = rng.binomial(x, 0.002);
+      if (isOutage(ev, ms) && x > 0) {
+        // The upstream fails; clients retry, most retries fail too.
+        x += rng.negBinomial(3 * x, 2);
+        fives = rng.binomial(x, 0.85);
+      } else if (isCatchUp(ev, ms)) {
+        x += rng.poisson(0.5 * mean);
+      }
+      if (x === 0) continue;
+      const i = t * n + u;
+      const limited =
+        Math.max(0, x - RATE_LIMIT_PER_BUCKET) +
+        (p.kind === 'heavy' && rng.chance(0.02) ? rng.poisson(3) : 0);
+      requests[i] = x;
+      errors5xx[i] = fives;
+      rateLimited[i] = Math.min(x, limited);
+      errors4xx[i] = rng.binomial(x - fives, p.share4xx) + rateLimited[i]!;
+      endpoints[i] = distinctEndpoints(x, p.repertoire);
+    }
+  }
+
+  // Benign IPs: failed authentications from expired tokens (single users) and offices (NAT).
+  for (let j = 0; j < benignIps + natIps; j++) {
+    const e = firstIp + j;
+    const nat = j >= benignIps;
+    const tz = rng.pick([0, 0, 1, -5, -8, 8]);
+    const level = nat ? rng.uniform(0.3, 2.5) : 0;
+    for (let t = 0; t < bucketCount; t++) {
+      const ms = START_MS + t * BUCKET_MS;
+      const localHours = ms / 3_600_000 + tz;
+      const hour = ((localHours % 24) + 24) % 24;
+      const weekday = (((Math.floor(localHours / 24) + 3) % 7) + 7) % 7;
+      let failures = 0;
+      if (nat) {
+        if (weekday < 5 && hour >= 8 && hour < 18) failures = rng.negBinomial(level, 1);
+      } else if (hour >= 8 && hour < 22 && rng.chance(0.5 / 56)) {
+        failures = 1 + rng.poisson(1);
+      }
+      if (failures === 0) continue;
+      const i = t * n + e;
+      requests[i] = failures + rng.poisson(0.5);
+      errors4xx[i] = failures;
+      authFailures[i] = failures;
+      endpoints[i] = 1;
+    }
+  }
+
+  plan.freshUsers = freshUserCount;
+  plan.freshIps = freshIpCount;
+  const episodes = injectAbuse(rng, {
+    plan,
+    profiles,
+    means,
+    columns,
+    n,
+    startMs: START_MS,
+    bucketCount,
+    evalStart,
+    endMs,
+    firstFreshUser,
+    firstNatIp: firstIp + benignIps,
+    natIps,
+    firstFreshIp: firstIp + benignIps + natIps,
+    excluded: new Set(joins),
+  });
+
+  // Traps, never overlapping a victim: what a naive detector would block.
+  const victims = new Set(episodes.map((ep) => ep.entity));
+  const benignUsers = profiles.map((_, u) => u).filter((u) => !victims.has(u));
+  const activeIn = (u: number, from: number, to: number) => {
+    for (let t = Math.floor((from - START_MS) / BUCKET_MS); t < Math.ceil((to - START_MS) / BUCKET_MS); t++) {
+      if (requests[t * n + u]! > 0) return true;
+    }
+    return false;
+  };
+  const evalEnd = endMs;
+  const traps: Trap[] = [
+    {
+      name: 'morning ramp-up',
+      members: benignUsers.filter((u) => {
+        const p = profiles[u]!;
+        return p.kind === 'regular' && p.joinBucket === 0 && p.nightFactor === 0 && p.base >= 30;
+      }),
+      from: evalStart,
+      to: evalEnd,
+    },
+    {
+      name: 'new users',
+      members: joins.filter((u) => !victims.has(u)),
+      from: joins.filter((u) => !victims.has(u)).map((u) => START_MS + profiles[u]!.joinBucket * BUCKET_MS),
+      to: joins
+        .filter((u) => !victims.has(u))
+        .map((u) => START_MS + (profiles[u]!.joinBucket + BUCKETS_PER_DAY) * BUCKET_MS),
+    },
+    {
+      name: 'batch jobs',
+      members: benignUsers.filter((u) => profiles[u]!.kind === 'batch'),
+      from: evalStart,
+      to: evalEnd,
+    },
+    {
+      name: 'population 3x surge',
+      members: benignUsers.filter((u) => activeIn(u, ev.surgeFrom, ev.surgeTo)),
+      from: ev.surgeFrom - 30 * 60_000,
+      to: ev.surgeTo + 2 * 3_600_000,
+    },
+    {
+      name: 'retry storm (5xx)',
+      members: benignUsers.filter((u) => activeIn(u, ev.outageFrom, ev.outageTo)),
+      from: ev.outageFrom,
+      to: ev.outageTo + 2 * 3_600_000,
+    },
+  ];
+
+  let benignUserDays = 0;
+  for (const u of benignUsers) {
+    for (let d = options.warmupDays; d < options.days; d++) {
+      if (activeIn(u, START_MS + d * DAY_MS, START_MS + (d + 1) * DAY_MS)) benignUserDays++;
+    }
+  }
+  return {
+    startMs: START_MS,
+    bucketCount,
+    warmupBuckets,
+    entities,
+    columns,
+    episodes,
+    traps,
+    benignUserDays,
+  };
+}

@@ -1,0 +1,40 @@
+// The evaluation's table, ours beside the original's rule, as Markdown (readable in a terminal and
+// pasted into docs/detector.md as is).
+import type { Bar, Score, TypeScore } from './metrics';
+import { ABUSE_TYPES, TRAP_NAMES } from './traffic';
+
+const pct = (x: number) => (Number.isNaN(x) ? '–' : `${(x * 100).toFixed(x < 0.01 && x > 0 ? 2 : 1)}%`);
+const num = (x: number, digits = 2) => (Number.isNaN(x) ? '–' : x.toFixed(digits));
+const delay = (s: TypeScore) => (s.detected === 0 ? '–' : `${num(s.medianDelay, 0)} / ${num(s.p90Delay, 0)}`);
+
+export function renderTable(ours: Score, original: Score): string {
+  const lines = [
+    '| Abuse (episodes) | Recall, ours | Delay in runs (median / p90), ours | Recall, original | Delay, original |',
+    '|---|---|---|---|---|',
+  ];
+  for (const type of ABUSE_TYPES) {
+    const a = ours.byType[type];
+    const b = original.byType[type];
+    lines.push(
+      `| ${type} (${a.episodes}) | ${num(a.recall)} | ${delay(a)} | ${num(b.recall)} | ${delay(b)} |`,
+    );
+  }
+  lines.push(
+    `| **all abuse** (${ours.overall.episodes}) | **${num(ours.overall.recall)}** | ${delay(ours.overall)} | **${num(original.overall.recall)}** | ${delay(original.overall)} |`,
+    '',
+    '| Benign side | Ours | Original |',
+    '|---|---|---|',
+    `| Block precision (true blocks / blocks) | ${num(ours.precision, 3)} (${ours.blocks} blocks) | ${num(original.precision, 3)} (${original.blocks} blocks) |`,
+    `| False blocks per 10,000 benign user-days | ${num(ours.falsePer10kUserDays, 2)} (${ours.falseBlocks}) | ${num(original.falsePer10kUserDays, 1)} (${original.falseBlocks}) |`,
+  );
+  for (const name of TRAP_NAMES) {
+    lines.push(
+      `| Trap: ${name} (${ours.trapSize[name]} users), share blocked | ${pct(ours.trapShare[name])} | ${pct(original.trapShare[name])} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export function renderBars(bars: Bar[]): string {
+  return bars.map((b) => `${b.ok ? 'PASS' : 'FAIL'}  ${b.label}`).join('\n');
+}

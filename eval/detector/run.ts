@@ -1,0 +1,43 @@
+// `npm run eval:detector [-- --users N --days N --seed N --episodes N --preset cost|performance
+// --markdown FILE]`: prints the table, ours beside the original's rule, and the bars of issue 4.
+// Exits 1 when a bar is missed. SENTINEL_API_ANOMALY_* variables in the environment are honoured,
+// so a knob can be tried without editing code.
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { Preset } from '../../src/config/knob';
+import { evaluate } from './evaluate';
+import { DEFAULT_SCENARIO } from './generate';
+import { renderBars, renderTable } from './report';
+
+const { values } = parseArgs({
+  options: {
+    users: { type: 'string' },
+    days: { type: 'string' },
+    seed: { type: 'string' },
+    episodes: { type: 'string' },
+    preset: { type: 'string', default: 'cost' },
+    markdown: { type: 'string' },
+  },
+});
+const scenario = {
+  ...DEFAULT_SCENARIO,
+  ...(values.users ? { users: Number(values.users) } : {}),
+  ...(values.days ? { days: Number(values.days) } : {}),
+  ...(values.seed ? { seed: Number(values.seed) } : {}),
+  ...(values.episodes ? { episodesPerType: Number(values.episodes) } : {}),
+};
+const preset = values.preset as Preset;
+const result = evaluate(scenario, preset, process.env);
+const header =
+  `Detector evaluation: seed ${scenario.seed}, ${scenario.users} users (+ new users, abusive accounts and IPs: ` +
+  `${result.entities} entities), ${scenario.days} days (${scenario.warmupDays} warm-up), preset ${preset}; ` +
+  `${result.runs} runs, ${result.benignUserDays} benign user-days.`;
+const table = renderTable(result.ours, result.original);
+console.log(`${header}\n\n${table}\n\n${renderBars(result.bars)}\n`);
+console.log(`false blocks by signal, ours: ${JSON.stringify(result.ours.falseBySignal)}`);
+console.log(
+  `generate ${(result.generateMs / 1000).toFixed(1)} s, detect ${(result.detectMs / 1000).toFixed(1)} s ` +
+    `(${(result.detectMs / result.runs).toFixed(1)} ms/run), total ${(result.totalMs / 1000).toFixed(1)} s`,
+);
+if (values.markdown) writeFileSync(values.markdown, `${header}\n\n${table}\n`);
+process.exitCode = result.bars.every((b) => b.ok) ? 0 : 1;

@@ -1,0 +1,72 @@
+// The labelled traffic the evaluation replays: bucket-major counter columns for every entity over
+// the whole period, the injected abuse episodes and the benign traps, with what is needed to score.
+import type { Entity } from '../../src/shared/entity';
+import type { CounterField } from '../../lambda/anomaly-detector/input';
+
+export const ABUSE_TYPES = [
+  'burst 3x',
+  'burst 5x',
+  'burst 10x+',
+  'slow ramp',
+  'auth storm',
+  'enumeration',
+  'new abusive account',
+  'compromised heavy user',
+  'rate-limit hammering',
+] as const;
+export type AbuseType = (typeof ABUSE_TYPES)[number];
+
+export const TRAP_NAMES = [
+  'morning ramp-up',
+  'new users',
+  'batch jobs',
+  'population 3x surge',
+  'retry storm (5xx)',
+] as const;
+export type TrapName = (typeof TRAP_NAMES)[number];
+
+export interface Episode {
+  type: AbuseType;
+  entity: number;
+  /** Epoch ms when the abuse starts and stops. */
+  onset: number;
+  end: number;
+  /** A detection counts for recall only up to this time (the end, or onset + 6 h for ramps). */
+  deadline: number;
+  /** Multiplier, growth or rate, for the record. */
+  detail: string;
+}
+
+export interface Trap {
+  name: TrapName;
+  /** Entity indexes in the trap. */
+  members: number[];
+  /** A false block of a member counts against the trap inside [from, to) (per member for new users). */
+  from: number | number[];
+  to: number | number[];
+}
+
+export interface Traffic {
+  startMs: number;
+  bucketCount: number;
+  warmupBuckets: number;
+  entities: Entity[];
+  /** Column per field, bucket-major: the value of entity e in bucket t is at [t * n + e]. */
+  columns: Record<CounterField, Int32Array>;
+  episodes: Episode[];
+  traps: Trap[];
+  /** Benign user-days after warm-up on which the user sent anything. */
+  benignUserDays: number;
+}
+
+export function createColumns(buckets: number, entities: number): Record<CounterField, Int32Array> {
+  const column = () => new Int32Array(buckets * entities);
+  return {
+    requests: column(),
+    errors4xx: column(),
+    errors5xx: column(),
+    authFailures: column(),
+    rateLimited: column(),
+    endpoints: column(),
+  };
+}

@@ -1,0 +1,171 @@
+// The Lambda (every 15 minutes, EventBridge): load the windows from the aggregate table, detect,
+// plan and write blocks, publish one alert, return a summary. Thin on purpose: every decision is
+// made by the pure modules; this file only reads config, reaches AWS and wires them together.
+import { loadConfig } from '../../src/config/load';
+import type { Config } from '../../src/config/schema';
+import { createDocumentClient } from '../../src/shared/dynamodb';
+import { entityKey, formatEntity } from '../../src/shared/entity';
+import { formatAlert, round } from './alert';
+import { detect } from './detect';
+import { historyAfter, planAction, type Action, type AlertedAction } from './escalation';
+import { inputFromRecords } from './input';
+import { createSnsPublisher, type AlertPublisher } from './publisher';
+import { createDetectorStore, type DetectorStore } from './store';
+import { requiredBucketStarts } from './windows';
+
+/** What a run returns (and logs). */
+export interface RunSummary {
+  anomalyCount: number;
+  blockedCount: number;
+  autoBlocked: boolean;
+  alerted: boolean;
+  windowStart: string;
+  windowEnd: string;
+  entities: Array<{
+    entity: string;
+    signal: string;
+    action: Action['kind'] | 'kept-longer-block';
+    reason: string;
+    ratio: number;
+    score: number;
+    until?: string;
+    strikes?: number;
+    skipped?: string;
+  }>;
+}
+
+export interface HandlerDeps {
+  config?: Config;
+  store?: DetectorStore;
+  /** Undefined with no topic configured: the run logs that it has nobody to alert. */
+  publisher?: AlertPublisher | null;
+  now?: () => number;
+  log?: (line: Record<string, unknown>) => void;
+}
+
+const defaultLog = (line: Record<string, unknown>) => console.log(JSON.stringify(line));
+
+export function createHandler(deps: HandlerDeps = {}): () => Promise<RunSummary> {
+  const config = deps.config ?? loadConfig({ scope: 'detector', noEnvFile: true }).values;
+  const store =
+    deps.store ??
+    createDetectorStore(
+      createDocumentClient({ endpoint: config.dynamodbEndpoint, region: config.awsRegion }),
+      {
+        aggregates: config.trafficAggregateTableName,
+        blocklist: config.blocklistTableName,
+      },
+    );
+  const publisher =
+    deps.publisher !== undefined
+      ? deps.publisher
+      : config.alertTopicArn
+        ? createSnsPublisher({ topicArn: config.alertTopicArn, region: config.awsRegion })
+        : null;
+  const clock = deps.now ?? Date.now;
+  const log = deps.log ?? defaultLog;
+
+  return async function run(): Promise<RunSummary> {
+    const now = clock();
+    const records = await store.loadBuckets(requiredBucketStarts(now, config.anomalyHistoryDays));
+    const detection = detect(inputFromRecords(records), config, now);
+    const histories = await store.readHistories(
+      detection.decisions.map((d) => d.entity),
+      now,
+    );
+    const alerted: AlertedAction[] = [];
+    const entities: RunSummary['entities'] = [];
+    let blockedCount = 0;
+    for (const decision of detection.decisions) {
+      const previous = histories.get(entityKey(decision.entity));
+      const action = planAction(decision, previous, config, now, detection.windowEnd);
+      const row = {
+        entity: formatEntity(decision.entity),
+        signal: decision.signal,
+        reason: decision.reason,
+        ratio: round(decision.ratio),
+        score: round(decision.score),
+      };
+      if (action.kind === 'skip') {
+        entities.push({ ...row, action: 'skip', skipped: action.reason });
+        continue;
+      }
+      let kind: RunSummary['entities'][number]['action'] = action.kind;
+      if (action.kind === 'block') {
+        const written = await store.putBlock({
+          entity: decision.entity,
+          reason: `${decision.signal}: ${decision.reason}`,
+          evidence: {
+            signal: decision.signal,
+            otherSignals: decision.otherSignals,
+            window: decision.window,
+            windowEnd: new Date(detection.windowEnd).toISOString(),
+            current: decision.current,
+            baseline: round(decision.baseline),
+            baselineSource: decision.baselineSource,
+            ratio: round(decision.ratio),
+            score: round(decision.score),
+          },
+          blockedAt: action.blockedAt,
+          expiresAt: action.expiresAt,
+          source: 'detector',
+          strikes: action.strikes,
+        });
+        if (written) blockedCount++;
+        else kind = 'kept-longer-block';
+      }
+      const state = historyAfter(action, previous, detection.windowEnd);
+      const claimed = await store.claimWindow({
+        entity: decision.entity,
+        strikes: state.strikes ?? 0,
+        lastBlockedAt: state.lastBlockedAt,
+        alertedUntil: state.alertedUntil ?? 0,
+        lastWindowEnd: detection.windowEnd,
+        // Kept long enough to count a repeat offence after the block has expired.
+        expiresAt:
+          Math.max(state.alertedUntil ?? 0, Math.floor(now / 1000)) + config.anomalyEscalationWindowSeconds,
+      });
+      // Another run already handled this entity and window: it has alerted, this one must not.
+      if (!claimed) {
+        entities.push({ ...row, action: 'skip', skipped: 'already-reported' });
+        continue;
+      }
+      alerted.push(action);
+      entities.push({
+        ...row,
+        action: kind,
+        ...(action.kind === 'report'
+          ? {}
+          : { until: new Date(action.expiresAt * 1000).toISOString(), strikes: action.strikes }),
+      });
+    }
+    const alert = formatAlert(alerted, detection);
+    if (alert && publisher) await publisher.publish(alert);
+    else if (alert) log({ level: 'warn', msg: 'anomalies detected but no alert topic is configured' });
+    const summary: RunSummary = {
+      anomalyCount: detection.decisions.length,
+      blockedCount,
+      autoBlocked: config.anomalyAutoBlock,
+      alerted: alert !== undefined && publisher !== null,
+      windowStart: new Date(detection.windowStart).toISOString(),
+      windowEnd: new Date(detection.windowEnd).toISOString(),
+      entities,
+    };
+    log({
+      level: 'info',
+      msg: 'detector run',
+      ...summary,
+      population: detection.population,
+      buckets: records.length,
+    });
+    return summary;
+  };
+}
+
+let cached: (() => Promise<RunSummary>) | undefined;
+
+/** The Lambda entry point (`index.handler` in the bundle). Config errors surface on the first run. */
+export async function handler(): Promise<RunSummary> {
+  cached ??= createHandler();
+  return cached();
+}

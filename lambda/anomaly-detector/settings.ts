@@ -1,0 +1,31 @@
+// The knobs detection reads, under their schema names: a resolved `Config` (loadConfig().values)
+// fits as is, and offline callers can pass just these fields.
+import type { Config } from '../../src/config/schema';
+
+export type DetectorSettings = Pick<
+  Config,
+  | 'anomalyThreshold'
+  | 'anomalyMinRequests'
+  | 'anomalySurgeRatio'
+  | 'anomalySignificance'
+  | 'anomalyNoiseSignificance'
+  | 'anomalyMinDispersion'
+  | 'anomalyPriorPercentile'
+  | 'anomalyHistoryDays'
+  | 'anomalyRampGrowth'
+  | 'anomalyRampSignificance'
+  | 'anomalyAuthFailureThreshold'
+  | 'anomalyEnumerationMinEndpoints'
+  | 'anomalyEnumerationErrorShare'
+  | 'anomalyRateLimitedShare'
+  | 'anomalyAllowlist'
+>;
+
+/** What blocking reads on top of detection. */
+export type BlockSettings = Pick<
+  Config,
+  | 'anomalyAutoBlock'
+  | 'anomalyAutoBlockTtlSeconds'
+  | 'anomalyMaxBlockTtlSeconds'
+  | 'anomalyEscalationWindowSeconds'
+>;

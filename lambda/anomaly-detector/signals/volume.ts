@@ -1,0 +1,77 @@
+// Volume signals on counted requests (5xx excluded): the original's ratio rule (spike), a
+// significant smaller surge for heavy users, and the same test on the newest 15-minute bucket.
+import { excessZ } from '../stats';
+import type { SignalHit } from '../decision';
+import { BASELINE_SOURCES } from '../baseline';
+import { fmt, fmt1, type SignalContext } from './context';
+
+const SOURCE_WORDS = {
+  recent: 'the previous 8 hours',
+  seasonal: 'the same hour on earlier days',
+  'population-prior': "other users' hourly counts",
+  floor: 'the 1 request/hour floor',
+} as const;
+
+function describe(
+  ctx: SignalContext,
+  e: number,
+  what: string,
+  hit: Omit<SignalHit, 'reason' | 'signal'>,
+): string {
+  const source = BASELINE_SOURCES[ctx.baselines.source[e]!]!;
+  return `${fmt(hit.current)} requests in the last ${hit.window}, ${fmt1(hit.ratio)}x the expected ${fmt1(hit.baseline)} (from ${SOURCE_WORDS[source]}), z=${fmt1(hit.score)}: ${what}`;
+}
+
+/** The current hour: `spike` when the ratio alone clears ANOMALY_THRESHOLD, else `surge` if significant. */
+export function hourVolume(ctx: SignalContext, e: number): SignalHit | undefined {
+  if (ctx.entities[e]!.kind !== 'user') return undefined;
+  const s = ctx.settings;
+  const current = ctx.windows.hours[0]![e]!;
+  if (current < s.anomalyMinRequests) return undefined;
+  const baseline = ctx.baselines.expected[e]!;
+  const ratio = current / baseline;
+  if (ratio < s.anomalySurgeRatio && ratio < s.anomalyThreshold) return undefined;
+  const score = excessZ(current, baseline, ctx.baselines.hourPhi[e]!);
+  const hit = { window: '1h' as const, current, baseline, ratio, score };
+  // The original's rule, kept as a floor: its ratio only has to rise above the noise of a bursty
+  // low-volume user, a lower bar than a surge's.
+  if (ratio >= s.anomalyThreshold && score >= s.anomalyNoiseSignificance) {
+    return { ...hit, signal: 'spike', reason: describe(ctx, e, 'above the ratio threshold', hit) };
+  }
+  if (score >= s.anomalySignificance) {
+    return { ...hit, signal: 'surge', reason: describe(ctx, e, 'a significant surge', hit) };
+  }
+  return undefined;
+}
+
+const BURST_WINDOWS = ['15m', '30m', '45m'] as const;
+const BURST_MIN_FACTOR = 2;
+
+/**
+ * The newest 1, 2 and 3 buckets against the matching share of the hourly expectation: short bursts
+ * an hour would dilute. Noise shrinks with the window, from the entity's 15-minute dispersion
+ * towards its hourly one, so a single noisy bucket needs a larger excess than three in a row.
+ */
+export function bucketBurst(ctx: SignalContext, e: number): SignalHit | undefined {
+  // Without history a 15-minute count says nothing about a burst: new entities are judged hourly.
+  if (ctx.entities[e]!.kind !== 'user' || ctx.windows.seasonalDays[e] === 0) return undefined;
+  const s = ctx.settings;
+  const bucketPhi = ctx.baselines.bucketPhi[e]!;
+  const hourPhi = Math.min(bucketPhi, ctx.baselines.hourPhi[e]!);
+  let strongest: SignalHit | undefined;
+  for (let k = 1; k <= 3; k++) {
+    const current = ctx.windows.lastBuckets[k - 1]![e]!;
+    // A short window holds a quarter to three quarters of an hour's data: the burst must run at
+    // twice the hourly minimum, so a low-volume user's spurt of a few dozen requests is not one.
+    if ((current * 4) / k < BURST_MIN_FACTOR * s.anomalyMinRequests) continue;
+    const baseline = (ctx.baselines.expected[e]! * k) / 4;
+    const ratio = current / baseline;
+    if (ratio < s.anomalySurgeRatio) continue;
+    const phi = bucketPhi + ((hourPhi - bucketPhi) * (k - 1)) / 3;
+    const score = excessZ(current, baseline, phi);
+    if (score < s.anomalySignificance || (strongest && strongest.score >= score)) continue;
+    const hit = { window: BURST_WINDOWS[k - 1]!, current, baseline, ratio, score };
+    strongest = { ...hit, signal: 'burst', reason: describe(ctx, e, 'a significant burst', hit) };
+  }
+  return strongest;
+}

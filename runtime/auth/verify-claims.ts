@@ -1,0 +1,43 @@
+// Pure helpers of the verifier: which claim holds the user id, and what a jose error code means for
+// the client (a precise reason is logged; see auth-failure.ts for what the client sees).
+import type { JWTPayload } from 'jose';
+import { errors } from 'jose';
+import type { AuthFailureReason } from './auth-failure';
+
+const MAX_USER_ID_LENGTH = 256;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+export function userIdFrom(
+  payload: JWTPayload,
+  claim: string | undefined,
+): { ok: true; value: string } | { ok: false; message: string } {
+  const names = claim ? [claim] : ['sub', 'user_id'];
+  for (const name of names) {
+    const raw = payload[name];
+    if (raw === undefined || raw === null || raw === '') continue;
+    const value = typeof raw === 'number' && Number.isFinite(raw) ? String(raw) : raw;
+    if (typeof value !== 'string') return { ok: false, message: `claim ${name} is not a string` };
+    if (value.length > MAX_USER_ID_LENGTH || CONTROL.test(value)) {
+      return { ok: false, message: `claim ${name} is over-long or has control characters` };
+    }
+    return { ok: true, value };
+  }
+  return { ok: false, message: `token has no ${names.join(' or ')} claim` };
+}
+
+export function mapJoseError(error: errors.JOSEError): { reason: AuthFailureReason; message: string } {
+  const message = `${error.code}: ${error.message}`;
+  if (error instanceof errors.JWTExpired) return { reason: 'expired', message };
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'nbf') return { reason: 'not_yet_valid', message };
+    if (error.claim === 'iss') return { reason: 'bad_issuer', message };
+    if (error.claim === 'aud') return { reason: 'bad_audience', message };
+    return { reason: error.reason === 'missing' ? 'missing_claim' : 'malformed', message };
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) {
+    return { reason: 'algorithm_not_allowed', message };
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed) return { reason: 'bad_signature', message };
+  return { reason: 'malformed', message };
+}

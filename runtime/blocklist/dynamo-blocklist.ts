@@ -1,0 +1,95 @@
+// Keeps an in-memory snapshot of the blocklist table, reloaded every refresh interval with a
+// paginated Scan (the table holds only active blocks, so it stays small). A failed reload keeps the
+// last good snapshot and is logged; the request path never calls DynamoDB.
+import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { fromBlockItem, type BlockRecord } from '../../src/shared/block-record';
+import type { Clock } from '../lib/clock';
+import type { Logger } from '../lib/logger';
+import type { Blocklist } from './blocklist';
+import { BlocklistSnapshot, EMPTY_SNAPSHOT } from './snapshot';
+
+export interface DynamoBlocklistOptions {
+  client: Pick<DynamoDBDocumentClient, 'send'>;
+  tableName: string;
+  refreshMs: number;
+  clock: Clock;
+  logger: Logger;
+}
+
+export class DynamoBlocklist implements Blocklist {
+  readonly #options: DynamoBlocklistOptions;
+  #snapshot = EMPTY_SNAPSHOT;
+  #loaded = false;
+  #timer: NodeJS.Timeout | undefined;
+  #failures = 0;
+  #inflight: Promise<boolean> | undefined;
+
+  constructor(options: DynamoBlocklistOptions) {
+    this.#options = options;
+  }
+
+  lookupKey(key: string, nowMs: number): BlockRecord | undefined {
+    return this.#snapshot.lookupKey(key, nowMs);
+  }
+
+  ready(): boolean {
+    return this.#loaded;
+  }
+
+  get size(): number {
+    return this.#snapshot.size;
+  }
+
+  async start(): Promise<void> {
+    await this.refresh();
+    this.#timer = setInterval(() => void this.refresh(), this.#options.refreshMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** One reload; resolves to whether it succeeded. Concurrent calls share one read. */
+  refresh(): Promise<boolean> {
+    this.#inflight ??= this.#load().finally(() => {
+      this.#inflight = undefined;
+    });
+    return this.#inflight;
+  }
+
+  async #load(): Promise<boolean> {
+    const { client, tableName, clock, logger } = this.#options;
+    const startedAt = clock.now();
+    try {
+      const records: BlockRecord[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        // Bounded, so that a hung read cannot hold the single-flight refresh (and the snapshot) forever.
+        const page = await client.send(
+          new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey, ConsistentRead: true }),
+          { abortSignal: AbortSignal.timeout(Math.max(5_000, this.#options.refreshMs * 3)) },
+        );
+        for (const item of page.Items ?? []) {
+          const record = fromBlockItem(item);
+          if (record) records.push(record);
+        }
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      this.#snapshot = new BlocklistSnapshot(records, startedAt);
+      if (this.#failures > 0) logger.info('blocklist refresh recovered', { after: this.#failures });
+      this.#failures = 0;
+      this.#loaded = true;
+      return true;
+    } catch (error) {
+      this.#failures++;
+      logger.warn('blocklist refresh failed; keeping the last snapshot', {
+        error,
+        consecutiveFailures: this.#failures,
+        snapshotAgeMs: this.#loaded ? clock.now() - this.#snapshot.loadedAt : null,
+      });
+      return false;
+    }
+  }
+}

@@ -1,0 +1,73 @@
+// Batches JSON lines to a stream (stdout in production): one write per event-loop turn instead of one
+// per request, and a bounded backlog so a slow log reader drops lines (counted) instead of growing
+// memory or blocking requests.
+
+export interface LineSink {
+  write(line: string): void;
+  /** Lines dropped because the backlog was full. */
+  dropped(): number;
+  /** Writes out what is buffered now (shutdown). */
+  flush(): void;
+}
+
+export interface LineWriterOptions {
+  /** Largest backlog, in characters, kept while the stream is backpressured. @default 4 MiB */
+  maxBacklogChars?: number;
+}
+
+interface WritableLike {
+  write(chunk: string): boolean;
+  once(event: 'drain', listener: () => void): unknown;
+}
+
+export function createLineWriter(stream: WritableLike, options: LineWriterOptions = {}): LineSink {
+  const maxBacklog = options.maxBacklogChars ?? 4 * 1024 * 1024;
+  let pending: string[] = [];
+  let pendingChars = 0;
+  let scheduled = false;
+  let blocked = false;
+  let drops = 0;
+
+  const flush = () => {
+    scheduled = false;
+    if (pending.length === 0 || blocked) return;
+    const chunk = pending.join('');
+    pending = [];
+    pendingChars = 0;
+    if (!stream.write(chunk)) {
+      blocked = true;
+      stream.once('drain', () => {
+        blocked = false;
+        schedule();
+      });
+    }
+  };
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(flush);
+  };
+
+  return {
+    write(line) {
+      if (pendingChars + line.length > maxBacklog) {
+        drops++;
+        return;
+      }
+      pending.push(line, '\n');
+      pendingChars += line.length + 1;
+      schedule();
+    },
+    dropped: () => drops,
+    flush() {
+      blocked = false;
+      flush();
+    },
+  };
+}
+
+/** A sink that keeps lines in memory (tests, `sentinel dev` panels). */
+export function memoryLineSink(): LineSink & { lines: string[] } {
+  const lines: string[] = [];
+  return { lines, write: (line) => void lines.push(line), dropped: () => 0, flush: () => {} };
+}

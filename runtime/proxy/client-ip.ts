@@ -1,0 +1,19 @@
+// The client's address. Behind N trusted proxies (the ALB is 1), each hop appends the address it
+// received the request from to X-Forwarded-For, so the client is the N-th entry from the right; what
+// is left of it was written by the client and is never trusted.
+import { normalizeIp } from '../../src/shared/entity';
+
+export function clientIp(
+  socketAddress: string | undefined,
+  forwardedFor: string | undefined,
+  trustedHops: number,
+): string {
+  const direct = (socketAddress && normalizeIp(socketAddress)) || socketAddress || 'unknown';
+  if (trustedHops === 0 || !forwardedFor) return direct;
+  const entries = forwardedFor.split(',');
+  // Fewer entries than trusted hops: the request did not come through the expected proxies, so
+  // nothing in the header can be trusted.
+  if (entries.length < trustedHops) return direct;
+  const candidate = normalizeIp(entries[entries.length - trustedHops]!);
+  return candidate ?? direct;
+}

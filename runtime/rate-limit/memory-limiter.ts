@@ -1,0 +1,57 @@
+// An in-process token bucket per key: the fallback while Redis is unavailable (failure mode `open`)
+// and the limiter of `sentinel dev`. Bounded: past maxKeys the least recently used bucket is
+// forgotten, which can only be generous (a forgotten bucket comes back full).
+import type { Clock } from '../lib/clock';
+import { LruMap } from '../lib/lru';
+import type { BucketPolicy, RateLimitDecision, RateLimiter } from './decision';
+import { take, type BucketState } from './token-bucket';
+
+export interface MemoryLimiterOptions extends BucketPolicy {
+  clock: Clock;
+  /** @default 100000 */
+  maxKeys?: number;
+}
+
+export class MemoryRateLimiter implements RateLimiter {
+  readonly #policy: BucketPolicy;
+  readonly #clock: Clock;
+  readonly #buckets: LruMap<string, BucketState>;
+
+  constructor(options: MemoryLimiterOptions) {
+    this.#policy = { capacity: options.capacity, refillPerSecond: options.refillPerSecond };
+    this.#clock = options.clock;
+    this.#buckets = new LruMap(options.maxKeys ?? 100_000);
+  }
+
+  /** Synchronous form, used by the resilient limiter without an extra promise. */
+  take(key: string): RateLimitDecision {
+    const result = take(this.#buckets.get(key), this.#clock.now(), this.#policy);
+    if (result.allowed) this.#buckets.set(key, result.state);
+    return {
+      success: result.allowed,
+      reason: result.allowed ? 'allowed' : 'limited',
+      limit: this.#policy.capacity,
+      remaining: result.remaining,
+      resetMs: result.resetMs,
+      retryAfterMs: result.retryAfterMs,
+      source: 'memory',
+    };
+  }
+
+  limit(key: string): Promise<RateLimitDecision> {
+    return Promise.resolve(this.take(key));
+  }
+
+  ping(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+
+  status() {
+    return { backend: 'memory', state: 'ok' } as const;
+  }
+
+  close(): Promise<void> {
+    this.#buckets.clear();
+    return Promise.resolve();
+  }
+}

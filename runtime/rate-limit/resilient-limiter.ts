@@ -1,0 +1,139 @@
+// The gateway's rate limiter: the shared Redis bucket behind a circuit breaker, with the failure
+// policy applied while Redis is unavailable: `open` limits with this task's own bucket, `closed`
+// refuses with 503. Recovery is automatic: the breaker probes Redis again after its cooldown.
+import type { Redis } from 'ioredis';
+import type { Clock } from '../lib/clock';
+import type { Logger } from '../lib/logger';
+import { CircuitBreaker, type BreakerOptions } from './breaker';
+import type { BucketPolicy, RateLimitDecision, RateLimiter, RateLimiterStatus } from './decision';
+import { MemoryRateLimiter } from './memory-limiter';
+import { TOKEN_BUCKET_SCRIPT } from './lua';
+import { RedisTokenBucket } from './redis-limiter';
+
+export type FailureMode = 'open' | 'closed';
+
+export interface ResilientLimiterOptions extends BucketPolicy {
+  redis: Redis;
+  failureMode: FailureMode;
+  /** Bound of the readiness PING. */
+  pingTimeoutMs: number;
+  clock: Clock;
+  logger: Logger;
+  breaker?: BreakerOptions;
+}
+
+export class ResilientRateLimiter implements RateLimiter {
+  readonly #redis: Redis;
+  readonly #bucket: RedisTokenBucket;
+  readonly #fallback: MemoryRateLimiter;
+  readonly #breaker: CircuitBreaker;
+  readonly #options: ResilientLimiterOptions;
+
+  constructor(options: ResilientLimiterOptions) {
+    this.#options = options;
+    this.#redis = options.redis;
+    this.#bucket = new RedisTokenBucket(options.redis, options);
+    this.#fallback = new MemoryRateLimiter({ ...options, clock: options.clock });
+    this.#breaker = new CircuitBreaker(options.breaker);
+  }
+
+  async limit(key: string): Promise<RateLimitDecision> {
+    const { clock, logger } = this.#options;
+    // A client that is not connected fails at once; that alone proves Redis is away, so the breaker
+    // opens without waiting for more failures.
+    if (this.#redis.status !== 'ready') {
+      if (this.#breaker.state === 'closed')
+        this.#trip(new Error(`redis connection is ${this.#redis.status}`), true);
+    } else if (this.#breaker.allow(clock.now())) {
+      try {
+        const decision = await this.#bucket.take(key);
+        if (this.#breaker.onSuccess()) logger.info('rate limiter recovered: using Redis again');
+        return decision;
+      } catch (error) {
+        this.#trip(error, false);
+      }
+    }
+    return this.#degraded(key);
+  }
+
+  #trip(error: unknown, immediately: boolean): void {
+    if (this.#breaker.onFailure(this.#options.clock.now(), immediately)) {
+      this.#options.logger.warn('rate limiter degraded: Redis unavailable', {
+        error,
+        failureMode: this.#options.failureMode,
+        fallback: this.#options.failureMode === 'open' ? 'in-process bucket per task' : 'answer 503',
+      });
+    }
+  }
+
+  #degraded(key: string): RateLimitDecision {
+    if (this.#options.failureMode === 'open') return this.#fallback.take(key);
+    return {
+      success: false,
+      reason: 'unavailable',
+      limit: this.#options.capacity,
+      remaining: 0,
+      resetMs: 0,
+      retryAfterMs: Math.max(1000, this.#breaker.retryInMs(this.#options.clock.now())),
+      source: 'none',
+    };
+  }
+
+  async ping(): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), this.#options.pingTimeoutMs);
+    });
+    try {
+      const pong = this.#redis.ping().then(
+        (r) => r === 'PONG',
+        () => false,
+      );
+      return await Promise.race([pong, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  status(): RateLimiterStatus {
+    const healthy = this.#breaker.state === 'closed' && this.#redis.status === 'ready';
+    return { backend: 'redis', state: healthy ? 'ok' : 'degraded' };
+  }
+
+  /**
+   * Start-up: waits (bounded) for the connection and loads the script, so that the first requests
+   * neither fall back nor pay for an EVAL. Never throws: a Redis that is not there yet is the
+   * failure mode's business.
+   */
+  async warmUp(timeoutMs: number): Promise<void> {
+    if (this.#redis.status !== 'ready') {
+      const redis = this.#redis;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          redis.off('ready', done);
+          resolve();
+        };
+        const timer = setTimeout(done, timeoutMs);
+        redis.once('ready', done);
+      });
+    }
+    try {
+      await this.#redis.script('LOAD', TOKEN_BUCKET_SCRIPT);
+    } catch (error) {
+      this.#options.logger.warn('Redis not available at start-up', {
+        error,
+        failureMode: this.#options.failureMode,
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#fallback.close();
+    try {
+      await this.#redis.quit();
+    } catch {
+      this.#redis.disconnect();
+    }
+  }
+}

@@ -1,0 +1,37 @@
+// Liveness and readiness. /health makes no dependency call (the load balancer's health check must not
+// fail because Redis blinked); /ready checks that Redis answers within its bound and that the
+// blocklist snapshot has loaded, and says which one is missing.
+import { Hono } from 'hono';
+import type { GatewayDeps } from '../deps';
+import { errorResponse } from '../errors';
+import type { GatewayEnv } from '../request-state';
+
+export function healthRoutes(deps: GatewayDeps): Hono<GatewayEnv> {
+  const { settings } = deps;
+  const routes = new Hono<GatewayEnv>();
+
+  routes.get('/health', (c) =>
+    c.json({
+      status: 'ok',
+      version: settings.version,
+      preset: settings.preset,
+      backends: { ...settings.backends, rateLimiterState: deps.rateLimiter.status().state },
+    }),
+  );
+
+  routes.get('/ready', async (c) => {
+    const [redis, blocklist] = [await deps.rateLimiter.ping(), deps.blocklist.ready()];
+    if (redis && blocklist)
+      return c.json({ status: 'ready', checks: { rateLimiter: true, blocklist: true } });
+    const missing = [
+      ...(redis ? [] : ['rate limiter store did not answer in time']),
+      ...(blocklist ? [] : ['blocklist snapshot not loaded']),
+    ];
+    return errorResponse(c, 'not_ready', c.get('state').requestId, {
+      detail: `Not ready: ${missing.join('; ')}`,
+      extra: { checks: { rateLimiter: redis, blocklist } },
+    });
+  });
+
+  return routes;
+}

@@ -1,0 +1,131 @@
+// Sampled request logs: every non-2xx request and a share of the rest, buffered (bounded, drops
+// counted) and written with BatchWriteItem in batches of 25. Unprocessed items are retried with
+// exponential backoff within a flush; what still fails waits for the next flush a bounded number of
+// times, then is dropped and counted.
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { toRequestLogItem, type RequestLogRecord } from '../../src/shared/request-log-record';
+import type { Logger } from '../lib/logger';
+
+export interface RequestLogOptions {
+  client: Pick<DynamoDBDocumentClient, 'send'>;
+  tableName: string;
+  ttlDays: number;
+  /** Share of 2xx requests written (non-2xx always are). */
+  sampleRate: number;
+  logger: Logger;
+  /** @default 10000 */
+  maxBuffered?: number;
+  /** BatchWriteItem attempts per flush for unprocessed items. @default 4 */
+  maxAttempts?: number;
+  /** First backoff delay. @default 50 ms */
+  baseDelayMs?: number;
+  random?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+interface Pending {
+  item: Record<string, unknown>;
+  failedFlushes: number;
+}
+
+/** DynamoDB's limit of items per BatchWriteItem call. */
+export const BATCH_SIZE = 25;
+const MAX_FAILED_FLUSHES = 3;
+/** Bound on one BatchWriteItem call, so a black-holed connection cannot stall flushes. */
+const WRITE_TIMEOUT_MS = 10_000;
+
+export function shouldSample(status: number, sampleRate: number, random: () => number): boolean {
+  if (status < 200 || status >= 300) return true;
+  return sampleRate > 0 && random() < sampleRate;
+}
+
+export class RequestLogBuffer {
+  readonly #options: RequestLogOptions;
+  readonly #random: () => number;
+  readonly #sleep: (ms: number) => Promise<void>;
+  #pending: Pending[] = [];
+  #dropped = 0;
+  #written = 0;
+
+  constructor(options: RequestLogOptions) {
+    this.#options = options;
+    this.#random = options.random ?? Math.random;
+    this.#sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  }
+
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  get written(): number {
+    return this.#written;
+  }
+
+  get buffered(): number {
+    return this.#pending.length;
+  }
+
+  /**
+   * Keeps the request if sampled; the record is only built then (most 2xx requests are not sampled,
+   * so they cost one random draw). Never blocks, never throws.
+   */
+  offer(statusCode: number, build: () => RequestLogRecord): void {
+    if (!shouldSample(statusCode, this.#options.sampleRate, this.#random)) return;
+    if (this.#pending.length >= (this.#options.maxBuffered ?? 10_000)) {
+      this.#dropped++;
+      return;
+    }
+    this.#pending.push({ item: toRequestLogItem(build(), this.#options.ttlDays), failedFlushes: 0 });
+  }
+
+  async flush(): Promise<void> {
+    const batch = this.#pending;
+    this.#pending = [];
+    const failed: Pending[] = [];
+    for (let i = 0; i < batch.length; i += BATCH_SIZE) {
+      failed.push(...(await this.#writeBatch(batch.slice(i, i + BATCH_SIZE))));
+    }
+    for (const entry of failed) {
+      entry.failedFlushes++;
+      if (
+        entry.failedFlushes >= MAX_FAILED_FLUSHES ||
+        this.#pending.length >= (this.#options.maxBuffered ?? 10_000)
+      ) {
+        this.#dropped++;
+      } else {
+        this.#pending.push(entry);
+      }
+    }
+    if (failed.length > 0) {
+      this.#options.logger.warn('request log items not written; retried next flush or dropped', {
+        failed: failed.length,
+        droppedTotal: this.#dropped,
+      });
+    }
+  }
+
+  /** Writes up to 25 items; returns those still unwritten after the retries. */
+  async #writeBatch(entries: Pending[]): Promise<Pending[]> {
+    const { client, tableName, logger } = this.#options;
+    const byKey = new Map(entries.map((e) => [`${e.item.pk as string}|${e.item.sk as string}`, e]));
+    let requests = entries.map((e) => ({ PutRequest: { Item: e.item } }));
+    const attempts = this.#options.maxAttempts ?? 4;
+    const base = this.#options.baseDelayMs ?? 50;
+    for (let attempt = 0; attempt < attempts && requests.length > 0; attempt++) {
+      if (attempt > 0) await this.#sleep(base * 2 ** (attempt - 1) * (0.5 + this.#random()));
+      try {
+        const out = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }), {
+          abortSignal: AbortSignal.timeout(WRITE_TIMEOUT_MS),
+        });
+        const unprocessed = (out.UnprocessedItems?.[tableName] ?? []) as typeof requests;
+        this.#written += requests.length - unprocessed.length;
+        requests = unprocessed;
+      } catch (error) {
+        if (attempt === attempts - 1) logger.warn('request log batch write failed', { error });
+      }
+    }
+    return requests.map((r) =>
+      byKey.get(`${r.PutRequest.Item.pk as string}|${r.PutRequest.Item.sk as string}`)!,
+    );
+  }
+}

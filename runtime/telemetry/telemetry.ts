@@ -1,0 +1,177 @@
+// The gateway's telemetry: per request, an access log line, metrics and aggregates in memory and a
+// sampled request log in a buffer, all synchronous and bounded; on an interval, one flush to
+// DynamoDB and (every minute) one metrics line. A request never waits for any of it.
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Clock } from '../lib/clock';
+import type { LineSink } from '../lib/line-writer';
+import type { Logger } from '../lib/logger';
+import { finishTiming } from '../middleware/request-context';
+import type { RequestState } from '../request-state';
+import { accessLogLine } from './access-log';
+import { writeAggregates } from './aggregate-writer';
+import { TrafficAggregator } from './aggregator';
+import { MinuteMetrics } from './metrics';
+import { RequestLogBuffer } from './request-log-buffer';
+
+export interface TelemetrySink {
+  /** Called once per finished request. Must not throw or block. */
+  record(state: RequestState): void;
+}
+
+export interface TelemetryStats {
+  aggregatesPending: number;
+  aggregatesDroppedRequests: number;
+  requestLogsBuffered: number;
+  requestLogsWritten: number;
+  requestLogsDropped: number;
+  logLinesDropped: number;
+}
+
+export interface TelemetryOptions {
+  /** Where access log lines and metrics lines go (stdout in production). */
+  lines: LineSink;
+  logger: Logger;
+  clock: Clock;
+  /** Absent: aggregates and request logs are counted in memory only (`sentinel dev` without a store). */
+  dynamo?: {
+    client: Pick<DynamoDBDocumentClient, 'send'>;
+    aggregateTable: string;
+    requestLogTable: string;
+  };
+  flushMs: number;
+  metricsMs?: number;
+  aggregateTtlDays: number;
+  requestLogTtlDays: number;
+  requestLogSampleRate: number;
+  /** @default true */
+  accessLog?: boolean;
+  random?: () => number;
+}
+
+export class Telemetry implements TelemetrySink {
+  readonly #options: TelemetryOptions;
+  readonly #aggregator = new TrafficAggregator();
+  readonly #metrics = new MinuteMetrics();
+  readonly #logs: RequestLogBuffer | undefined;
+  #droppedAggregateRequests = 0;
+  #reportedDrops = 0;
+  #flushing: Promise<void> | undefined;
+  #timers: NodeJS.Timeout[] = [];
+
+  constructor(options: TelemetryOptions) {
+    this.#options = options;
+    this.#logs = options.dynamo
+      ? new RequestLogBuffer({
+          client: options.dynamo.client,
+          tableName: options.dynamo.requestLogTable,
+          ttlDays: options.requestLogTtlDays,
+          sampleRate: options.requestLogSampleRate,
+          logger: options.logger,
+          random: options.random,
+        })
+      : undefined;
+  }
+
+  record(state: RequestState): void {
+    finishTiming(state);
+    if (this.#options.accessLog !== false) this.#options.lines.write(accessLogLine(state));
+    this.#metrics.record(state.status, state.latencyMs);
+    if (!state.tracked) return;
+    this.#aggregator.add(state);
+    this.#logs?.offer(state.status, () => ({
+      entity:
+        state.userId !== undefined ? { kind: 'user', id: state.userId } : { kind: 'ip', id: state.clientIp },
+      time: state.time,
+      requestId: state.requestId,
+      method: state.method,
+      endpoint: state.endpoint,
+      statusCode: state.status,
+      latencyMs: Math.round(state.latencyMs),
+      upstreamLatencyMs: state.upstreamMs === undefined ? undefined : Math.round(state.upstreamMs),
+      ipAddress: state.clientIp,
+      userAgent: state.userAgent,
+      decision: state.decision,
+      bytesIn: state.bytesIn,
+      bytesOut: state.bytesOut,
+    }));
+  }
+
+  start(): void {
+    const flush = setInterval(() => void this.flush(), this.#options.flushMs);
+    const metrics = setInterval(() => this.emitMetrics(), this.#options.metricsMs ?? 60_000);
+    flush.unref();
+    metrics.unref();
+    this.#timers.push(flush, metrics);
+  }
+
+  /** Writes what has accumulated. Concurrent calls wait for the flush in progress, then flush again. */
+  async flush(): Promise<void> {
+    while (this.#flushing) await this.#flushing;
+    this.#flushing = this.#flushOnce().finally(() => {
+      this.#flushing = undefined;
+    });
+    return this.#flushing;
+  }
+
+  emitMetrics(): void {
+    const drops = this.totalDrops();
+    this.#options.lines.write(this.#metrics.emit(this.#options.clock.now(), drops - this.#reportedDrops));
+    this.#reportedDrops = drops;
+  }
+
+  /**
+   * Stops the timers, flushes everything (bounded: a task being stopped cannot wait forever for
+   * DynamoDB) and emits the last metrics line (SIGTERM).
+   */
+  async stop(timeoutMs = 10_000): Promise<void> {
+    for (const timer of this.#timers) clearInterval(timer);
+    this.#timers = [];
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    const outcome = await Promise.race([this.flush(), timedOut]);
+    clearTimeout(timer);
+    if (outcome === 'timeout')
+      this.#options.logger.warn('final telemetry flush timed out', { ...this.stats() });
+    this.emitMetrics();
+    this.#options.lines.flush();
+  }
+
+  stats(): TelemetryStats {
+    return {
+      aggregatesPending: this.#aggregator.size,
+      aggregatesDroppedRequests: this.#droppedAggregateRequests + this.#aggregator.dropped,
+      requestLogsBuffered: this.#logs?.buffered ?? 0,
+      requestLogsWritten: this.#logs?.written ?? 0,
+      requestLogsDropped: this.#logs?.dropped ?? 0,
+      logLinesDropped: this.#options.lines.dropped(),
+    };
+  }
+
+  totalDrops(): number {
+    const s = this.stats();
+    return s.aggregatesDroppedRequests + s.requestLogsDropped + s.logLinesDropped;
+  }
+
+  async #flushOnce(): Promise<void> {
+    const { dynamo, clock, aggregateTtlDays, logger } = this.#options;
+    if (!dynamo) {
+      this.#aggregator.drain();
+      return;
+    }
+    const entries = this.#aggregator.drain();
+    try {
+      const result = await writeAggregates(
+        entries,
+        { client: dynamo.client, tableName: dynamo.aggregateTable, ttlDays: aggregateTtlDays, logger },
+        clock.now(),
+      );
+      this.#aggregator.restore(result.retry);
+      this.#droppedAggregateRequests += result.droppedRequests;
+      await this.#logs?.flush();
+    } catch (error) {
+      logger.error('telemetry flush failed', { error });
+    }
+  }
+}

@@ -1,0 +1,186 @@
+// The built bundle (dist/gateway/server.mjs) as the container runs it: configured by environment
+// only, with real Redis, dynalite and an upstream. SIGTERM lets in-flight requests finish and flushes
+// telemetry before exit 0; large bodies stream through without the process growing by their size.
+import { readFileSync } from 'node:fs';
+import { request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countsFromItem } from '../../../src/shared/aggregate-record';
+import type { TableNames } from '../../../src/shared/table-setup';
+import { startDynalite, type DynaliteServer } from '../../helpers/dynalite';
+import { ensureGatewayBundle, eventually, spawnGatewayBundle, tokenFor } from '../../helpers/gateway';
+import { freePort } from '../../helpers/ports';
+import { startRedisServer, type RedisServer } from '../../helpers/redis-server';
+import { redisAvailable } from '../../helpers/services';
+import { startUpstream, type Upstream } from '../../helpers/upstream';
+
+const MiB = 1024 * 1024;
+const CHUNK = Buffer.alloc(64 * 1024, 7);
+let slowArrivals = 0;
+
+function handler(req: IncomingMessage, res: ServerResponse) {
+  const url = new URL(req.url ?? '/', 'http://x');
+  if (url.pathname === '/slow') {
+    slowArrivals++;
+    setTimeout(() => res.end('slow done'), 400);
+    return;
+  }
+  if (url.pathname === '/big') {
+    let left = Number(url.searchParams.get('bytes'));
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': left });
+    const pump = () => {
+      while (left > 0) {
+        const n = Math.min(left, CHUNK.length);
+        left -= n;
+        if (!res.write(n === CHUNK.length ? CHUNK : CHUNK.subarray(0, n)))
+          return void res.once('drain', pump);
+      }
+      res.end();
+    };
+    return pump();
+  }
+  let bytes = 0;
+  req.on('data', (chunk: Buffer) => (bytes += chunk.length));
+  req.on('end', () => res.end(JSON.stringify({ bytes })));
+}
+
+/** Peak and current resident memory of a process, in bytes (Linux). */
+function memoryOf(pid: number): { peak: number; current: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name: string) =>
+    Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
+  return { peak: kb('VmHWM'), current: kb('VmRSS') };
+}
+
+function upload(url: string, token: string, bytes: number): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-length': bytes } },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('error', reject);
+    let left = bytes;
+    const pump = () => {
+      while (left > 0) {
+        const n = Math.min(left, CHUNK.length);
+        left -= n;
+        if (!req.write(n === CHUNK.length ? CHUNK : CHUNK.subarray(0, n)))
+          return void req.once('drain', pump);
+      }
+      req.end();
+    };
+    pump();
+  });
+}
+
+describe.runIf(redisAvailable())('gateway bundle', () => {
+  let redis: RedisServer;
+  let store: DynaliteServer;
+  let tables: TableNames;
+  let upstream: Upstream;
+
+  const env = (extra: Record<string, string> = {}) => ({
+    SENTINEL_API_UPSTREAM_BASE_URL: upstream.url,
+    SENTINEL_API_REDIS_URL: redis.url,
+    SENTINEL_API_DYNAMODB_ENDPOINT: store.endpoint,
+    SENTINEL_API_BLOCKLIST_TABLE_NAME: tables.blocklist,
+    SENTINEL_API_TRAFFIC_AGGREGATE_TABLE_NAME: tables.trafficAggregates,
+    SENTINEL_API_REQUEST_LOGS_TABLE_NAME: tables.requestLogs,
+    SENTINEL_API_TELEMETRY_FLUSH_SECONDS: '300',
+    SENTINEL_API_LOG_LEVEL: 'info',
+    ...extra,
+  });
+
+  beforeAll(async () => {
+    await ensureGatewayBundle();
+    [redis, store, upstream] = await Promise.all([
+      startRedisServer(),
+      startDynalite(),
+      startUpstream(handler),
+    ]);
+    tables = await store.createTables();
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all([redis?.stop(), store?.stop(), upstream?.close()]);
+  });
+
+  it('starts from the environment, finishes in-flight requests on SIGTERM, flushes telemetry and exits 0', async () => {
+    const gw = await spawnGatewayBundle(env(), await freePort());
+    const health = (await (await fetch(`${gw.url}/health`)).json()) as Record<string, unknown>;
+    expect(health).toMatchObject({
+      status: 'ok',
+      preset: 'cost',
+      backends: { rateLimiter: 'redis', blocklist: 'dynamodb' },
+    });
+    await eventually(async () => (await fetch(`${gw.url}/ready`)).status === 200);
+
+    const auth = { authorization: `Bearer ${await tokenFor('sigterm-user')}` };
+    for (let i = 0; i < 7; i++)
+      expect((await fetch(`${gw.url}/proxy/fast`, { headers: auth })).status).toBe(200);
+    for (let i = 0; i < 2; i++) expect((await fetch(`${gw.url}/proxy/fast`)).status).toBe(401);
+    const dynamoBefore = store.requestCount();
+
+    const inFlight = fetch(`${gw.url}/proxy/slow`, { headers: auth });
+    await eventually(() => slowArrivals === 1); // in flight: the upstream has it
+    const exitCode = gw.stop('SIGTERM');
+    const slow = await inFlight;
+    expect(slow.status).toBe(200);
+    expect(await slow.text()).toBe('slow done');
+    expect(await exitCode).toBe(0);
+    expect(store.requestCount()).toBeGreaterThan(dynamoBefore);
+
+    const items =
+      (
+        await store
+          .documentClient()
+          .send(new ScanCommand({ TableName: tables.trafficAggregates, ConsistentRead: true }))
+      ).Items ?? [];
+    const sum = (sk: string) =>
+      items.filter((i) => i.sk === sk).reduce((n, i) => n + countsFromItem(i).requests, 0);
+    expect(sum('USER#sigterm-user')).toBe(8);
+    expect(sum('IP#127.0.0.1')).toBe(2);
+    const logs =
+      (await store.documentClient().send(new ScanCommand({ TableName: tables.requestLogs }))).Items ?? [];
+    expect(logs.filter((i) => i.statusCode === 401)).toHaveLength(2);
+    expect(gw.lines.some((l) => l.type === 'metrics' && l.Requests === 12)).toBe(true);
+    expect(gw.lines.at(-1)).toMatchObject({ msg: 'stopped' });
+  });
+
+  it('streams a large upload and download without growing memory by their size', async () => {
+    const size = 192 * MiB;
+    // A heap cap smaller than one body: buffering it whole could not even succeed.
+    const gw = await spawnGatewayBundle(
+      env({ SENTINEL_API_MAX_BODY_BYTES: String(1024 * MiB), NODE_OPTIONS: '--max-old-space-size=96' }),
+      await freePort(),
+    );
+    try {
+      const token = await tokenFor('bulk');
+      // Warm up (JIT, pools, token cache) before taking the baseline.
+      expect((await upload(`${gw.url}/proxy/upload`, token, 4 * MiB)).status).toBe(200);
+      const baseline = memoryOf(gw.child.pid!).current;
+
+      const up = await upload(`${gw.url}/proxy/upload`, token, size);
+      expect(up.status).toBe(200);
+      expect(JSON.parse(up.body)).toEqual({ bytes: size });
+
+      const down = await fetch(`${gw.url}/proxy/big?bytes=${size}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      let received = 0;
+      for await (const chunk of down.body!) received += (chunk as Uint8Array).byteLength;
+      expect(received).toBe(size);
+
+      const { peak } = memoryOf(gw.child.pid!);
+      // Buffering either body whole would add at least `size`. Streaming costs a constant ~55 MiB of
+      // socket and allocator slack here, measured the same for 64 MiB and 384 MiB bodies.
+      expect(peak - baseline).toBeLessThan(size / 2);
+    } finally {
+      await gw.stop('SIGTERM');
+    }
+  });
+});

@@ -1,0 +1,160 @@
+// Telemetry against dynalite: aggregates per (bucket, entity) equal to the traffic sent and merged
+// across flushes with ADD; every non-2xx request and a sample of the rest in the request log; one
+// access log line per request; the EMF metrics line.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../runtime/lib/logger';
+import { countsFromItem } from '../../../src/shared/aggregate-record';
+import { bucketPartitionKey } from '../../../src/shared/buckets';
+import { fromRequestLogItem } from '../../../src/shared/request-log-record';
+import type { TableNames } from '../../../src/shared/table-setup';
+import { startDynalite, type DynaliteServer } from '../../helpers/dynalite';
+import { startGateway, tokenFor, type TestGateway } from '../../helpers/gateway';
+import { startUpstream, type Upstream } from '../../helpers/upstream';
+
+function handler(req: IncomingMessage, res: ServerResponse) {
+  const status = req.url?.includes('missing') ? 404 : req.url?.includes('boom') ? 500 : 200;
+  req.resume().on('end', () => {
+    res.writeHead(status, { 'content-type': 'text/plain', 'content-length': 2 });
+    res.end('ok');
+  });
+}
+
+describe('telemetry', () => {
+  let store: DynaliteServer;
+  let tables: TableNames;
+  let upstream: Upstream;
+  let gw: TestGateway;
+  let draws = 0;
+
+  const scan = async (table: string) =>
+    (await store.documentClient().send(new ScanCommand({ TableName: table, ConsistentRead: true }))).Items ??
+    [];
+  const aggregates = async () => {
+    const bucket = bucketPartitionKey(Date.now());
+    const items = (await scan(tables.trafficAggregates)).filter((i) => i.pk === bucket);
+    return Object.fromEntries(
+      items.map((i) => [i.sk as string, { ...countsFromItem(i), ttl: i.ttl as number }]),
+    );
+  };
+
+  beforeAll(async () => {
+    [store, upstream] = await Promise.all([startDynalite(), startUpstream(handler)]);
+    tables = await store.createTables();
+    gw = await startGateway(
+      {
+        SENTINEL_API_UPSTREAM_BASE_URL: upstream.url,
+        SENTINEL_API_DYNAMODB_ENDPOINT: store.endpoint,
+        SENTINEL_API_BLOCKLIST_TABLE_NAME: tables.blocklist,
+        SENTINEL_API_TRAFFIC_AGGREGATE_TABLE_NAME: tables.trafficAggregates,
+        SENTINEL_API_REQUEST_LOGS_TABLE_NAME: tables.requestLogs,
+        SENTINEL_API_RATE_LIMIT_CAPACITY: '3',
+        SENTINEL_API_RATE_LIMIT_REFILL_RATE: '0.001',
+        SENTINEL_API_REQUEST_LOG_SAMPLE_RATE: '0.5',
+        SENTINEL_API_TELEMETRY_FLUSH_SECONDS: '300',
+        SENTINEL_API_AGGREGATE_TTL_DAYS: '8',
+      },
+      // Deterministic sampling: draws alternate 0.1 (kept at rate 0.5) and 0.9 (skipped).
+      { logger: silentLogger, random: () => (draws++ % 2 === 0 ? 0.1 : 0.9) },
+    );
+  });
+  afterAll(async () => {
+    await gw?.close();
+    await Promise.all([store?.stop(), upstream?.close()]);
+  });
+
+  it('aggregates per user and, without a user, per client IP, merging flushes with ADD', async () => {
+    const alice = { authorization: `Bearer ${await tokenFor('alice')}` };
+    const bob = { authorization: `Bearer ${await tokenFor('bob')}` };
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await fetch(`${gw.url}/proxy/a`, { headers: alice })).status);
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    expect((await fetch(`${gw.url}/proxy/missing`, { headers: bob })).status).toBe(404);
+    expect((await fetch(`${gw.url}/proxy/boom`, { headers: bob })).status).toBe(500);
+    for (let i = 0; i < 2; i++) expect((await fetch(`${gw.url}/proxy/a`)).status).toBe(401);
+    expect((await fetch(`${gw.url}/proxy/a%00`)).status).toBe(400);
+    await fetch(`${gw.url}/health`); // not counted in aggregates
+
+    await gw.gateway.telemetry.flush();
+    let counts = await aggregates();
+    expect(counts['USER#alice']).toMatchObject({
+      requests: 5,
+      errors4xx: 2,
+      errors5xx: 0,
+      rateLimited: 2,
+      authFailures: 0,
+      endpoints: ['/a'],
+    });
+    expect(counts['USER#bob']).toMatchObject({
+      requests: 2,
+      errors4xx: 1,
+      errors5xx: 1,
+      endpoints: expect.arrayContaining(['/missing', '/boom']),
+    });
+    expect(counts['IP#127.0.0.1']).toMatchObject({ requests: 3, errors4xx: 3, authFailures: 2 });
+    expect(Object.keys(counts).sort()).toEqual(['IP#127.0.0.1', 'USER#alice', 'USER#bob']);
+    const bucketStartSec = Math.floor(Date.now() / 900_000) * 900;
+    expect(counts['USER#alice']!.ttl).toBe(bucketStartSec + 8 * 86400);
+
+    for (let i = 0; i < 2; i++) await fetch(`${gw.url}/proxy/b`, { headers: alice });
+    await gw.gateway.telemetry.flush();
+    counts = await aggregates();
+    expect(counts['USER#alice']).toMatchObject({ requests: 7, rateLimited: 4, endpoints: ['/a', '/b'] });
+  });
+
+  it('writes every non-2xx request and a sample of the 2xx ones to the request log', async () => {
+    const logs = (await scan(tables.requestLogs)).map((item) => ({
+      item,
+      record: fromRequestLogItem(item)!,
+    }));
+    const statuses = logs.map((l) => l.record.statusCode).sort();
+    // 3 successes of alice, sampled 1 in 2 (kept, skipped, kept); all 11 others were errors.
+    expect(statuses.filter((s) => s === 200)).toHaveLength(2);
+    expect(statuses.filter((s) => s !== 200).sort()).toEqual(
+      [400, 401, 401, 404, 429, 429, 429, 429, 500].sort(),
+    );
+    const limited = logs.find((l) => l.record.statusCode === 429)!;
+    expect(limited.record).toMatchObject({
+      entity: { kind: 'user', id: 'alice' },
+      decision: 'limited',
+      method: 'GET',
+    });
+    expect(limited.item.pk).toBe('USER#alice');
+    expect(limited.item.ttl).toBeGreaterThan(Date.now() / 1000 + 6 * 86400);
+    const anonymous = logs.find((l) => l.record.statusCode === 401)!;
+    expect(anonymous.record).toMatchObject({
+      entity: { kind: 'ip', id: '127.0.0.1' },
+      decision: 'unauthenticated',
+    });
+  });
+
+  it('writes one access log line per request and a metrics line in Embedded Metric Format', async () => {
+    const requests = gw.lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.type === 'request');
+    expect(requests).toHaveLength(13);
+    expect(requests.find((l) => l.status === 429)).toMatchObject({
+      userId: 'alice',
+      decision: 'limited',
+      remaining: 0,
+      path: '/a',
+    });
+    expect(requests.find((l) => l.status === 404)).toMatchObject({ userId: 'bob', decision: 'allowed' });
+    gw.gateway.telemetry.emitMetrics();
+    const metrics = JSON.parse(gw.lines.at(-1)!) as Record<string, unknown> & {
+      _aws: { CloudWatchMetrics: Array<{ Namespace: string }> };
+    };
+    expect(metrics._aws.CloudWatchMetrics[0]!.Namespace).toBe('SentinelAPI');
+    expect(metrics).toMatchObject({
+      Requests: 13,
+      Status4xx: 8,
+      Status5xx: 1,
+      Status401: 2,
+      Status403: 0,
+      Status429: 4,
+      TelemetryDrops: 0,
+    });
+    expect(metrics.LatencyP99).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,197 @@
+// Unit tests of the pure detection core: every signal, the original's rule as a floor and its
+// benign explanations, 5xx never counting, the allowlist, and bad input.
+import { describe, expect, it } from 'vitest';
+import { BUCKET_MS } from '../../../src/shared/buckets';
+import { ipEntity, userEntity } from '../../../src/shared/entity';
+import { ErrorCode } from '../../../src/shared/errors';
+import type { Decision } from '../../../lambda/anomaly-detector/decision';
+import { detect } from '../../../lambda/anomaly-detector/detect';
+import { originalRule } from '../../../lambda/anomaly-detector/signals/original-rule';
+import { NOW, population, settings, Traffic } from './traffic';
+
+const alice = userEntity('alice');
+const flagged = (traffic: Traffic, overrides = {}) =>
+  detect(traffic.input(), settings(overrides), NOW).decisions;
+const decisionFor = (traffic: Traffic, id: string, overrides = {}) =>
+  flagged(traffic, overrides).find((d) => d.entity.id === id);
+const signalsOf = (d: Decision | undefined) => (d ? [d.signal, ...d.otherSignals] : []);
+const original = (traffic: Traffic) =>
+  originalRule(traffic.input(), { anomalyThreshold: 8, anomalyMinRequests: 40 }, NOW).map((a) => a.entity.id);
+
+describe('detect', () => {
+  it('returns no decisions for empty input, and describes the window', () => {
+    const result = detect({ entities: [], buckets: [] }, settings(), NOW);
+    expect(result.decisions).toEqual([]);
+    expect(result.windowEnd - result.windowStart).toBe(4 * BUCKET_MS);
+    expect(result.windowEnd).toBe(NOW);
+    expect(result.population.factor).toBe(1);
+  });
+
+  it('keeps the original rule as a floor: its own smoke test (8 h baseline, then a burst) fires in both', () => {
+    const traffic = population(new Traffic(), 60).hours(alice, 2, 9, 4).hour(alice, 1, 200);
+    expect(original(traffic)).toContain('alice');
+    // No history at this hour on earlier days: judged against the population prior, still flagged.
+    const decision = decisionFor(traffic, 'alice');
+    expect(decision?.signal).toMatch(/^(spike|surge)$/);
+    expect(decision).toMatchObject({ current: 200, window: '1h', allowlisted: false });
+    expect(decision!.reason).toContain('200 requests');
+  });
+
+  it('fires where the original fires on a user with no explanation, for the performance preset too', () => {
+    const traffic = population(new Traffic(), 60)
+      .seasonal(alice, 7, 5)
+      .hours(alice, 2, 9, 5)
+      .hour(alice, 1, 120);
+    expect(original(traffic)).toContain('alice');
+    expect(decisionFor(traffic, 'alice')?.signal).toBe('spike');
+    expect(decisionFor(traffic, 'alice', { optimizeFor: 'performance' })).toBeDefined();
+  });
+
+  it('does not flag a new user whose first hour is ordinary for the population (the original does)', () => {
+    const traffic = population(new Traffic(), 60).hour(alice, 1, 90);
+    expect(original(traffic)).toContain('alice');
+    expect(decisionFor(traffic, 'alice')).toBeUndefined();
+  });
+
+  it('flags a new account far above what users send (population prior)', () => {
+    const traffic = population(new Traffic(), 60).hour(alice, 1, 1500);
+    const decision = decisionFor(traffic, 'alice');
+    expect(decision?.baselineSource).toBe('population-prior');
+    expect(decision?.signal).toMatch(/spike|surge/);
+  });
+
+  it('does not flag a user coming back after an idle night at its usual level (the original does)', () => {
+    const traffic = population(new Traffic(), 60).seasonal(alice, 7, 80).hour(alice, 1, 85);
+    expect(original(traffic)).toContain('alice');
+    expect(decisionFor(traffic, 'alice')).toBeUndefined();
+  });
+
+  it('judges a heavy user by significance: 500/h to 2,500/h is a surge below the 8x threshold', () => {
+    const traffic = population(new Traffic(), 60)
+      .seasonal(alice, 7, 500)
+      .hours(alice, 2, 9, 500)
+      .hour(alice, 1, 2500);
+    expect(original(traffic)).not.toContain('alice');
+    const decision = decisionFor(traffic, 'alice');
+    expect(signalsOf(decision)).toContain('surge');
+    expect(signalsOf(decision)).not.toContain('spike');
+  });
+
+  it('compares with the population: a 3x launch for everyone flags nobody, a 20x user still', () => {
+    const traffic = population(new Traffic(), 80, { factor: 3 });
+    const bob = userEntity('bob');
+    traffic
+      .seasonal(bob, 7, 30)
+      .hours(bob, 2, 9, 30)
+      .hour(bob, 1, 30 * 20);
+    const result = detect(traffic.input(), settings(), NOW);
+    expect(result.population.factor).toBeGreaterThan(2.5);
+    expect(result.decisions.map((d) => d.entity.id)).toEqual(['bob']);
+  });
+
+  it('never counts 5xx answers: a retry storm against a failing upstream is not the client', () => {
+    const storm = population(new Traffic(), 60).seasonal(alice, 7, 20).hours(alice, 2, 9, 20);
+    for (let b = 0; b < 4; b++)
+      storm.bucket(alice, 3_600_000 - b * BUCKET_MS, { requests: 400, errors5xx: 395 });
+    expect(decisionFor(storm, 'alice')).toBeUndefined();
+    const same = population(new Traffic(), 60).seasonal(alice, 7, 20).hours(alice, 2, 9, 20);
+    for (let b = 0; b < 4; b++) same.bucket(alice, 3_600_000 - b * BUCKET_MS, { requests: 400 });
+    expect(decisionFor(same, 'alice')).toBeDefined();
+  });
+
+  it('flags a short burst in the newest bucket that the hour would dilute', () => {
+    const traffic = population(new Traffic(), 60).seasonal(alice, 7, 40).hours(alice, 2, 9, 40);
+    for (const b of [4, 3, 2]) traffic.bucket(alice, b * BUCKET_MS, { requests: 10 });
+    traffic.bucket(alice, BUCKET_MS, { requests: 160 });
+    const decision = decisionFor(traffic, 'alice');
+    expect(decision).toMatchObject({ signal: 'burst', window: '15m', current: 160 });
+    expect(signalsOf(decision)).not.toContain('spike');
+  });
+
+  it('flags a slow ramp against the same hour on earlier days', () => {
+    const traffic = population(new Traffic(), 60).seasonal(alice, 7, 50);
+    [50, 50, 50, 50, 70, 100, 140, 200].forEach((rate, i) => traffic.hour(alice, 8 - i, rate));
+    expect(signalsOf(decisionFor(traffic, 'alice'))).toContain('ramp');
+    // The same hours without the growth (a flat busy day at 200/h) are not a ramp.
+    const flat = population(new Traffic(), 60).seasonal(alice, 7, 50).hours(alice, 1, 8, 200);
+    expect(signalsOf(decisionFor(flat, 'alice'))).not.toContain('ramp');
+  });
+
+  it('flags a storm of failed authentications from one IP, even from a NAT with some failures', () => {
+    const ip = ipEntity('203.0.113.7');
+    const traffic = population(new Traffic(), 30);
+    for (let h = 2; h <= 9; h++) traffic.hour(ip, h, 8, { authFailures: 2 });
+    traffic.bucket(ip, BUCKET_MS, { requests: 300, authFailures: 300, errors4xx: 300 });
+    const decision = decisionFor(traffic, '203.0.113.7');
+    expect(decision).toMatchObject({ signal: 'auth-storm', entity: { kind: 'ip' } });
+    const quiet = population(new Traffic(), 30);
+    for (let h = 1; h <= 9; h++) quiet.hour(ip, h, 8, { authFailures: 2 });
+    expect(decisionFor(quiet, '203.0.113.7')).toBeUndefined();
+  });
+
+  it('flags enumeration: many endpoints, mostly 4xx; not a busy user with few errors', () => {
+    const traffic = population(new Traffic(), 30);
+    for (let b = 1; b <= 4; b++)
+      traffic.bucket(alice, b * BUCKET_MS, { requests: 60, errors4xx: 50, endpoints: 45 });
+    expect(signalsOf(decisionFor(traffic, 'alice'))).toContain('enumeration');
+    const busy = population(new Traffic(), 30).seasonal(alice, 7, 240);
+    for (let b = 1; b <= 4; b++)
+      busy.bucket(alice, b * BUCKET_MS, { requests: 60, errors4xx: 2, endpoints: 45 });
+    expect(decisionFor(busy, 'alice')).toBeUndefined();
+  });
+
+  it('flags a user rate-limited in every bucket of the hour while sending more than usual', () => {
+    const traffic = population(new Traffic(), 30).seasonal(alice, 7, 400).hours(alice, 2, 9, 400);
+    for (let b = 1; b <= 4; b++)
+      traffic.bucket(alice, b * BUCKET_MS, { requests: 1500, rateLimited: 600, errors4xx: 600 });
+    expect(signalsOf(decisionFor(traffic, 'alice'))).toContain('rate-limit');
+    const once = population(new Traffic(), 30).seasonal(alice, 7, 400).hours(alice, 2, 9, 400);
+    once.bucket(alice, BUCKET_MS, { requests: 200, rateLimited: 100, errors4xx: 100 });
+    for (let b = 2; b <= 4; b++) once.bucket(alice, b * BUCKET_MS, { requests: 100 });
+    expect(decisionFor(once, 'alice')).toBeUndefined();
+  });
+
+  it('marks allowlisted users and IPs (exact and CIDR, v4 and v6) as reported only', () => {
+    const traffic = population(new Traffic(), 30);
+    for (const entity of [
+      alice,
+      userEntity('bob'),
+      ipEntity('10.1.2.3'),
+      ipEntity('2001:db8::5'),
+      ipEntity('192.0.2.1'),
+    ]) {
+      traffic.bucket(entity, BUCKET_MS, { requests: 500, authFailures: 500, errors4xx: 500 });
+    }
+    const decisions = flagged(traffic, {
+      anomalyAllowlist: ['user:alice', 'ip:10.0.0.0/8', 'ip:2001:db8::/32'],
+    });
+    const allowlisted = Object.fromEntries(decisions.map((d) => [d.entity.id, d.allowlisted]));
+    expect(allowlisted).toEqual({
+      alice: true,
+      bob: false,
+      '10.1.2.3': true,
+      '2001:db8::5': true,
+      '192.0.2.1': false,
+    });
+  });
+
+  it('rejects columns that do not match the entities, with a code', () => {
+    const input = {
+      entities: [alice],
+      buckets: [
+        {
+          start: NOW - BUCKET_MS,
+          requests: [1, 2],
+          errors4xx: [0],
+          errors5xx: [0],
+          authFailures: [0],
+          rateLimited: [0],
+          endpoints: [0],
+        },
+      ],
+    };
+    expect(() => detect(input, settings(), NOW)).toThrow(
+      expect.objectContaining({ code: ErrorCode.DetectorInputInvalid }),
+    );
+  });
+});

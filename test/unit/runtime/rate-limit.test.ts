@@ -1,0 +1,138 @@
+// Token-bucket arithmetic, the in-process limiter, the circuit breaker and the rate-limit headers.
+import { describe, expect, it } from 'vitest';
+import { manualClock } from '../../../runtime/lib/clock';
+import { CircuitBreaker } from '../../../runtime/rate-limit/breaker';
+import { policyHeader, rateLimitHeaders } from '../../../runtime/rate-limit/headers';
+import { MemoryRateLimiter } from '../../../runtime/rate-limit/memory-limiter';
+import { idleTtlMs, refilled, take } from '../../../runtime/rate-limit/token-bucket';
+import { rateLimitKey } from '../../../src/shared/redis-keys';
+
+const policy = { capacity: 3, refillPerSecond: 2 };
+
+describe('token bucket', () => {
+  it('starts full, spends one token per request and refuses when empty', () => {
+    let state = undefined as ReturnType<typeof take>['state'] | undefined;
+    const results = [];
+    for (let i = 0; i < 4; i++) {
+      const r = take(state, 1000, policy);
+      state = r.state;
+      results.push([r.allowed, r.remaining]);
+    }
+    expect(results).toEqual([
+      [true, 2],
+      [true, 1],
+      [true, 0],
+      [false, 0],
+    ]);
+  });
+
+  it('refills at the rate, capped at capacity', () => {
+    expect(refilled({ tokens: 0, updatedAt: 0 }, 250, policy)).toBe(0.5);
+    expect(refilled({ tokens: 0, updatedAt: 0 }, 60_000, policy)).toBe(3);
+    expect(refilled({ tokens: 1, updatedAt: 1000 }, 500, policy)).toBe(1); // clock went backwards
+  });
+
+  it('charges nothing for a refused request and says when one token is back', () => {
+    const empty = { tokens: 0.25, updatedAt: 0 };
+    const r = take(empty, 0, policy);
+    expect(r.allowed).toBe(false);
+    expect(r.state).toBe(empty);
+    expect(r.retryAfterMs).toBe(375);
+    expect(r.resetMs).toBe(1375);
+  });
+
+  it('forgets idle buckets only once they would be full again', () => {
+    expect(idleTtlMs({ capacity: 100, refillPerSecond: 1 })).toBe(101_000);
+  });
+});
+
+describe('in-process limiter', () => {
+  it('limits per key on the injected clock and recovers at the refill rate', async () => {
+    const clock = manualClock(0);
+    const limiter = new MemoryRateLimiter({ ...policy, clock });
+    for (let i = 0; i < 3; i++) expect((await limiter.limit('a')).success).toBe(true);
+    expect(await limiter.limit('a')).toMatchObject({ success: false, reason: 'limited', source: 'memory' });
+    expect((await limiter.limit('b')).success).toBe(true);
+    clock.advance(500);
+    expect((await limiter.limit('a')).success).toBe(true);
+  });
+
+  it('stays bounded: the least recently used bucket is forgotten (and comes back full)', () => {
+    const limiter = new MemoryRateLimiter({ ...policy, clock: manualClock(0), maxKeys: 2 });
+    for (let i = 0; i < 3; i++) limiter.take('a');
+    limiter.take('b');
+    limiter.take('c');
+    expect(limiter.take('a').remaining).toBe(2);
+  });
+});
+
+describe('circuit breaker', () => {
+  it('opens after the threshold, lets one probe through after the cooldown, and closes on success', () => {
+    const b = new CircuitBreaker({ failureThreshold: 2, baseCooldownMs: 100, maxCooldownMs: 400 });
+    expect(b.onFailure(0)).toBe(false);
+    expect(b.onFailure(0)).toBe(true);
+    expect(b.allow(50)).toBe(false);
+    expect(b.retryInMs(50)).toBe(50);
+    expect(b.allow(100)).toBe(true);
+    expect(b.state).toBe('half-open');
+    expect(b.allow(100)).toBe(false); // only one probe
+    expect(b.onSuccess()).toBe(true);
+    expect(b.state).toBe('closed');
+  });
+
+  it('doubles the cooldown while probes fail, up to the cap, and opens at once when told', () => {
+    const b = new CircuitBreaker({ failureThreshold: 5, baseCooldownMs: 100, maxCooldownMs: 300 });
+    expect(b.onFailure(0, true)).toBe(true);
+    b.allow(100);
+    b.onFailure(100);
+    expect(b.allow(299)).toBe(false);
+    expect(b.allow(300)).toBe(true);
+    b.onFailure(300);
+    expect(b.retryInMs(300)).toBe(300);
+  });
+});
+
+describe('rate-limit headers', () => {
+  it('renders the draft structured fields, the common fields and the original one', () => {
+    const value = policyHeader({ capacity: 100, refillPerSecond: 1 });
+    expect(value).toBe('"per-user";q=100;w=100');
+    const ok = rateLimitHeaders(
+      {
+        success: true,
+        reason: 'allowed',
+        limit: 100,
+        remaining: 42,
+        resetMs: 58_001,
+        retryAfterMs: 0,
+        source: 'redis',
+      },
+      value,
+    );
+    expect(ok).toEqual({
+      'ratelimit-policy': value,
+      ratelimit: '"per-user";r=42;t=59',
+      'ratelimit-limit': '100',
+      'ratelimit-remaining': '42',
+      'ratelimit-reset': '59',
+      'x-rate-limit-remaining': '42',
+    });
+    const refused = rateLimitHeaders(
+      {
+        success: false,
+        reason: 'limited',
+        limit: 100,
+        remaining: 0,
+        resetMs: 100_000,
+        retryAfterMs: 250,
+        source: 'redis',
+      },
+      value,
+    );
+    expect(refused['retry-after']).toBe('1');
+  });
+
+  it('keys buckets by entity under one prefix', () => {
+    expect(rateLimitKey({ kind: 'user', id: 'alice' })).toBe('sentinel:rl:USER#alice');
+    expect(rateLimitKey({ kind: 'user', id: 'a' }, 't1:')).toBe('t1:USER#a');
+  });
+});
