@@ -4,6 +4,7 @@
 import { loadConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
 import { createDocumentClient } from '../../src/shared/dynamodb';
+import { ErrorCode, SentinelError } from '../../src/shared/errors';
 import { entityKey, formatEntity } from '../../src/shared/entity';
 import { formatAlert, round } from './alert';
 import { detect } from './detect';
@@ -45,7 +46,10 @@ export interface HandlerDeps {
 
 const defaultLog = (line: Record<string, unknown>) => console.log(JSON.stringify(line));
 
-export function createHandler(deps: HandlerDeps = {}): () => Promise<RunSummary> {
+/** A run judges the windows that end at `at` (default: now). */
+export type DetectorRun = (at?: number) => Promise<RunSummary>;
+
+export function createHandler(deps: HandlerDeps = {}): DetectorRun {
   const config = deps.config ?? loadConfig({ scope: 'detector', noEnvFile: true }).values;
   const store =
     deps.store ??
@@ -65,8 +69,8 @@ export function createHandler(deps: HandlerDeps = {}): () => Promise<RunSummary>
   const clock = deps.now ?? Date.now;
   const log = deps.log ?? defaultLog;
 
-  return async function run(): Promise<RunSummary> {
-    const now = clock();
+  return async function run(at?: number): Promise<RunSummary> {
+    const now = at ?? clock();
     const records = await store.loadBuckets(requiredBucketStarts(now, config.anomalyHistoryDays));
     const detection = detect(inputFromRecords(records), config, now);
     const histories = await store.readHistories(
@@ -162,10 +166,38 @@ export function createHandler(deps: HandlerDeps = {}): () => Promise<RunSummary>
   };
 }
 
-let cached: (() => Promise<RunSummary>) | undefined;
+let cached: DetectorRun | undefined;
+
+/** What a manual invocation may pass; the 15-minute schedule sends an EventBridge event without it. */
+export interface DetectorEvent {
+  /**
+   * Judge the windows ending at this ISO time instead of now. `sentinel smoke anomaly` passes the end
+   * of the current bucket so a burst it just sent is judged without waiting for the bucket to close.
+   */
+  evaluateAt?: string;
+}
+
+/** How far from now a manual run may look: ahead to the end of the current bucket, back an hour. */
+const EVALUATE_AT_WINDOW_MS = { ahead: 15 * 60_000, back: 60 * 60_000 };
+
+export function evaluationTime(event: DetectorEvent | undefined, now: number): number {
+  if (event?.evaluateAt === undefined) return now;
+  const at = Date.parse(event.evaluateAt);
+  if (
+    !Number.isFinite(at) ||
+    at > now + EVALUATE_AT_WINDOW_MS.ahead ||
+    at < now - EVALUATE_AT_WINDOW_MS.back
+  ) {
+    throw new SentinelError(
+      ErrorCode.DetectorInputInvalid,
+      `evaluateAt must be an ISO time between one hour ago and 15 minutes ahead (got ${JSON.stringify(event.evaluateAt)})`,
+    );
+  }
+  return at;
+}
 
 /** The Lambda entry point (`index.handler` in the bundle). Config errors surface on the first run. */
-export async function handler(): Promise<RunSummary> {
+export async function handler(event?: DetectorEvent): Promise<RunSummary> {
   cached ??= createHandler();
-  return cached();
+  return cached(evaluationTime(event, Date.now()));
 }
