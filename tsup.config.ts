@@ -1,22 +1,12 @@
 // Build: the library and CLI (ESM with declarations), plus self-contained bundles for what ships
 // to AWS (the gateway container and the detector Lambda), each one file with its dependencies.
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
-export default defineConfig([
-  {
-    entry: { index: 'src/index.ts', cli: 'bin/sentinel.ts', detector: 'lambda/anomaly-detector/index.ts' },
-    format: ['esm'],
-    target: 'node20',
-    platform: 'node',
-    dts: { entry: { index: 'src/index.ts', detector: 'lambda/anomaly-detector/index.ts' } },
-    sourcemap: true,
-    clean: true,
-    splitting: true,
-  },
-  {
-    // The gateway container: one ESM file with every dependency inside, started with `node`.
-    entry: { server: 'runtime/server.ts' },
-    outDir: 'dist/gateway',
+/** One ESM file with every dependency inside, for Node 22 in a container or Lambda. */
+function bundle(entry: Record<string, string>, outDir: string): Options {
+  return {
+    entry,
+    outDir,
     outExtension: () => ({ js: '.mjs' }),
     format: ['esm'],
     target: 'node22',
@@ -29,22 +19,23 @@ export default defineConfig([
     sourcemap: true,
     clean: false,
     splitting: false,
-  },
+  };
+}
+
+export default defineConfig([
   {
-    // The detector Lambda: one ESM file with every dependency inside; the template's handler is
-    // `index.handler`.
-    entry: { index: 'lambda/anomaly-detector/handler.ts' },
-    outDir: 'dist/lambda/anomaly-detector',
-    outExtension: () => ({ js: '.mjs' }),
+    entry: { index: 'src/index.ts', cli: 'bin/sentinel.ts', detector: 'lambda/anomaly-detector/index.ts' },
     format: ['esm'],
-    target: 'node22',
+    target: 'node20',
     platform: 'node',
-    noExternal: [/.*/],
-    banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
+    dts: { entry: { index: 'src/index.ts', detector: 'lambda/anomaly-detector/index.ts' } },
     sourcemap: true,
+    // tsup runs these configs in parallel, so none may clean dist/: `npm run build` empties it first.
     clean: false,
-    splitting: false,
+    splitting: true,
   },
+  // The gateway container, started with `node dist/gateway/server.mjs`.
+  bundle({ server: 'runtime/server.ts' }, 'dist/gateway'),
+  // The detector Lambda; the template's handler is `index.handler`.
+  bundle({ index: 'lambda/anomaly-detector/handler.ts' }, 'dist/lambda/anomaly-detector'),
 ]);

@@ -1,8 +1,9 @@
 // Keeps an in-memory snapshot of the blocklist table, reloaded every refresh interval with a
 // paginated Scan (the table holds only active blocks, so it stays small). A failed reload keeps the
 // last good snapshot and is logged; the request path never calls DynamoDB.
-import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { fromBlockItem, type BlockRecord } from '../../src/shared/block-record';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { BlockRecord } from '../../src/shared/block-record';
+import { scanBlocks } from '../../src/shared/blocklist-table';
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import type { Blocklist } from './blocklist';
@@ -63,20 +64,10 @@ export class DynamoBlocklist implements Blocklist {
     const { client, tableName, clock, logger } = this.#options;
     const startedAt = clock.now();
     try {
-      const records: BlockRecord[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        // Bounded, so that a hung read cannot hold the single-flight refresh (and the snapshot) forever.
-        const page = await client.send(
-          new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey, ConsistentRead: true }),
-          { abortSignal: AbortSignal.timeout(Math.max(5_000, this.#options.refreshMs * 3)) },
-        );
-        for (const item of page.Items ?? []) {
-          const record = fromBlockItem(item);
-          if (record) records.push(record);
-        }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      // Bounded, so that a hung read cannot hold the single-flight refresh (and the snapshot) forever.
+      const records = await scanBlocks(client, tableName, {
+        pageTimeoutMs: Math.max(5_000, this.#options.refreshMs * 3),
+      });
       this.#snapshot = new BlocklistSnapshot(records, startedAt);
       if (this.#failures > 0) logger.info('blocklist refresh recovered', { after: this.#failures });
       this.#failures = 0;

@@ -2,7 +2,11 @@
 // IP when there is no user), the counters the detector reads. Drained on every flush; bounded, with a
 // drop counter, so a flood of distinct IPs cannot grow memory without limit.
 import type { AggregateCounts } from '../../src/shared/aggregate-record';
-import { emptyCounts, MAX_ENDPOINTS_PER_BUCKET } from '../../src/shared/aggregate-record';
+import {
+  emptyCounts,
+  MAX_ENDPOINTS_PER_BUCKET,
+  NUMERIC_AGGREGATE_FIELDS,
+} from '../../src/shared/aggregate-record';
 import { bucketStart } from '../../src/shared/buckets';
 import type { Entity } from '../../src/shared/entity';
 
@@ -70,14 +74,7 @@ export class TrafficAggregator {
     for (const failed of entries) {
       const entry = this.#entry(failed.bucketMs, failed.entity);
       if (!entry) continue;
-      for (const field of [
-        'requests',
-        'errors4xx',
-        'errors5xx',
-        'authFailures',
-        'rateLimited',
-        'latencyMsSum',
-      ] as const) {
+      for (const field of NUMERIC_AGGREGATE_FIELDS) {
         entry.counts[field] += failed.counts[field];
       }
       for (const e of failed.endpoints)

@@ -6,6 +6,7 @@ import * as logs from '@aws-sdk/client-cloudwatch-logs';
 import * as ecr from '@aws-sdk/client-ecr';
 import * as ecs from '@aws-sdk/client-ecs';
 import * as elb from '@aws-sdk/client-elastic-load-balancing-v2';
+import * as lambda from '@aws-sdk/client-lambda';
 import * as s3 from '@aws-sdk/client-s3';
 import * as sts from '@aws-sdk/client-sts';
 import { ErrorCode, SentinelError } from '../shared/errors';
@@ -75,6 +76,10 @@ export interface Elbv2Api {
   describeTargetHealth: Op<elb.DescribeTargetHealthCommandInput, elb.DescribeTargetHealthCommandOutput>;
 }
 
+export interface LambdaApi {
+  invoke: Op<lambda.InvokeCommandInput, lambda.InvokeCommandOutput>;
+}
+
 export interface AwsClients {
   /** The region every client talks to, resolved from the flag, config or the SDK's default chain. */
   region(): Promise<string>;
@@ -85,6 +90,8 @@ export interface AwsClients {
   ecs: EcsApi;
   logs: LogsApi;
   elbv2: Elbv2Api;
+  /** `sentinel smoke anomaly` invokes the detector directly. */
+  lambda: LambdaApi;
 }
 
 export interface AwsClientOptions {
@@ -106,6 +113,7 @@ export const createAwsClients: AwsClientFactory = (options) => {
   const e = new ecs.ECSClient(config);
   const l = new logs.CloudWatchLogsClient(config);
   const lb = new elb.ElasticLoadBalancingV2Client(config);
+  const fn = new lambda.LambdaClient(config);
   return {
     async region() {
       try {
@@ -163,6 +171,7 @@ export const createAwsClients: AwsClientFactory = (options) => {
     },
     logs: { deleteLogGroup: (i) => l.send(new logs.DeleteLogGroupCommand(i)) },
     elbv2: { describeTargetHealth: (i) => lb.send(new elb.DescribeTargetHealthCommand(i)) },
+    lambda: { invoke: (i) => fn.send(new lambda.InvokeCommand(i)) },
   };
 };
 

@@ -22,6 +22,7 @@ export interface DevState {
   /** Where the JWT secret came from; a generated one stays in the dev process's memory. */
   secretSource: 'config' | 'generated' | 'none';
   blocklistRefreshSeconds: number;
+  telemetryFlushSeconds: number;
   detectorIntervalSeconds: number;
 }
 

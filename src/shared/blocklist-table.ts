@@ -7,13 +7,21 @@ import type { Entity } from './entity';
 
 type Client = Pick<DynamoDBDocumentClient, 'send'>;
 
-/** Every well-formed block in the table, expired ones included (DynamoDB deletes them lazily). */
-export async function scanBlocks(client: Client, tableName: string): Promise<BlockRecord[]> {
+/**
+ * Every well-formed block in the table, expired ones included (DynamoDB deletes them lazily).
+ * `pageTimeoutMs` bounds each page read, so a hung connection cannot hold a caller forever.
+ */
+export async function scanBlocks(
+  client: Client,
+  tableName: string,
+  options: { pageTimeoutMs?: number } = {},
+): Promise<BlockRecord[]> {
   const records: BlockRecord[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await client.send(
       new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey, ConsistentRead: true }),
+      options.pageTimeoutMs ? { abortSignal: AbortSignal.timeout(options.pageTimeoutMs) } : undefined,
     );
     for (const item of page.Items ?? []) {
       const record = fromBlockItem(item);

@@ -6,7 +6,9 @@ import { registerConfigCommand } from './config';
 import { registerInitCommand } from './init';
 import { registerJwtCommand } from './jwt';
 import { registerDeployCommand } from './deploy';
+import { registerDevCommand } from './dev';
 import { registerPlanCommand } from './plan';
+import { registerSmokeCommand } from './smoke';
 import { registerStatusCommand } from './status';
 import { registerTeardownCommand } from './teardown';
 import { registerValidateCommand } from './validate';
@@ -15,8 +17,10 @@ export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
 export const COMMANDS: readonly RegisterCommand[] = [
   registerInitCommand,
+  registerDevCommand,
   registerConfigCommand,
   registerJwtCommand,
+  registerSmokeCommand,
   registerBlocklistCommand,
   registerValidateCommand,
   registerPlanCommand,

@@ -36,6 +36,7 @@ beforeAll(async () => {
     controlToken: 'unused',
     secretSource: 'none',
     blocklistRefreshSeconds: 2,
+    telemetryFlushSeconds: 2,
     detectorIntervalSeconds: 60,
   });
 });

@@ -1,0 +1,304 @@
+// `sentinel smoke` and `sentinel smoke anomaly`: prove a running gateway works end to end — the dev
+// stack (found through its state file), a deployed stack (--stack-name) or any URL (--url).
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { decodeJwt } from 'jose';
+import { envName } from '../../config/knob';
+import { loadConfig } from '../../config/load';
+import { intType } from '../../config/value-types';
+import { mintToken, type SigningKey } from '../../jwt/mint';
+import type { DetectorSummary } from '../../smoke/anomaly';
+import type { CheckResult } from '../../smoke/check';
+import { ErrorCode, SentinelError, UsageError } from '../../shared/errors';
+import type { CliContext } from '../context';
+import { commonOptions, configSources } from '../options';
+import type { Target } from '../target';
+
+interface SmokeFlags {
+  url?: string;
+  stackName?: string;
+  region?: string;
+  profile?: string;
+  path?: string;
+  token?: string;
+  privateKey?: string;
+  envFile?: string;
+  json?: boolean;
+}
+
+/** The original product's variable for the smoke test's secret; still honoured. */
+const SMOKE_SECRET_VARIABLE = 'SMOKE_JWT_SECRET_KEY';
+
+function signingKey(
+  flags: SmokeFlags,
+  ctx: CliContext,
+  configSecret: string | undefined,
+): SigningKey | undefined {
+  if (flags.privateKey)
+    return { kind: 'private-key', pem: readFileSync(resolve(ctx.cwd, flags.privateKey), 'utf8') };
+  const secret = ctx.env[SMOKE_SECRET_VARIABLE] || configSecret;
+  return secret ? { kind: 'secret', secret } : undefined;
+}
+
+interface Context {
+  target?: Target;
+  url: string;
+  label: string;
+  mint: (subject: string) => Promise<string>;
+  /** Fixed subject when the user passed --token. */
+  fixedSubject?: string;
+}
+
+async function smokeContext(flags: SmokeFlags, ctx: CliContext, needsTarget: boolean): Promise<Context> {
+  const config = loadConfig({ ...configSources(flags, ctx), scope: 'cli', require: [] }).values;
+  let target: Target | undefined;
+  let url = flags.url?.replace(/\/+$/, '');
+  if (!url || needsTarget) {
+    const { resolveTarget } = await import('../target');
+    target = await resolveTarget(flags, ctx.cwd, {
+      dynamodbEndpoint: ctx.env[envName('dynamodbEndpoint')] || undefined,
+    });
+    url ??= target.gatewayUrl;
+    if (!url)
+      throw new SentinelError(ErrorCode.StackOutputMissing, 'The stack has no gateway URL output', {
+        hint: 'Is it a foundation stack? smoke needs the full mode, or pass --url',
+      });
+  }
+  const label =
+    target?.kind === 'dev' ? `dev stack ${url}` : target ? `stack ${target.stackName} ${url}` : url;
+  if (flags.token) {
+    const sub = decodeJwt(flags.token).sub;
+    if (!sub) throw new UsageError('--token has no sub claim');
+    return { target, url, label, mint: async () => flags.token!, fixedSubject: sub };
+  }
+  if (target?.kind === 'dev' && target.state.secretSource !== 'none') {
+    const { callControl } = await import('../../dev/control-server');
+    const state = target.state;
+    return {
+      target,
+      url,
+      label,
+      mint: async (sub) =>
+        (await callControl<{ token: string }>(state, '/mint', { sub, ttlSeconds: 900 })).token,
+    };
+  }
+  const key = signingKey(flags, ctx, config.jwtSecretKey);
+  if (!key) {
+    throw new UsageError('smoke needs to mint test tokens, and no signing key is configured', {
+      code: ErrorCode.JwtKeyMissing,
+      hint: `Set ${envName('jwtSecretKey')} (or ${SMOKE_SECRET_VARIABLE}), pass --private-key FILE, or --token TOKEN for the basic checks`,
+    });
+  }
+  return {
+    target,
+    url,
+    label,
+    mint: (subject) =>
+      mintToken({
+        key,
+        algorithm: key.kind === 'secret' ? config.jwtAlgorithm : undefined,
+        subject,
+        ttlSeconds: 900,
+        issuer: config.jwtIssuer,
+        audience: config.jwtAudience,
+      }),
+  };
+}
+
+function printResults(
+  ctx: CliContext,
+  label: string,
+  results: CheckResult[],
+  extra: Record<string, unknown>,
+  json?: boolean,
+): void {
+  const ok = results.every((r) => r.ok);
+  if (json) {
+    ctx.ui.json({ target: label, ok, checks: results, ...extra });
+  } else {
+    const c = ctx.ui.colors;
+    ctx.ui.table(
+      ['CHECK', 'RESULT', 'DETAIL', 'TIME'],
+      results.map((r) => [r.name, r.ok ? c.green('pass') : c.red('FAIL'), r.detail, `${r.durationMs}ms`]),
+    );
+    ctx.ui.info(
+      ok
+        ? `\n${c.green('✔')} all ${results.length} checks passed against ${label}`
+        : `\n${c.red('✖')} ${results.filter((r) => !r.ok).length} of ${results.length} checks failed against ${label}`,
+    );
+  }
+  if (!ok) process.exitCode = 1;
+}
+
+function targetOptions(command: Command): Command {
+  return command
+    .option('--stack-name <name>', 'a deployed stack (its outputs give the URL and tables)')
+    .option('--region <region>', 'AWS region of the stack')
+    .option('--profile <profile>', 'AWS profile')
+    .option('--path <path>', 'path under /proxy to call', '/')
+    .option(
+      '--private-key <file>',
+      'PEM private key to mint test tokens (default: the configured shared secret)',
+    )
+    .addOption(commonOptions.envFile())
+    .addOption(commonOptions.json());
+}
+
+const countType = intType({ min: 1, max: 100_000 });
+function count(flag: string, raw: string): number {
+  const parsed = countType.parse(raw);
+  if (!parsed.ok) throw new UsageError(`${flag} ${parsed.problem}`, { hint: parsed.hint });
+  return parsed.value;
+}
+
+export function registerSmokeCommand(program: Command, ctx: CliContext): void {
+  const smoke = targetOptions(
+    program
+      .command('smoke')
+      .description('Check a running gateway end to end: health, auth, proxy, rate limits'),
+  )
+    .option('--url <url>', 'any running gateway (default: the dev stack here, or --stack-name)')
+    .option('--token <jwt>', 'use this token instead of minting one (basic checks only)')
+    .option(
+      '--rate-limit',
+      "also drain a test user's bucket and expect 429 (burns up to capacity+1 requests)",
+    )
+    .addHelpText(
+      'after',
+      `
+Target: --url, --stack-name, or else the \`sentinel dev\` stack running in this folder.
+Tokens are minted for a fresh test user with the configured secret (or ${SMOKE_SECRET_VARIABLE}, or
+--private-key); against the dev stack they come from the dev process itself.
+
+Examples:
+  $ sentinel smoke
+  $ sentinel smoke --stack-name SentinelSdkFull --region us-east-1 --rate-limit
+  $ sentinel smoke --url https://gateway.example.com --path /v1/health --json
+  $ sentinel smoke anomaly`,
+    )
+    .action(async (flags: SmokeFlags & { rateLimit?: boolean }) => {
+      const context = await smokeContext(flags, ctx, false);
+      const { basicChecks } = await import('../../smoke/basic-checks');
+      const { runChecks } = await import('../../smoke/check');
+      const subject = context.fixedSubject ?? `smoke-${Date.now().toString(36)}`;
+      const results = await runChecks(
+        basicChecks({
+          url: context.url,
+          mint: context.mint,
+          path: flags.path,
+          rateLimit: flags.rateLimit,
+          subject,
+        }),
+      );
+      printResults(ctx, context.label, results, {}, flags.json);
+    });
+
+  targetOptions(
+    smoke
+      .command('anomaly')
+      .description('Prove an abusive user is detected, blocked and refused (403), then clean up'),
+  )
+    .option('--baseline-hourly <n>', 'requests per hour seeded for the 8 hours before the burst', '10')
+    .option('--burst-requests <n>', 'requests sent through the gateway in the burst', '120')
+    .option('--keep', 'keep the block and the seeded items (default: remove them)')
+    .addHelpText(
+      'after',
+      `
+Needs the dev stack or --stack-name (it reads and writes the stack's tables and runs its detector).
+
+Examples:
+  $ sentinel smoke anomaly
+  $ sentinel smoke anomaly --stack-name SentinelSdkFull --region us-east-1 --burst-requests 200`,
+    )
+    .action(async (_options: unknown, command: Command) => {
+      // `smoke` and `smoke anomaly` share option names; commander gives a shared flag to the parent,
+      // so read both levels.
+      const flags = command.optsWithGlobals<
+        SmokeFlags & { baselineHourly: string; burstRequests: string; keep?: boolean }
+      >();
+      const baselineHourly = count('--baseline-hourly', flags.baselineHourly);
+      const burstRequests = count('--burst-requests', flags.burstRequests);
+      const context = await smokeContext({ ...flags, url: undefined }, ctx, true);
+      const target = context.target!;
+      const config = loadConfig({
+        ...configSources(flags, ctx),
+        scope: ['detector', 'gateway'],
+        require: [],
+      }).values;
+      const { anomalyChecks } = await import('../../smoke/anomaly');
+      const { runChecks } = await import('../../smoke/check');
+      const { targetDocumentClient } = await import('../target');
+      const client = targetDocumentClient(target, {
+        dynamodbEndpoint: ctx.env[envName('dynamodbEndpoint')] || undefined,
+      });
+      const runDetector = await detectorRunner(target, flags);
+      const { checks, report, cleanup } = anomalyChecks({
+        gatewayUrl: context.url,
+        client,
+        tables: target.tables,
+        mint: context.mint,
+        runDetector,
+        baselineHourly,
+        burstRequests,
+        threshold: config.anomalyThreshold,
+        minRequests: config.anomalyMinRequests,
+        flushSeconds:
+          target.kind === 'dev' ? target.state.telemetryFlushSeconds : config.telemetryFlushSeconds,
+        refreshSeconds:
+          target.kind === 'dev' ? target.state.blocklistRefreshSeconds : config.blocklistRefreshSeconds,
+        path: flags.path,
+        keep: flags.keep,
+        aggregateTtlDays: config.aggregateTtlDays,
+      });
+      const results: CheckResult[] = [];
+      for (const check of checks) {
+        const [result] = await runChecks([check]);
+        results.push(result!);
+        if (!result!.ok) break; // later steps depend on earlier ones
+      }
+      try {
+        await cleanup();
+      } catch (error) {
+        ctx.ui.warn(
+          `cleanup failed: ${(error as Error).message}; remove user:${report.user} by hand (sentinel blocklist rm)`,
+        );
+      }
+      client.destroy();
+      if (!flags.json) {
+        ctx.ui.info(
+          `Test user ${report.user}: baseline ${report.baselineHourly}/h for 8h, burst ${report.burstSent} requests` +
+            (report.ratio !== undefined
+              ? `, ratio ${report.ratio} (threshold ${report.threshold}, minimum ${report.minRequests} requests)`
+              : '') +
+            (report.cleanedUp ? '; test data removed.' : flags.keep ? '; test data kept (--keep).' : '.'),
+        );
+      }
+      printResults(ctx, context.label, results, { report }, flags.json);
+    });
+}
+
+async function detectorRunner(target: Target, flags: SmokeFlags) {
+  if (target.kind === 'dev') {
+    const { callControl } = await import('../../dev/control-server');
+    const state = target.state;
+    return (at: number) => callControl<DetectorSummary>(state, '/detector/run', { now: at });
+  }
+  const functionName = target.outputs.AnomalyDetectorFunctionName;
+  if (!functionName)
+    throw new SentinelError(
+      ErrorCode.StackOutputMissing,
+      `Stack ${target.stackName} has no AnomalyDetectorFunctionName output`,
+    );
+  const { createAwsClients } = await import('../../deploy/aws-clients');
+  const clients = createAwsClients({ region: target.region, profile: flags.profile });
+  return async (at: number) => {
+    const response = await clients.lambda.invoke({
+      FunctionName: functionName,
+      Payload: new TextEncoder().encode(JSON.stringify({ evaluateAt: new Date(at).toISOString() })),
+    });
+    const text = new TextDecoder().decode(response.Payload ?? new Uint8Array());
+    if (response.FunctionError) throw new Error(`the detector failed: ${text.slice(0, 300)}`);
+    return JSON.parse(text) as DetectorSummary;
+  };
+}

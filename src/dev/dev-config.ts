@@ -1,0 +1,53 @@
+// The configuration `sentinel dev` runs the real gateway and detector with: the user's resolved
+// settings, plus what the local stack supplies (store endpoint, tables, demo upstream, a generated
+// secret) and faster loops where the user left the production defaults alone. Pure.
+import type { ConfigKey } from '../config/schema';
+import type { ResolvedConfig } from '../config/resolve';
+import type { ValueSource } from '../config/sources';
+import type { TableNames } from '../shared/table-setup';
+
+export interface DevFacts {
+  port: number;
+  dynamodbEndpoint: string;
+  tables: TableNames;
+  /** Set when no upstream is configured and the demo upstream stands in. */
+  demoUpstreamUrl?: string;
+  /** Set when no JWT source is configured; lives only in this process's memory. */
+  generatedSecret?: string;
+}
+
+/** Production defaults that make a laptop demo slow; used only when the user did not set them. */
+export const DEV_DEFAULTS: Partial<Record<ConfigKey, number>> = {
+  blocklistRefreshSeconds: 2,
+  telemetryFlushSeconds: 2,
+};
+
+const DEV_SOURCE: ValueSource = { kind: 'explicit', name: 'sentinel dev' };
+
+export function devConfig(resolved: ResolvedConfig, facts: DevFacts): ResolvedConfig {
+  const values = { ...resolved.values } as Record<ConfigKey, unknown>;
+  const sources = { ...resolved.sources };
+  const set = (key: ConfigKey, value: unknown) => {
+    values[key] = value;
+    sources[key] = DEV_SOURCE;
+  };
+  set('port', facts.port);
+  set('dynamodbEndpoint', facts.dynamodbEndpoint);
+  set('requestLogsTableName', facts.tables.requestLogs);
+  set('trafficAggregateTableName', facts.tables.trafficAggregates);
+  set('blocklistTableName', facts.tables.blocklist);
+  // Local clients connect directly: X-Forwarded-For from them is never trusted.
+  set('trustedProxyHops', 0);
+  // Alerts print in the terminal; nothing reaches a real topic from a laptop demo.
+  set('alertTopicArn', undefined);
+  if (facts.demoUpstreamUrl) set('upstreamBaseUrl', facts.demoUpstreamUrl);
+  if (facts.generatedSecret) {
+    set('jwtSecretKey', facts.generatedSecret);
+    set('jwtAlgorithm', 'HS256');
+  }
+  for (const [key, value] of Object.entries(DEV_DEFAULTS) as Array<[ConfigKey, number]>) {
+    const origin = resolved.sources[key].kind;
+    if (origin === 'default' || origin === 'preset') set(key, value);
+  }
+  return { ...resolved, values: values as ResolvedConfig['values'], sources };
+}

@@ -1,0 +1,265 @@
+// `sentinel smoke anomaly`: the original's end-to-end anomaly check, made complete. Seed a quiet
+// baseline for a fresh user, burst through the gateway, run the detector, find the block, and then
+// prove the gateway enforces it (403) — the step the original never checked — and clean up.
+import { randomBytes } from 'node:crypto';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  GetCommand,
+  QueryCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { updateFor } from '../../runtime/telemetry/aggregate-writer';
+import { aggregateKey, countsFromItem, emptyCounts } from '../shared/aggregate-record';
+import { blockItemKey, detectorStateKey, fromBlockItem, isBlockActive } from '../shared/block-record';
+import { BUCKET_MS, BUCKETS_PER_HOUR, bucketStart } from '../shared/buckets';
+import { entityKey, userEntity } from '../shared/entity';
+import type { TableNames } from '../shared/table-setup';
+import { fail, pass, type Check } from './check';
+
+export interface AnomalySmokeOptions {
+  gatewayUrl: string;
+  client: Pick<DynamoDBDocumentClient, 'send'>;
+  tables: TableNames;
+  mint: (subject: string) => Promise<string>;
+  /** Runs the detector as of `atMs`; resolves to its summary. */
+  runDetector: (atMs: number) => Promise<DetectorSummary>;
+  baselineHourly: number;
+  burstRequests: number;
+  /** The detector's knobs, for the report. */
+  threshold: number;
+  minRequests: number;
+  /** How long gateway tasks may take to flush aggregates, and to pick up a block. */
+  flushSeconds: number;
+  refreshSeconds: number;
+  /** Path under /proxy for the burst. @default '/' */
+  path?: string;
+  keep?: boolean;
+  aggregateTtlDays: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  fetch?: typeof fetch;
+}
+
+export interface DetectorSummary {
+  anomalyCount: number;
+  blockedCount: number;
+  entities: Array<{
+    entity: string;
+    signal: string;
+    action: string;
+    reason: string;
+    ratio: number;
+    until?: string;
+  }>;
+}
+
+export interface AnomalyReport {
+  user: string;
+  baselineHourly: number;
+  burstSent: number;
+  burstStatuses: Record<string, number>;
+  currentHourCount?: number;
+  ratio?: number;
+  threshold: number;
+  minRequests: number;
+  signal?: string;
+  reason?: string;
+  blockedUntil?: string;
+  enforcedAfterMs?: number;
+  cleanedUp: boolean;
+}
+
+const BASELINE_HOURS = 8;
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+async function poll<T>(
+  until: number,
+  every: number,
+  now: () => number,
+  sleep: (ms: number) => Promise<void>,
+  probe: () => Promise<T | undefined>,
+): Promise<T | undefined> {
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (now() >= until) return undefined;
+    await sleep(every);
+  }
+}
+
+/** The steps of the anomaly smoke test, sharing one report that the CLI prints at the end. */
+export function anomalyChecks(options: AnomalySmokeOptions): {
+  checks: Check[];
+  report: AnomalyReport;
+  cleanup: () => Promise<void>;
+} {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? defaultSleep;
+  const http = options.fetch ?? fetch;
+  const user = `smoke-anomaly-${randomBytes(4).toString('hex')}`;
+  const entity = userEntity(user);
+  const path = `/proxy/${(options.path ?? '/').replace(/^\/+/, '')}`;
+  const report: AnomalyReport = {
+    user,
+    baselineHourly: options.baselineHourly,
+    burstSent: 0,
+    burstStatuses: {},
+    threshold: options.threshold,
+    minRequests: options.minRequests,
+    cleanedUp: false,
+  };
+  const startedAt = now();
+  const currentBucket = bucketStart(startedAt);
+  // The detector's current hour is the 4 complete buckets before its run time; running it as of the
+  // end of this bucket makes the burst part of that hour, and the 32 buckets before are the baseline.
+  const evaluateAt = currentBucket + BUCKET_MS;
+  const hourStart = evaluateAt - BUCKETS_PER_HOUR * BUCKET_MS;
+  const baselineBuckets = Array.from(
+    { length: BASELINE_HOURS * BUCKETS_PER_HOUR },
+    (_, i) => hourStart - (i + 1) * BUCKET_MS,
+  );
+  let token: string | undefined;
+
+  const checks: Check[] = [
+    {
+      name: `seed ${BASELINE_HOURS}h baseline`,
+      async run() {
+        // The gateway's own aggregate writer, so the seeded items are exactly what traffic would leave.
+        const perBucket = options.baselineHourly / BUCKETS_PER_HOUR;
+        for (const bucketMs of baselineBuckets) {
+          const counts = { ...emptyCounts(), requests: Math.round(perBucket * 100) / 100 };
+          const entry = { bucketMs, entity, counts, endpoints: new Set(['/']), failedFlushes: 0 };
+          await options.client.send(
+            updateFor(entry, options.tables.trafficAggregates, options.aggregateTtlDays, now()),
+          );
+        }
+        return pass(
+          `${options.baselineHourly} requests/hour for ${user} over ${baselineBuckets.length} buckets`,
+        );
+      },
+    },
+    {
+      name: 'burst through the gateway',
+      async run() {
+        token = await options.mint(user);
+        const headers = { authorization: `Bearer ${token}` };
+        let next = 0;
+        const worker = async () => {
+          while (next < options.burstRequests) {
+            next++;
+            const res = await http(`${options.gatewayUrl}${path}`, { headers });
+            await res.arrayBuffer();
+            report.burstStatuses[res.status] = (report.burstStatuses[res.status] ?? 0) + 1;
+            report.burstSent++;
+          }
+        };
+        await Promise.all(Array.from({ length: 8 }, worker));
+        const refused = Object.entries(report.burstStatuses).filter(
+          ([s]) => s === '401' || s === '403' || Number(s) >= 500,
+        );
+        return refused.length === 0
+          ? pass(
+              `${report.burstSent} requests: ${Object.entries(report.burstStatuses)
+                .map(([s, n]) => `${n}x${s}`)
+                .join(', ')}`,
+            )
+          : fail(`unexpected answers: ${JSON.stringify(report.burstStatuses)}`);
+      },
+    },
+    {
+      name: 'gateway flushed the aggregates',
+      async run() {
+        const key = aggregateKey(currentBucket, entity);
+        const deadline = now() + (options.flushSeconds * 3 + 10) * 1000;
+        const seen = await poll(deadline, 500, now, sleep, async () => {
+          const { Item } = await options.client.send(
+            new GetCommand({ TableName: options.tables.trafficAggregates, Key: key, ConsistentRead: true }),
+          );
+          const count = Item ? countsFromItem(Item).requests : 0;
+          return count >= report.burstSent ? count : undefined;
+        });
+        report.currentHourCount = seen;
+        return seen !== undefined
+          ? pass(`${seen} requests in bucket ${key.pk}`)
+          : fail(
+              `the burst did not reach the aggregate table within ${Math.round((deadline - startedAt) / 1000)}s`,
+            );
+      },
+    },
+    {
+      name: 'detector flags and blocks the user',
+      async run() {
+        const summary = await options.runDetector(evaluateAt);
+        const mine = summary.entities.find((e) => e.entity === `user:${user}`);
+        if (!mine) return fail(`not flagged (the run flagged ${summary.anomalyCount} other entities)`);
+        report.signal = mine.signal;
+        report.reason = mine.reason;
+        report.ratio = mine.ratio;
+        const { Item } = await options.client.send(
+          new GetCommand({
+            TableName: options.tables.blocklist,
+            Key: blockItemKey(entity),
+            ConsistentRead: true,
+          }),
+        );
+        const block = Item ? fromBlockItem(Item) : undefined;
+        if (!block || !isBlockActive(block, now()))
+          return fail(
+            `flagged (${mine.signal}: ${mine.reason}) but no active block item (action: ${mine.action})`,
+          );
+        report.blockedUntil = new Date(block.expiresAt * 1000).toISOString();
+        return pass(`${mine.signal}: ${mine.reason}; blocked until ${report.blockedUntil}`);
+      },
+    },
+    {
+      name: 'gateway enforces the block (403)',
+      async run() {
+        const since = now();
+        const deadline = since + (options.refreshSeconds * 2 + 5) * 1000;
+        const status = await poll(deadline, 250, now, sleep, async () => {
+          const res = await http(`${options.gatewayUrl}${path}`, {
+            headers: { authorization: `Bearer ${token}` },
+          });
+          await res.arrayBuffer();
+          return res.status === 403 ? res.status : undefined;
+        });
+        if (status === undefined)
+          return fail(
+            `still not 403 after ${Math.round((now() - since) / 1000)}s (blocklist refresh every ${options.refreshSeconds}s)`,
+          );
+        report.enforcedAfterMs = now() - since;
+        return pass(`403 after ${(report.enforcedAfterMs / 1000).toFixed(1)}s`);
+      },
+    },
+  ];
+
+  const cleanup = async () => {
+    if (options.keep) return;
+    const { client, tables } = options;
+    await client.send(new DeleteCommand({ TableName: tables.blocklist, Key: blockItemKey(entity) }));
+    await client.send(new DeleteCommand({ TableName: tables.blocklist, Key: detectorStateKey(entity) }));
+    const aggregateKeys = [...baselineBuckets, currentBucket].map((b) => aggregateKey(b, entity));
+    const logs = await client.send(
+      new QueryCommand({
+        TableName: tables.requestLogs,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': entityKey(entity) },
+        ProjectionExpression: 'pk, sk',
+      }),
+    );
+    const deletes = [
+      ...aggregateKeys.map((Key) => ({ table: tables.trafficAggregates, Key })),
+      ...(logs.Items ?? []).map((Key) => ({ table: tables.requestLogs, Key })),
+    ];
+    for (let i = 0; i < deletes.length; i += 25) {
+      const batch = deletes.slice(i, i + 25);
+      const requests: Record<string, Array<{ DeleteRequest: { Key: Record<string, unknown> } }>> = {};
+      for (const d of batch) (requests[d.table] ??= []).push({ DeleteRequest: { Key: d.Key } });
+      await client.send(new BatchWriteCommand({ RequestItems: requests }));
+    }
+    report.cleanedUp = true;
+  };
+
+  return { checks, report, cleanup };
+}

@@ -1,0 +1,106 @@
+// `sentinel smoke --stack-name`: the stack's outputs (from a scripted CloudFormation mock) lead to a
+// real running gateway and store (an in-process dev stack), and the detector "Lambda" (a Lambda mock)
+// runs the real handler against that store, as the deployed function would.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../../src/cli/run';
+import { resolveConfig } from '../../../src/config/resolve';
+import { startDevStack, type DevStack } from '../../../src/dev/dev-stack';
+import { silentSink } from '../../helpers/sinks';
+import { freePort } from '../../helpers/ports';
+
+const SECRET = 'smoke-stack-test-secret-with-more-than-32-bytes';
+const cwd = mkdtempSync(join(tmpdir(), 'sentinel-smoke-stack-'));
+const stackCwd = mkdtempSync(join(tmpdir(), 'sentinel-smoke-caller-'));
+const cfn = mockClient(CloudFormationClient);
+const lambda = mockClient(LambdaClient);
+let stack: DevStack;
+
+beforeAll(async () => {
+  const { config } = resolveConfig({ env: { SENTINEL_API_JWT_SECRET_KEY: SECRET } });
+  stack = await startDevStack({
+    resolved: config,
+    port: await freePort(),
+    detectorIntervalSeconds: 3600,
+    cwd,
+    lines: silentSink(),
+  });
+  cfn.on(DescribeStacksCommand, { StackName: 'SentinelSdkFull' }).resolves({
+    Stacks: [
+      {
+        StackName: 'SentinelSdkFull',
+        StackStatus: 'CREATE_COMPLETE',
+        CreationTime: new Date(),
+        Outputs: [
+          { OutputKey: 'GatewayUrl', OutputValue: stack.gatewayUrl },
+          { OutputKey: 'BlocklistTableName', OutputValue: stack.tables.blocklist },
+          { OutputKey: 'TrafficAggregateTableName', OutputValue: stack.tables.trafficAggregates },
+          { OutputKey: 'RequestLogsTableName', OutputValue: stack.tables.requestLogs },
+          { OutputKey: 'AnomalyDetectorFunctionName', OutputValue: 'SentinelSdkFull-AnomalyDetector' },
+        ],
+      },
+    ],
+  });
+  lambda
+    .on(InvokeCommand, { FunctionName: 'SentinelSdkFull-AnomalyDetector' })
+    .callsFake(async (input: { Payload: Uint8Array }) => {
+      const event = JSON.parse(new TextDecoder().decode(input.Payload)) as { evaluateAt: string };
+      const summary = await stack.runDetector(Date.parse(event.evaluateAt));
+      return { StatusCode: 200, Payload: new TextEncoder().encode(JSON.stringify(summary)) };
+    });
+}, 30_000);
+
+afterAll(async () => {
+  cfn.restore();
+  lambda.restore();
+  await stack?.stop();
+  rmSync(cwd, { recursive: true, force: true });
+  rmSync(stackCwd, { recursive: true, force: true });
+});
+
+async function smoke(args: string[]) {
+  const stdout = new PassThrough();
+  let out = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  const code = await runCli(
+    ['smoke', ...args, '--stack-name', 'SentinelSdkFull', '--region', 'us-east-1', '--json'],
+    {
+      stdout,
+      stderr: new PassThrough(),
+      env: { SENTINEL_API_JWT_SECRET_KEY: SECRET, SENTINEL_API_DYNAMODB_ENDPOINT: stack.storeEndpoint },
+      cwd: stackCwd,
+    },
+  );
+  return {
+    code,
+    report: JSON.parse(out) as { ok: boolean; checks: Array<{ name: string; ok: boolean; detail: string }> },
+  };
+}
+
+describe('sentinel smoke --stack-name', () => {
+  it('finds the gateway through the stack outputs and passes the basic checks', async () => {
+    const { code, report } = await smoke([]);
+    expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(report.checks).toHaveLength(6);
+    expect(code).toBe(0);
+  });
+
+  it('smoke anomaly invokes the detector function with evaluateAt and sees the 403', async () => {
+    const { code, report } = await smoke(['anomaly']);
+    expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(lambda.commandCalls(InvokeCommand)).toHaveLength(1);
+    const payload = JSON.parse(
+      new TextDecoder().decode(lambda.commandCalls(InvokeCommand)[0]!.args[0].input.Payload as Uint8Array),
+    ) as {
+      evaluateAt: string;
+    };
+    expect(Date.parse(payload.evaluateAt) % (15 * 60_000)).toBe(0);
+    expect(code).toBe(0);
+  });
+});
