@@ -40,6 +40,10 @@ describe('npm package', () => {
     expect(files).toContain('dist/index.js');
     expect(files).toContain('dist/index.d.ts');
     expect(files).toContain('package.json');
+    // `deploy --build-image` builds from the installed package: the Dockerfile and its bundle ship.
+    expect(files).toContain('runtime/Dockerfile');
+    expect(files).toContain('dist/gateway/server.mjs');
+    expect(files).toContain('dist/lambda/anomaly-detector/index.mjs');
     expect(files.filter((f) => f.startsWith('test/') || f.includes('.test.'))).toEqual([]);
     if (existsSync(join(root, 'templates'))) expect(files.some((f) => f.startsWith('templates/'))).toBe(true);
   });
