@@ -1,10 +1,11 @@
 // What the stack commands (deploy, plan, teardown, status) share: their options, how they ask, and
-// how their results end: one place so the four stay consistent.
+// how their results end: one place so the four stay consistent. Only light modules load with it (the
+// commands' definitions need it for `--help`); the deploy engine loads when `cliEngine` is called.
 import { Option } from 'commander';
 import { durationType } from '../config/value-types';
-import { type ApiOptions, type Question, createEngineContext, DEFAULT_INTERVALS } from '../deploy';
 import type { ResolvedConfig } from '../config/resolve';
-import { DEFAULT_STACK_NAMES, STACK_MODES, type StackMode } from '../templates';
+import type { ApiOptions, Question } from '../deploy';
+import { DEFAULT_STACK_NAMES, STACK_MODES, type StackMode } from '../templates/types';
 import { UsageError } from '../shared/errors';
 import type { CliContext } from './context';
 import type { DeployPrinter } from './deploy-printer';
@@ -78,13 +79,22 @@ export function confirmer(ctx: CliContext, flags: StackFlags, printer: DeployPri
   };
 }
 
-/** The engine context for a CLI run, with Ctrl-C wired; call `release` when the command ends. */
-export function cliEngine(
+/**
+ * The engine context for a CLI run, with a printer for its progress (`verbose`: docker build output)
+ * and Ctrl-C wired; call `release` and `printer.finish()` when the command ends. Loads the deploy
+ * engine, so nothing heavy loads until a stack command runs.
+ */
+export async function cliEngine(
   ctx: CliContext,
   flags: StackFlags,
   config: ResolvedConfig,
-  printer: DeployPrinter,
+  { verbose = false }: { verbose?: boolean } = {},
 ) {
+  const [{ createEngineContext, DEFAULT_INTERVALS }, { DeployPrinter }] = await Promise.all([
+    import('../deploy'),
+    import('./deploy-printer'),
+  ]);
+  const printer = new DeployPrinter(ctx.ui, flags.json === true, verbose);
   const interrupt = interruptSignals(() =>
     ctx.ui.warn(
       'interrupted: stopping the operation (press Ctrl-C again to stop waiting and leave it running)',
@@ -99,7 +109,7 @@ export function cliEngine(
     signal: interrupt.signal,
     detachSignal: interrupt.detachSignal,
   };
-  return { engine: createEngineContext(config, options), release: interrupt.release };
+  return { engine: createEngineContext(config, options), printer, release: interrupt.release };
 }
 
 /** Ends a command: the result as the last NDJSON line, or next steps for people. */

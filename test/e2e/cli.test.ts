@@ -29,6 +29,30 @@ describe('sentinel (built binary)', () => {
     expect((await runBuiltCli(['config', '--bogus'])).code).toBe(2);
     expect((await runBuiltCli(['no-such-command'])).code).toBe(2);
   });
+
+  it('loads no AWS SDK, @aws-cdk or yaml module for help: heavy modules load only when a command runs', async () => {
+    // A preload that lists every CommonJS module in the process as it exits. The AWS SDK, @aws-cdk
+    // and yaml are CommonJS, so whatever imports them (statically or not) puts them in require.cache.
+    const recorder = join(dir, 'record-modules.cjs');
+    writeFileSync(
+      recorder,
+      "process.on('exit', () => process.stderr.write('loaded-modules ' + JSON.stringify(Object.keys(require.cache)) + '\\n'));\n",
+    );
+    for (const args of [['--help'], ['plan', '--help']]) {
+      const result = await runBuiltCli(args, {
+        env: { NODE_OPTIONS: `--require ${JSON.stringify(recorder)}` },
+      });
+      expect(result.code).toBe(0);
+      const line = result.stderr.split('\n').find((l) => l.startsWith('loaded-modules '));
+      expect(line, result.stderr).toBeDefined();
+      const loaded = JSON.parse(line!.slice('loaded-modules '.length)) as string[];
+      // The recorder saw the CLI's own dependencies, so an empty list cannot pass by accident.
+      expect(loaded.some((path) => /[\\/]node_modules[\\/]commander[\\/]/.test(path))).toBe(true);
+      expect(
+        loaded.filter((path) => /[\\/]node_modules[\\/](@aws-sdk|@aws-cdk|@smithy|yaml)[\\/]/.test(path)),
+      ).toEqual([]);
+    }
+  });
 });
 
 describe('sentinel config', () => {

@@ -1,5 +1,6 @@
 // `sentinel deploy`: put the gateway (full) or the detector foundation into the user's AWS account,
 // with a change-set preview, live progress, recovery of stuck stacks, and exit codes a CI can use.
+// The deploy engine loads only when the command runs, so `sentinel --help` stays fast.
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -7,10 +8,9 @@ import { Option } from 'commander';
 import { loadConfig } from '../../config/load';
 import { formatIssue } from '../../config/issues';
 import { REQUIREMENTS_OF } from '../../config/rules';
-import { deployStack, describeDestructive, exitCodeOf, type DeployResult } from '../../deploy';
+import type { DeployResult, DestructiveChange } from '../../deploy';
 import { UsageError } from '../../shared/errors';
 import type { CliContext } from '../context';
-import { DeployPrinter } from '../deploy-printer';
 import {
   cliEngine,
   notInteractiveHint,
@@ -91,7 +91,6 @@ Examples:
   $ sentinel deploy --recover --yes`,
     )
     .action(async (flags: DeployFlags) => {
-      const printer = new DeployPrinter(ctx.ui, flags.json === true, flags.debug === true);
       const tags = parseTags(flags.tags);
       const timeout = timeoutMs(flags);
       const config = loadConfig({
@@ -100,7 +99,10 @@ Examples:
         require: REQUIREMENTS_OF.template,
       });
       for (const warning of config.warnings) ctx.ui.warn(formatIssue(warning));
-      const { engine, release } = cliEngine(ctx, flags, config, printer);
+      const { deployStack, describeDestructive, exitCodeOf } = await import('../../deploy');
+      const { engine, printer, release } = await cliEngine(ctx, flags, config, {
+        verbose: flags.debug === true,
+      });
       let result: DeployResult;
       try {
         result = await deployStack(
@@ -127,12 +129,17 @@ Examples:
         );
       }
       if (flags.json) ctx.ui.json({ event: 'result', ...result, exitCode: exitCodeOf(result) });
-      else printDeployResult(ctx, flags, result);
+      else printDeployResult(ctx, flags, result, describeDestructive);
       process.exitCode = exitCodeOf(result);
     });
 }
 
-function printDeployResult(ctx: CliContext, flags: DeployFlags, result: DeployResult): void {
+function printDeployResult(
+  ctx: CliContext,
+  flags: DeployFlags,
+  result: DeployResult,
+  describeDestructive: (change: DestructiveChange) => string,
+): void {
   const { ui } = ctx;
   const took = `in ${Math.round(result.elapsedMs / 1000)} s`;
   switch (result.status) {

@@ -1,14 +1,13 @@
 // `sentinel plan`: what a deploy would do. `--dry-run` makes no AWS call and needs no credentials
-// (CI on pull requests); without it, also the difference against the deployed stack.
+// (CI on pull requests); without it, also the difference against the deployed stack. The deploy
+// engine and the templates load only when the command runs, so `sentinel --help` stays fast.
 import type { Command } from 'commander';
 import { ConfigError, formatIssue } from '../../config/issues';
 import { loadConfig } from '../../config/load';
 import { REQUIREMENTS_OF } from '../../config/rules';
-import { describeDestructive, planAgainstStack, planOffline, type PlanResult } from '../../deploy';
-import { bundlePaths, findPackageRoot } from '../../deploy/package-root';
-import { formatTemplateIssue } from '../../templates';
+import type { DestructiveChange, PlanResult } from '../../deploy';
+import type { TemplateIssue } from '../../templates';
 import type { CliContext } from '../context';
-import { DeployPrinter } from '../deploy-printer';
 import { cliEngine, stackNameOf, stackOptions, type StackFlags } from '../deploy-options';
 import { engineDeps } from '../engine-deps';
 import { commonOptions, configSources, knobOption } from '../options';
@@ -60,13 +59,15 @@ Examples:
           ctx.ui.json({ event: 'error', code: error.code, issues: error.issues });
         throw error;
       }
+      const [{ describeDestructive, planAgainstStack, planOffline }, { formatTemplateIssue }] =
+        await Promise.all([import('../../deploy'), import('../../templates')]);
       const request = { mode: flags.mode, stackName: stackNameOf(flags), config };
       let result: PlanResult;
       if (flags.dryRun) {
+        const { bundlePaths, findPackageRoot } = await import('../../deploy/package-root');
         result = planOffline(request, bundlePaths(engineDeps.packageRoot ?? findPackageRoot()));
       } else {
-        const printer = new DeployPrinter(ctx.ui, flags.json === true);
-        const { engine, release } = cliEngine(ctx, { ...flags, yes: true }, config, printer);
+        const { engine, printer, release } = await cliEngine(ctx, { ...flags, yes: true }, config);
         try {
           result = await planAgainstStack(request, engine);
         } finally {
@@ -75,12 +76,20 @@ Examples:
         }
       }
       if (flags.json) ctx.ui.json({ event: 'result', ...result, exitCode: result.validation.ok ? 0 : 1 });
-      else printPlan(ctx, result);
+      else printPlan(ctx, result, { describeDestructive, formatTemplateIssue });
       process.exitCode = result.validation.ok ? 0 : 1;
     });
 }
 
-function printPlan(ctx: CliContext, plan: PlanResult): void {
+function printPlan(
+  ctx: CliContext,
+  plan: PlanResult,
+  format: {
+    describeDestructive: (change: DestructiveChange) => string;
+    formatTemplateIssue: (issue: TemplateIssue) => string;
+  },
+): void {
+  const { describeDestructive, formatTemplateIssue } = format;
   const { ui } = ctx;
   ui.out(
     `${plan.mode} stack ${plan.stackName}${plan.region ? ` in ${plan.region}` : ''} (preset ${plan.preset})${plan.dryRun ? ', dry run: no AWS calls' : ''}`,

@@ -1,10 +1,10 @@
 // `sentinel status`: the stack's state, outputs, latest events and, in full mode, the gateway
 // service's task counts and target health; `--follow` tails a running operation to its end.
+// The deploy engine loads only when the command runs, so `sentinel --help` stays fast.
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load';
-import { followOperation, stackStatus, statusExitCode, type StatusResult } from '../../deploy';
+import type { StatusResult } from '../../deploy';
 import type { CliContext } from '../context';
-import { DeployPrinter } from '../deploy-printer';
 import { cliEngine, stackNameOf, stackOptions, timeoutMs, type StackFlags } from '../deploy-options';
 import { commonOptions, configSources, knobOption } from '../options';
 
@@ -38,9 +38,9 @@ Examples:
   $ sentinel status --stack-name SentinelSdkFull --region eu-west-1 --follow`,
     )
     .action(async (flags: StatusFlags) => {
-      const printer = new DeployPrinter(ctx.ui, flags.json === true);
       const config = loadConfig({ ...configSources(flags, ctx), scope: 'cli', require: [] });
-      const { engine, release } = cliEngine(ctx, { ...flags, yes: true }, config, printer);
+      const { followOperation, stackStatus, statusExitCode } = await import('../../deploy');
+      const { engine, printer, release } = await cliEngine(ctx, { ...flags, yes: true }, config);
       let result: StatusResult;
       try {
         if (flags.follow) {

@@ -1,9 +1,9 @@
 // `sentinel teardown`: delete the stack and what it leaves behind; a no-op (exit 0) when it is gone.
+// The deploy engine loads only when the command runs, so `sentinel --help` stays fast.
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load';
-import { exitCodeOf, teardownStack, type TeardownResult } from '../../deploy';
+import type { TeardownResult } from '../../deploy';
 import type { CliContext } from '../context';
-import { DeployPrinter } from '../deploy-printer';
 import {
   cliEngine,
   notInteractiveHint,
@@ -57,10 +57,10 @@ Examples:
   $ sentinel teardown --yes --purge-artifacts --json`,
     )
     .action(async (flags: TeardownFlags) => {
-      const printer = new DeployPrinter(ctx.ui, flags.json === true);
       const timeout = timeoutMs(flags);
       const config = loadConfig({ ...configSources(flags, ctx), scope: 'cli', require: [] });
-      const { engine, release } = cliEngine(ctx, flags, config, printer);
+      const { exitCodeOf, teardownStack } = await import('../../deploy');
+      const { engine, printer, release } = await cliEngine(ctx, flags, config);
       let result: TeardownResult;
       try {
         result = await teardownStack(

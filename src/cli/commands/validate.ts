@@ -1,17 +1,11 @@
 // `sentinel validate`: render the stacks for the resolved config and check them offline (AWS
 // resource spec, references, security rules). No AWS call, no credentials: fit for CI.
-// Exit 0 clean, 1 with issues, 2 on a configuration or usage error.
+// Exit 0 clean, 1 with issues, 2 on a configuration or usage error. The renderer and validator load
+// only when the command runs, so `sentinel --help` stays fast.
 import { type Command, Option } from 'commander';
 import { loadConfig } from '../../config/load';
-import {
-  formatTemplateIssue,
-  renderStack,
-  STACK_MODES,
-  validateStack,
-  type StackMode,
-  type TemplateIssue,
-} from '../../templates';
-import { offlineAssets } from '../../templates/offline-assets';
+import type { TemplateIssue } from '../../templates';
+import { STACK_MODES, type StackMode } from '../../templates/types';
 import type { CliContext } from '../context';
 import { commonOptions, configSources, knobOption } from '../options';
 
@@ -55,8 +49,12 @@ Examples:
   $ sentinel validate --mode full --json
   $ sentinel validate --env-file deploy/prod.env`,
     )
-    .action((flags: ValidateFlags) => {
+    .action(async (flags: ValidateFlags) => {
       const config = loadConfig({ ...configSources(flags, ctx), scope: 'template' });
+      const [{ formatTemplateIssue, renderStack, validateStack }, { offlineAssets }] = await Promise.all([
+        import('../../templates'),
+        import('../../templates/offline-assets'),
+      ]);
       const modes: StackMode[] = flags.mode === 'all' ? [...STACK_MODES] : [flags.mode];
       const results: ModeResult[] = modes.map((mode) => {
         const stack = renderStack(mode, config.values, offlineAssets(config.values));
