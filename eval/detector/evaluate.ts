@@ -4,7 +4,9 @@ import { loadConfig } from '../../src/config/load';
 import type { Preset } from '../../src/config/knob';
 import { generateTraffic, type ScenarioOptions } from './generate';
 import { checkBars, score, type Bar, type Score } from './metrics';
-import { replay } from './replay';
+import { replay, type BlockEvent, type RunObserver } from './replay';
+import type { Traffic } from './traffic';
+import type { Config } from '../../src/config/schema';
 
 export interface Evaluation {
   ours: Score;
@@ -16,12 +18,15 @@ export interface Evaluation {
   generateMs: number;
   detectMs: number;
   totalMs: number;
+  traffic: Traffic;
+  oursBlocks: BlockEvent[];
 }
 
 export function evaluate(
   scenario: ScenarioOptions,
   preset: Preset = 'cost',
   env: Record<string, string | undefined> = {},
+  observe?: (traffic: Traffic, config: Config) => RunObserver,
 ): Evaluation {
   const started = performance.now();
   const traffic = generateTraffic(scenario);
@@ -32,11 +37,16 @@ export function evaluate(
     env,
     explicit: { optimizeFor: preset },
   }).values;
-  const result = replay(traffic, config, {
-    anomalyThreshold: config.anomalyThreshold,
-    anomalyMinRequests: config.anomalyMinRequests,
-    ttlSeconds: config.anomalyAutoBlockTtlSeconds,
-  });
+  const result = replay(
+    traffic,
+    config,
+    {
+      anomalyThreshold: config.anomalyThreshold,
+      anomalyMinRequests: config.anomalyMinRequests,
+      ttlSeconds: config.anomalyAutoBlockTtlSeconds,
+    },
+    observe?.(traffic, config),
+  );
   const ours = score(traffic, result.ours);
   return {
     ours,
@@ -48,5 +58,7 @@ export function evaluate(
     generateMs,
     detectMs: result.detectMs,
     totalMs: performance.now() - started,
+    traffic,
+    oursBlocks: result.ours,
   };
 }

@@ -29,8 +29,10 @@ export interface ScenarioOptions {
 export const DEFAULT_SCENARIO: ScenarioOptions = {
   seed: 42,
   users: 3000,
-  days: 14,
-  warmupDays: 3,
+  // Warm-up is the detector's history (ANOMALY_HISTORY_DAYS, 7): blocks are scored once the same hour
+  // on seven earlier days exists, as after a first week in shadow mode. 11 days are scored.
+  days: 18,
+  warmupDays: 7,
   episodesPerType: 60,
 };
 
@@ -44,8 +46,8 @@ export function generateTraffic(options: ScenarioOptions): Traffic {
   const warmupBuckets = options.warmupDays * BUCKETS_PER_DAY;
   const evalStart = START_MS + warmupBuckets * BUCKET_MS;
   const endMs = START_MS + bucketCount * BUCKET_MS;
-  const surgeDay = Math.min(options.days - 2, 9);
-  const outageDay = Math.min(options.days - 3, 8);
+  const surgeDay = Math.min(options.days - 2, options.warmupDays + 2);
+  const outageDay = Math.min(options.days - 3, options.warmupDays + 1);
   const ev: PopulationEvents = {
     surgeFrom: START_MS + surgeDay * DAY_MS + 13 * 3_600_000,
     surgeTo: START_MS + surgeDay * DAY_MS + 19 * 3_600_000,
@@ -183,6 +185,9 @@ export function generateTraffic(options: ScenarioOptions): Traffic {
   const evalEnd = endMs;
   const traps: Trap[] = [
     {
+      // Blocks count against this trap in the user's morning: from 1.5 h before its usual start
+      // (three standard deviations of the daily start) to 3 h after it. A block in the afternoon is
+      // a false block all the same, but not one the morning ramp-up caused.
       name: 'morning ramp-up',
       members: benignUsers.filter((u) => {
         const p = profiles[u]!;
@@ -190,6 +195,11 @@ export function generateTraffic(options: ScenarioOptions): Traffic {
       }),
       from: evalStart,
       to: evalEnd,
+      during: (u, at) => {
+        const p = profiles[u]!;
+        const local = (((at / 3_600_000 + p.tz - p.start) % 24) + 24) % 24;
+        return local >= 22.5 || local <= 3;
+      },
     },
     {
       name: 'new users',
@@ -234,5 +244,6 @@ export function generateTraffic(options: ScenarioOptions): Traffic {
     episodes,
     traps,
     benignUserDays,
+    profiles,
   };
 }

@@ -52,6 +52,13 @@ function typeScore(delays: Array<number | undefined>): TypeScore {
   };
 }
 
+/** A block of an entity that was not abusing then (nor up to GRACE_MS before). */
+export function isFalseBlock(traffic: Traffic, b: BlockEvent): boolean {
+  return !traffic.episodes.some(
+    (ep) => ep.entity === b.entity && b.at > ep.onset && b.at <= ep.end + GRACE_MS,
+  );
+}
+
 export function score(traffic: Traffic, blocks: BlockEvent[]): Score {
   const byEntity = new Map<number, Episode[]>();
   for (const ep of traffic.episodes) byEntity.set(ep.entity, [...(byEntity.get(ep.entity) ?? []), ep]);
@@ -88,7 +95,8 @@ export function score(traffic: Traffic, blocks: BlockEvent[]): Score {
     trap.members.forEach((u, i) => {
       const from = Array.isArray(trap.from) ? trap.from[i]! : trap.from;
       const to = Array.isArray(trap.to) ? trap.to[i]! : trap.to;
-      if ((falseByEntity.get(u) ?? []).some((at) => at > from && at <= to)) blocked++;
+      const inTrap = (at: number) => at > from && at <= to && (trap.during?.(u, at) ?? true);
+      if ((falseByEntity.get(u) ?? []).some(inTrap)) blocked++;
     });
     trapShare[name] = trap.members.length === 0 ? 0 : blocked / trap.members.length;
     trapSize[name] = trap.members.length;

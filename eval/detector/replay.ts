@@ -2,6 +2,7 @@
 // with only the past visible, and applies the real blocking plan (escalation included) to an
 // in-memory blocklist. The original's rule runs beside it with its fixed one-hour blocks.
 import { BUCKET_MS } from '../../src/shared/buckets';
+import type { Decision, Detection } from '../../lambda/anomaly-detector/decision';
 import type { DetectInput, InputBucket } from '../../lambda/anomaly-detector/input';
 import { detect } from '../../lambda/anomaly-detector/detect';
 import { historyAfter, planAction, type EntityHistory } from '../../lambda/anomaly-detector/escalation';
@@ -15,7 +16,12 @@ export interface BlockEvent {
   at: number;
   entity: number;
   signal: string;
+  /** What fired (ours only), for the diagnostic mode. */
+  decision?: Decision;
 }
+
+/** Called after every run of ours with what it saw and decided (the diagnostic mode probes runs). */
+export type RunObserver = (now: number, input: DetectInput, detection: Detection) => void;
 
 export interface ReplayResult {
   ours: BlockEvent[];
@@ -48,6 +54,7 @@ export function replay(
   traffic: Traffic,
   settings: DetectorSettings & BlockSettings,
   original: { anomalyThreshold: number; anomalyMinRequests: number; ttlSeconds: number },
+  observe?: RunObserver,
 ): ReplayResult {
   const views = bucketViews(traffic);
   const histories = new Map<number, EntityHistory>();
@@ -70,12 +77,13 @@ export function replay(
     const detection = detect(input, settings, now);
     detectMs += performance.now() - started;
     runs++;
+    observe?.(now, input, detection);
     for (const decision of detection.decisions) {
       const e = index.get(`${decision.entity.kind}:${decision.entity.id}`)!;
       const action = planAction(decision, histories.get(e), settings, now, detection.windowEnd);
       if (action.kind === 'skip') continue;
       histories.set(e, historyAfter(action, histories.get(e), detection.windowEnd));
-      if (action.kind === 'block') ours.push({ at: now, entity: e, signal: decision.signal });
+      if (action.kind === 'block') ours.push({ at: now, entity: e, signal: decision.signal, decision });
     }
     for (const anomaly of originalRule(input, original, now)) {
       const e = index.get(`${anomaly.entity.kind}:${anomaly.entity.id}`)!;

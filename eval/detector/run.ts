@@ -6,6 +6,8 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Preset } from '../../src/config/knob';
 import { evaluate } from './evaluate';
+import { createProber, episodeSpan, explainEpisodes, explainFalseBlocks } from './explain';
+import type { Traffic } from './traffic';
 import { DEFAULT_SCENARIO } from './generate';
 import { renderBars, renderTable } from './report';
 
@@ -17,6 +19,7 @@ const { values } = parseArgs({
     episodes: { type: 'string' },
     preset: { type: 'string', default: 'cost' },
     markdown: { type: 'string' },
+    explain: { type: 'string' },
   },
 });
 const scenario = {
@@ -27,7 +30,24 @@ const scenario = {
   ...(values.episodes ? { episodesPerType: Number(values.episodes) } : {}),
 };
 const preset = values.preset as Preset;
-const result = evaluate(scenario, preset, process.env);
+const explain = values.explain;
+let probes: ReturnType<typeof createProber>['probes'] | undefined;
+const result = evaluate(
+  scenario,
+  preset,
+  process.env,
+  explain && explain !== 'false'
+    ? (traffic: Traffic, config) => {
+        const watch = new Map<number, Array<[number, number]>>();
+        for (const ep of traffic.episodes.filter((x) => x.type === explain)) {
+          watch.set(ep.entity, [...(watch.get(ep.entity) ?? []), episodeSpan(ep)]);
+        }
+        const prober = createProber(config, watch);
+        probes = prober.probes;
+        return prober.observer;
+      }
+    : undefined,
+);
 const header =
   `Detector evaluation: seed ${scenario.seed}, ${scenario.users} users (+ new users, abusive accounts and IPs: ` +
   `${result.entities} entities), ${scenario.days} days (${scenario.warmupDays} warm-up), preset ${preset}; ` +
@@ -39,5 +59,7 @@ console.log(
   `generate ${(result.generateMs / 1000).toFixed(1)} s, detect ${(result.detectMs / 1000).toFixed(1)} s ` +
     `(${(result.detectMs / result.runs).toFixed(1)} ms/run), total ${(result.totalMs / 1000).toFixed(1)} s`,
 );
+if (explain === 'false') console.log(`\n${explainFalseBlocks(result.traffic, result.oursBlocks)}`);
+else if (explain) console.log(`\n${explainEpisodes(result.traffic, result.oursBlocks, explain, probes!)}`);
 if (values.markdown) writeFileSync(values.markdown, `${header}\n\n${table}\n`);
 process.exitCode = result.bars.every((b) => b.ok) ? 0 : 1;

@@ -2,6 +2,7 @@
 // the whole period, the injected abuse episodes and the benign traps, with what is needed to score.
 import type { Entity } from '../../src/shared/entity';
 import type { CounterField } from '../../lambda/anomaly-detector/input';
+import type { Profile } from './population';
 
 export const ABUSE_TYPES = [
   'burst 3x',
@@ -44,6 +45,8 @@ export interface Trap {
   /** A false block of a member counts against the trap inside [from, to) (per member for new users). */
   from: number | number[];
   to: number | number[];
+  /** Narrows [from, to) to the moments the trap is about (e.g. each morning), given a member. */
+  during?: (member: number, at: number) => boolean;
 }
 
 export interface Traffic {
@@ -57,6 +60,8 @@ export interface Traffic {
   traps: Trap[];
   /** Benign user-days after warm-up on which the user sent anything. */
   benignUserDays: number;
+  /** The traffic profile of each generated user (index = entity), for explaining results. */
+  profiles: readonly Profile[];
 }
 
 export function createColumns(buckets: number, entities: number): Record<CounterField, Int32Array> {

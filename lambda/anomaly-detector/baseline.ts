@@ -27,6 +27,8 @@ export interface Baselines {
   hourPhi: Float64Array;
   /** Expected failed authentications this hour, per entity (at least 1). */
   authExpected: Float64Array;
+  /** The population factor of the newest 15, 30, 45 minutes and of the whole hour. */
+  factors: [number, number, number, number];
   population: PopulationStats;
 }
 
@@ -46,10 +48,63 @@ export interface PopulationStats {
 const MIN_USERS_FOR_FACTOR = 30;
 /** Users whose usual level is below this many requests say too little about a population change. */
 const MIN_LEVEL_FOR_FACTOR = 8;
+/** In the population's total, no user counts for more than this many times its largest earlier day. */
+const FACTOR_USER_CAP = 3;
+
+/**
+ * How much the population as a whole is above its usual level, for the newest 1, 2, 3 buckets and
+ * the whole hour: the established users' total now against the median over earlier days of their
+ * total at the same clock time. Totals over hundreds of users have almost no day-to-day noise, and
+ * the median day is a working day even after a weekend, so an ordinary hour gives about 1 and a
+ * launch that triples traffic about 3 — from its first 15 minutes, so short windows are judged
+ * with a factor of their own. Each user's share of today's total is capped, so that a few abusers
+ * in a small population cannot raise everyone's expectation. Never below 1.
+ */
+function populationFactors(entities: readonly Entity[], w: Windows): [number, number, number, number] {
+  const n = entities.length;
+  const eligible: number[] = [];
+  for (let e = 0; e < n; e++) {
+    if (
+      entities[e]!.kind === 'user' &&
+      w.seasonalDays[e]! >= 3 &&
+      w.seasonalTypical[e]! >= MIN_LEVEL_FOR_FACTOR
+    )
+      eligible.push(e);
+  }
+  const result: [number, number, number, number] = [1, 1, 1, 1];
+  const days = w.seasonalWindows.filter((d): d is Float64Array[] => d !== undefined);
+  if (eligible.length < MIN_USERS_FOR_FACTOR || days.length === 0) return result;
+  const totals = new Float64Array(days.length);
+  for (let k = 0; k < 4; k++) {
+    const current = k < 3 ? w.lastBuckets[k]! : w.hours[0]!;
+    let now = 0;
+    totals.fill(0);
+    for (const e of eligible) {
+      let largest = 0;
+      for (const [d, day] of days.entries()) {
+        const v = day[k]![e]!;
+        totals[d]! += v;
+        if (v > largest) largest = v;
+      }
+      now += Math.min(current[e]!, FACTOR_USER_CAP * Math.max(largest, 1));
+    }
+    const usual = quantileInPlace(totals, days.length, 0.5);
+    if (usual > 0) result[k] = Math.max(1, now / usual);
+  }
+  return result;
+}
 /** Expected counts below which an entity says little about dispersion (Poisson noise dominates). */
 const MIN_EXPECTED_FOR_DISPERSION = 4;
 /** Weight, in days of history, of the pooled dispersion against an entity's own estimate. */
 const SHRINK_DAYS = 3;
+/**
+ * Which quantile of entities' own hourly dispersion is pooled. Seven days give a noisy estimate (a
+ * median absolute deviation of seven values), and the median of noisy variance estimates lies well
+ * below the typical variance; the upper quartile corrects for that.
+ */
+const POOLED_HOUR_QUANTILE = 0.75;
+/** Usual hourly level from which an entity's hourly dispersion is pooled with the heavy tier. */
+const HEAVY_LEVEL = 100;
 /** Entities with this many days of history at this hour estimate the pooled dispersion. */
 const MIN_DAYS_FOR_POOL = 5;
 
@@ -61,38 +116,49 @@ export function computeBaselines(
   const n = entities.length;
   const scratch = new Float64Array(n);
   const recent = new Float64Array(n);
+  const observed = new Float64Array(n);
 
-  // Prior: a high percentile of active users' hourly rates (each user's mean over its active hours
-  // in the 9 read), so that 24/7 service accounts count once, not once per hour.
+  // Prior without earlier days: a high percentile of users' hourly rates over the 8 baseline hours
+  // (each user's mean over its active hours, so that 24/7 service accounts count once, not once per
+  // hour). The current hour is left out: it holds the very traffic being judged, and in a small
+  // population one abuser would otherwise set the bar it is measured against.
   let values = 0;
   let activeUsers = 0;
   for (let e = 0; e < n; e++) {
     if (entities[e]!.kind !== 'user') continue;
     let activeHours = 0;
     let sum = 0;
-    for (let h = 0; h < RECENT_HOURS; h++) {
+    for (let h = 1; h < RECENT_HOURS; h++) {
       const v = w.hours[h]![e]!;
       sum += v;
       if (v > 0) activeHours++;
     }
-    recent[e] = (sum - w.hours[0]![e]!) / (RECENT_HOURS - 1);
-    if (activeHours > 0) {
-      scratch[values++] = sum / activeHours;
-      activeUsers++;
-    }
+    recent[e] = sum / (RECENT_HOURS - 1);
+    if (activeHours > 0) scratch[values++] = sum / activeHours;
+    if (activeHours > 0 || w.hours[0]![e]! > 0) activeUsers++;
   }
-  const prior =
-    values === 0 ? 1 : Math.max(1, quantileInPlace(scratch, values, settings.anomalyPriorPercentile));
-
-  // Population factor: the median user's current hour against its usual level at this hour (the
-  // median day, so that an ordinary hour gives about 1 and a launch that triples traffic about 3).
-  let ratios = 0;
+  // Where earlier days exist, the prior is taken from them instead: users' usual level at this hour
+  // (the median active day). Today's hours would carry a population surge into the prior, and the
+  // population factor below would then count it twice; a surge that has ended would keep the prior
+  // high for the eight hours after it.
+  let usual = 0;
   for (let e = 0; e < n; e++) {
-    if (entities[e]!.kind !== 'user') continue;
-    const level = w.seasonalTypical[e]!;
-    if (w.seasonalDays[e]! >= 3 && level >= MIN_LEVEL_FOR_FACTOR) scratch[ratios++] = w.hours[0]![e]! / level;
+    if (entities[e]!.kind === 'user' && w.seasonalDays[e]! > 0 && w.seasonalTypical[e]! > 0)
+      observed[usual++] = w.seasonalTypical[e]!;
   }
-  const factor = ratios >= MIN_USERS_FOR_FACTOR ? Math.max(1, quantileInPlace(scratch, ratios, 0.5)) : 1;
+  const q = settings.anomalyPriorPercentile;
+  // Too few users to say what users in general send (a new deployment, `sentinel dev`): no prior
+  // beyond the original's floor of 1 request/hour.
+  const hasPrior = usual >= MIN_USERS_FOR_FACTOR || values >= MIN_USERS_FOR_FACTOR;
+  const prior =
+    usual >= MIN_USERS_FOR_FACTOR
+      ? Math.max(1, quantileInPlace(observed, usual, q))
+      : hasPrior
+        ? Math.max(1, quantileInPlace(scratch, values, q))
+        : 1;
+
+  const factors = populationFactors(entities, w);
+  const factor = factors[3];
 
   const expected = new Float64Array(n);
   const source = new Uint8Array(n);
@@ -110,7 +176,7 @@ export function computeBaselines(
       // No history at this hour: a new entity, or one at an hour it never used. Judge it against
       // what users in general send (not its own first hours: an account created to abuse has no
       // quieter past to compare with).
-      if (factor * prior > value) {
+      if (hasPrior && factor * prior > value) {
         value = factor * prior;
         from = 2;
       }
@@ -125,7 +191,6 @@ export function computeBaselines(
   }
 
   // Dispersion, fitted on users whose expected count is large enough to carry information.
-  const observed = new Float64Array(n);
   const mean = new Float64Array(n);
   const fitScratch = new Float64Array(n);
   const fit = (scale: number, current: Float64Array) => {
@@ -149,7 +214,12 @@ export function computeBaselines(
   const ownHour = new Float64Array(n).fill(Number.NaN);
   let pooledCount = 0;
   const pooledB = new Float64Array(n);
-  const pooledH = new Float64Array(n);
+  // Hourly dispersion is pooled within two volume tiers: services sending hundreds an hour around
+  // the clock vary far less from day to day than people do, and judging them by people's noise
+  // would hide a compromised service account's 4x.
+  const tierOf = (e: number) => (w.seasonalTypical[e]! >= HEAVY_LEVEL ? 1 : 0);
+  const tierCount = [0, 0];
+  const pooledH = [new Float64Array(n), new Float64Array(n)];
   for (let e = 0; e < n; e++) {
     const days = w.seasonalDays[e]!;
     if (days === 0) continue;
@@ -159,11 +229,13 @@ export function computeBaselines(
       const variance = w.seasonalBucketSumSquares[e]! / (buckets - days);
       ownBucket[e] = Math.max(0, (variance - m) / (m * m));
     }
-    const hm = w.seasonalHourMean[e]!;
-    if (days >= 2 && hm > 0) ownHour[e] = Math.max(0, (w.seasonalHourVariance[e]! - hm) / (hm * hm));
-    if (days >= MIN_DAYS_FOR_POOL && m >= 1 && entities[e]!.kind === 'user') {
-      pooledB[pooledCount] = ownBucket[e]!;
-      pooledH[pooledCount++] = ownHour[e]!;
+    const hm = w.seasonalTypical[e]!;
+    const spread = w.seasonalHourSpread[e]!;
+    if (days >= 3 && hm > 0) ownHour[e] = Math.max(0, (spread * spread - hm) / (hm * hm));
+    if (days >= MIN_DAYS_FOR_POOL && m >= 1 && entities[e]!.kind === 'user' && !Number.isNaN(ownHour[e]!)) {
+      pooledB[pooledCount++] = ownBucket[e]!;
+      const tier = tierOf(e);
+      pooledH[tier]![tierCount[tier]!++] = ownHour[e]!;
     }
   }
   const floor = settings.anomalyMinDispersion;
@@ -171,10 +243,21 @@ export function computeBaselines(
     pooledCount >= 20
       ? Math.max(floor, quantileInPlace(pooledB, pooledCount, 0.5))
       : Math.max(floor, bucketDispersion);
-  const pooledHour =
+  // Never below what this run's own population shows (the fitted upper tail): seven days of one
+  // entity's history can look calmer than its hours really are.
+  const pooledAll = new Float64Array(pooledCount);
+  pooledAll.set(pooledH[0]!.subarray(0, tierCount[0]!));
+  pooledAll.set(pooledH[1]!.subarray(0, tierCount[1]!), tierCount[0]!);
+  const overall =
     pooledCount >= 20
-      ? Math.max(floor, quantileInPlace(pooledH, pooledCount, 0.5))
+      ? Math.max(floor, hourDispersion, quantileInPlace(pooledAll, pooledCount, POOLED_HOUR_QUANTILE))
       : Math.max(floor, hourDispersion);
+  const pooledHourByTier = [0, 1].map((tier) =>
+    tierCount[tier]! >= 20
+      ? Math.max(floor, quantileInPlace(pooledH[tier]!, tierCount[tier]!, POOLED_HOUR_QUANTILE))
+      : overall,
+  );
+  const pooledHour = overall;
   const bucketPhi = new Float64Array(n);
   const hourPhi = new Float64Array(n);
   for (let e = 0; e < n; e++) {
@@ -184,13 +267,14 @@ export function computeBaselines(
       ? pooledBucket
       : Math.max(floor, (days * b + SHRINK_DAYS * pooledBucket) / (days + SHRINK_DAYS));
     const h = ownHour[e]!;
-    // Against the population prior (itself a high percentile, so already generous) only the floor.
+    // Against the population prior only counting noise: the prior is itself a high percentile of
+    // users, so how much users differ from one another is already in it.
     hourPhi[e] =
       source[e] === 2
-        ? floor
+        ? 0
         : Number.isNaN(h)
           ? pooledHour
-          : Math.max(floor, (days * h + SHRINK_DAYS * pooledHour) / (days + SHRINK_DAYS));
+          : Math.max(floor, (days * h + SHRINK_DAYS * pooledHourByTier[tierOf(e)]!) / (days + SHRINK_DAYS));
   }
   return {
     bucketPhi,
@@ -199,6 +283,7 @@ export function computeBaselines(
     source,
     recent,
     authExpected,
+    factors,
     population: { activeUsers, prior, factor, hourDispersion: pooledHour, bucketDispersion: pooledBucket },
   };
 }

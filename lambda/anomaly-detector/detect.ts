@@ -28,7 +28,7 @@ const rank = (hit: SignalHit) => SIGNAL_PRIORITY.indexOf(hit.signal);
 
 /**
  * Decides which entities are anomalous in the hour that ends at the last complete bucket before
- * `now` (epoch ms). Reads the current hour, the 8 hours before it and the same hour (±1 h) on the
+ * `now` (epoch ms). Reads the current hour, the 8 hours before it and the same hour (±2 h) on the
  * `anomalyHistoryDays` earlier days; other buckets are ignored. Decisions are sorted by score.
  */
 export function detect(input: DetectInput, settings: DetectorSettings, now: number): Detection {

@@ -11,6 +11,7 @@ export type DetectorSettings = Pick<
   | 'anomalyNoiseSignificance'
   | 'anomalyMinDispersion'
   | 'anomalyPriorPercentile'
+  | 'anomalyPriorRatio'
   | 'anomalyHistoryDays'
   | 'anomalyRampGrowth'
   | 'anomalyRampSignificance'

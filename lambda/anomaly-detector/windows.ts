@@ -1,15 +1,23 @@
 // Sums the raw buckets into the windows the signals compare: the current hour and its last bucket,
-// the eight hours before it, and the same hour (±1 h) on earlier days. Loops run bucket by bucket
+// the eight hours before it, and the same hour (±2 h) on earlier days. Loops run bucket by bucket
 // over whole columns, so a run touches each needed value once and never builds per-entity objects.
 import { BUCKET_MS, BUCKETS_PER_DAY, BUCKETS_PER_HOUR, bucketStart } from '../../src/shared/buckets';
 import type { DetectInput, InputBucket } from './input';
 
+/** A local copy: imported bindings are getters once transpiled, too slow for the inner loops. */
+const HOUR = BUCKETS_PER_HOUR;
 /** Hours compared by the original: the current one and the 8 before it. */
 export const RECENT_HOURS = 9;
 const RECENT_BUCKETS = RECENT_HOURS * BUCKETS_PER_HOUR;
-/** The same hour on an earlier day is searched within ±1 hour, for people who start late or early. */
-const SEASONAL_SLACK_BUCKETS = BUCKETS_PER_HOUR;
+/**
+ * The same hour on an earlier day is searched within ±2 hours: people start their day up to an hour
+ * or two early or late, and a day that starts early must be compared with the hours that usually
+ * follow the start, not with the idle hour before it.
+ */
+const SEASONAL_SLACK_BUCKETS = 2 * BUCKETS_PER_HOUR;
 export const SEASONAL_SPAN = BUCKETS_PER_HOUR + 2 * SEASONAL_SLACK_BUCKETS;
+/** Hour-long alignments tried inside the span. */
+const OFFSETS = SEASONAL_SPAN - BUCKETS_PER_HOUR + 1;
 
 /** Per-entity window sums, one array slot per entity. "Counted" requests exclude 5xx answers. */
 export interface Windows {
@@ -21,20 +29,29 @@ export interface Windows {
   lastBuckets: [Float64Array, Float64Array, Float64Array];
   /** Oldest recent bucket (0..35, 35 = newest) with any request; -1 when none. */
   firstActiveBucket: Int16Array;
-  /** Median over earlier active days of the best-aligned hour (within ±1 h) on that day. */
+  /**
+   * The usual level of this hour: for each alignment within ±2 h, the median over earlier active
+   * days of that hour's count; then the highest of these. The median first removes day-to-day noise,
+   * so the highest alignment reflects the daily shape (an early start), not one noisy day.
+   */
   seasonalLevel: Float64Array;
-  /** Earlier days with any counted request within ±1 h of this hour. */
+  /** Earlier days with any counted request within ±2 h of this hour. */
   seasonalDays: Uint8Array;
-  /** Over those active days' ±1 h windows: sum of counted requests per bucket, and half the sum of squared successive differences (a variance estimate that ignores slow trends). */
+  /** Over those active days' ±2 h windows: sum of counted requests per bucket, and half the sum of squared successive differences (a variance estimate that ignores slow trends). */
   seasonalBucketSum: Float64Array;
   seasonalBucketSumSquares: Float64Array;
-  /** Median over earlier days of the same clock hour (not best-aligned): the usual level, unbiased. */
+  /** Median over earlier active days of the same clock hour (not aligned): the usual level, unbiased. */
   seasonalTypical: Float64Array;
   /** Median over earlier active days of the hour before this one (the previous hour's usual level). */
   seasonalPreviousHour: Float64Array;
-  /** Mean and variance over active days of the best-aligned hour (variance 0 with fewer than 2 days). */
-  seasonalHourMean: Float64Array;
-  seasonalHourVariance: Float64Array;
+  /** Robust spread over active days of the same clock hour: 1.4826 × the median absolute deviation (0 with fewer than 3 days). */
+  seasonalHourSpread: Float64Array;
+  /**
+   * Per earlier day (index d-1, undefined when nothing was stored that day) and window (newest 1, 2,
+   * 3 buckets and the whole hour at the same clock time), each entity's counted requests: what the
+   * population factor compares today's windows with.
+   */
+  seasonalWindows: Array<Float64Array[] | undefined>;
   /** Failed authentications: current hour, newest bucket, the 8 baseline hours, same hour on earlier days. */
   authHour: Float64Array;
   authLastBucket: Float64Array;
@@ -70,28 +87,49 @@ export function requiredBucketStarts(now: number, historyDays: number): number[]
 
 type Row = InputBucket | undefined;
 
+/** Median of the first `count` values (a handful: one per earlier day); reorders them. */
+function median(values: Float64Array, count: number): number {
+  if (count === 0) return 0;
+  for (let i = 1; i < count; i++) {
+    const v = values[i]!;
+    let j = i - 1;
+    while (j >= 0 && values[j]! > v) {
+      values[j + 1] = values[j]!;
+      j--;
+    }
+    values[j + 1] = v;
+  }
+  return count % 2 === 1 ? values[count >> 1]! : (values[count / 2 - 1]! + values[count / 2]!) / 2;
+}
+
+interface SeasonalOut {
+  level: Float64Array;
+  days?: Uint8Array;
+  sum?: Float64Array;
+  sumSquares?: Float64Array;
+  typical?: Float64Array;
+  previousTypical?: Float64Array;
+  hourSpread?: Float64Array;
+  windows?: Array<Float64Array[] | undefined>;
+}
+
 function seasonalLevels(
   rowsByDay: Row[][],
   n: number,
   value: (row: InputBucket, e: number) => number,
-  level: Float64Array,
-  activeDays: Uint8Array | undefined,
-  moments?: {
-    sum: Float64Array;
-    sumSquares: Float64Array;
-    typical: Float64Array;
-    previousTypical: Float64Array;
-    hourMean: Float64Array;
-    hourVariance: Float64Array;
-  },
+  out: SeasonalOut,
 ): void {
-  const aligned = moments ? rowsByDay.map(() => new Float64Array(n)) : [];
-  const previous = moments ? rowsByDay.map(() => new Float64Array(n)) : [];
-  const best = rowsByDay.map(() => new Float64Array(n));
+  const dayCount = rowsByDay.length;
+  // hourAt[d][o][e]: the hour-long sum at alignment o on day d (0 when the entity was idle that day).
+  const hourAt = rowsByDay.map(() => Array.from({ length: OFFSETS }, () => new Float64Array(n)));
+  const activeDay = rowsByDay.map(() => new Uint8Array(n));
   const days = new Uint8Array(n);
   const buffer = new Float64Array(SEASONAL_SPAN);
+  const o = SEASONAL_SLACK_BUCKETS;
   for (const [d, rows] of rowsByDay.entries()) {
     if (rows.every((r) => r === undefined)) continue;
+    const windows = out.windows ? [1, 2, 3, 4].map(() => new Float64Array(n)) : undefined;
+    if (out.windows) out.windows[d] = windows;
     for (let e = 0; e < n; e++) {
       let any = false;
       for (let i = 0; i < SEASONAL_SPAN; i++) {
@@ -101,62 +139,59 @@ function seasonalLevels(
         if (v > 0) any = true;
       }
       if (!any) continue;
-      if (moments) {
-        const o = SEASONAL_SLACK_BUCKETS;
-        aligned[d]![e] = buffer[o]! + buffer[o + 1]! + buffer[o + 2]! + buffer[o + 3]!;
-        previous[d]![e] = buffer[0]! + buffer[1]! + buffer[2]! + buffer[3]!;
-        // Successive differences, not the plain variance: the daily shape (a ramp-up inside the
-        // ±1 h window) changes slowly and cancels out, bucket-to-bucket noise does not.
-        for (let i = 0; i < SEASONAL_SPAN; i++) {
-          moments.sum[e]! += buffer[i]!;
-          if (i > 0) moments.sumSquares[e]! += (buffer[i]! - buffer[i - 1]!) ** 2 / 2;
+      activeDay[d]![e] = 1;
+      days[e]!++;
+      let sum = buffer[0]! + buffer[1]! + buffer[2]! + buffer[3]!;
+      hourAt[d]![0]![e] = sum;
+      for (let k = 1; k < OFFSETS; k++) {
+        sum += buffer[k + HOUR - 1]! - buffer[k - 1]!;
+        hourAt[d]![k]![e] = sum;
+      }
+      if (windows) {
+        for (let k = 1; k <= 4; k++) {
+          let w = 0;
+          for (let i = o + HOUR - k; i < o + HOUR; i++) w += buffer[i]!;
+          windows[k - 1]![e] = w;
         }
       }
-      let sum = buffer[0]! + buffer[1]! + buffer[2]! + buffer[3]!;
-      let top = sum;
-      for (let i = BUCKETS_PER_HOUR; i < SEASONAL_SPAN; i++) {
-        sum += buffer[i]! - buffer[i - BUCKETS_PER_HOUR]!;
-        if (sum > top) top = sum;
+      if (out.sum && out.sumSquares) {
+        // Successive differences, not the plain variance: the daily shape (a ramp-up inside the
+        // window) changes slowly and cancels out, bucket-to-bucket noise does not.
+        for (let i = 0; i < SEASONAL_SPAN; i++) {
+          out.sum[e]! += buffer[i]!;
+          if (i > 0) out.sumSquares[e]! += (buffer[i]! - buffer[i - 1]!) ** 2 / 2;
+        }
       }
-      days[e]!++;
-      best[d]![e] = top;
     }
   }
-  // The median over the days the entity was active: one unusual day (yesterday's uncaught abuse, a
+  // Medians over the days the entity was active: one unusual day (yesterday's uncaught abuse, a
   // one-off job) neither excuses nor condemns today, and days off (weekends) do not drag it down.
-  const values = new Float64Array(best.length);
+  const values = new Float64Array(dayCount);
+  const deviations = new Float64Array(dayCount);
+  const activeMedian = (offset: number, e: number) => {
+    let count = 0;
+    for (let d = 0; d < dayCount; d++) if (activeDay[d]![e]) values[count++] = hourAt[d]![offset]![e]!;
+    return median(values, count);
+  };
   for (let e = 0; e < n; e++) {
     if (days[e] === 0) continue;
-    let count = 0;
-    for (let d = 0; d < best.length; d++) if (best[d]![e]! > 0) values[count++] = best[d]![e]!;
-    const active = values.subarray(0, count).sort();
-    level[e] = count % 2 === 1 ? active[count >> 1]! : (active[count / 2 - 1]! + active[count / 2]!) / 2;
-    if (moments && count >= 2) {
-      let sum = 0;
-      let squares = 0;
-      for (let i = 0; i < count; i++) {
-        sum += active[i]!;
-        squares += active[i]! * active[i]!;
+    let top = 0;
+    for (let k = 0; k < OFFSETS; k++) top = Math.max(top, activeMedian(k, e));
+    out.level[e] = top;
+    if (out.typical) {
+      const m = activeMedian(o, e);
+      out.typical[e] = m;
+      if (out.hourSpread && days[e]! >= 3) {
+        // Median absolute deviation: robust to a weekend or an odd day among the seven.
+        let c = 0;
+        for (let d = 0; d < dayCount; d++)
+          if (activeDay[d]![e]) deviations[c++] = Math.abs(hourAt[d]![o]![e]! - m);
+        out.hourSpread[e] = 1.4826 * median(deviations, c);
       }
-      const mean = sum / count;
-      moments.hourVariance[e] = (squares - count * mean * mean) / (count - 1);
-      moments.hourMean[e] = mean;
     }
+    if (out.previousTypical) out.previousTypical[e] = activeMedian(o - HOUR, e);
   }
-  if (activeDays) activeDays.set(days);
-  if (moments && aligned.length > 0) {
-    const values = new Float64Array(aligned.length);
-    for (let e = 0; e < n; e++) {
-      if (days[e] === 0) continue;
-      for (let d = 0; d < aligned.length; d++) values[d] = aligned[d]![e]!;
-      values.sort();
-      moments.typical[e] = values[(aligned.length - 1) >> 1]!;
-      let count = 0;
-      for (let d = 0; d < previous.length; d++) if (best[d]![e]! > 0) values[count++] = previous[d]![e]!;
-      const active = values.subarray(0, count).sort();
-      moments.previousTypical[e] = count === 0 ? 0 : active[(count - 1) >> 1]!;
-    }
-  }
+  if (out.days) out.days.set(days);
 }
 
 const counted = (row: InputBucket, e: number) => Math.max(0, row.requests[e]! - row.errors5xx[e]!);
@@ -179,8 +214,8 @@ export function computeWindows(input: DetectInput, now: number, historyDays: num
     seasonalBucketSumSquares: f64(),
     seasonalTypical: f64(),
     seasonalPreviousHour: f64(),
-    seasonalHourMean: f64(),
-    seasonalHourVariance: f64(),
+    seasonalHourSpread: f64(),
+    seasonalWindows: Array.from({ length: historyDays }, () => undefined),
     authHour: f64(),
     authLastBucket: f64(),
     authBaseline: f64(),
@@ -192,9 +227,9 @@ export function computeWindows(input: DetectInput, now: number, historyDays: num
     rateLimitedHour: f64(),
   };
   for (let i = 0; i < RECENT_BUCKETS; i++) {
-    const start = c - (RECENT_BUCKETS - BUCKETS_PER_HOUR - i) * BUCKET_MS;
+    const start = c - (RECENT_BUCKETS - HOUR - i) * BUCKET_MS;
     const row = byStart.get(start);
-    const hourIndex = RECENT_HOURS - 1 - Math.floor(i / BUCKETS_PER_HOUR);
+    const hourIndex = RECENT_HOURS - 1 - Math.floor(i / HOUR);
     const inCurrentHour = hourIndex === 0;
     const isLast = i === RECENT_BUCKETS - 1;
     const fromEnd = RECENT_BUCKETS - 1 - i;
@@ -231,14 +266,16 @@ export function computeWindows(input: DetectInput, now: number, historyDays: num
     const first = c - d * BUCKETS_PER_DAY * BUCKET_MS - SEASONAL_SLACK_BUCKETS * BUCKET_MS;
     rowsByDay.push(Array.from({ length: SEASONAL_SPAN }, (_, i) => byStart.get(first + i * BUCKET_MS)));
   }
-  seasonalLevels(rowsByDay, n, counted, w.seasonalLevel, w.seasonalDays, {
+  seasonalLevels(rowsByDay, n, counted, {
+    level: w.seasonalLevel,
+    days: w.seasonalDays,
     sum: w.seasonalBucketSum,
     sumSquares: w.seasonalBucketSumSquares,
     typical: w.seasonalTypical,
     previousTypical: w.seasonalPreviousHour,
-    hourMean: w.seasonalHourMean,
-    hourVariance: w.seasonalHourVariance,
+    hourSpread: w.seasonalHourSpread,
+    windows: w.seasonalWindows,
   });
-  seasonalLevels(rowsByDay, n, authFailures, w.authSeasonalLevel, undefined);
+  seasonalLevels(rowsByDay, n, authFailures, { level: w.authSeasonalLevel });
   return w;
 }

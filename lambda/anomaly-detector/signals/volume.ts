@@ -5,6 +5,8 @@ import type { SignalHit } from '../decision';
 import { BASELINE_SOURCES } from '../baseline';
 import { fmt, fmt1, type SignalContext } from './context';
 
+const PRIOR_SOURCE = BASELINE_SOURCES.indexOf('population-prior');
+
 const SOURCE_WORDS = {
   recent: 'the previous 8 hours',
   seasonal: 'the same hour on earlier days',
@@ -30,7 +32,11 @@ export function hourVolume(ctx: SignalContext, e: number): SignalHit | undefined
   if (current < s.anomalyMinRequests) return undefined;
   const baseline = ctx.baselines.expected[e]!;
   const ratio = current / baseline;
-  if (ratio < s.anomalySurgeRatio && ratio < s.anomalyThreshold) return undefined;
+  // Against the population prior (no history at this hour) a smaller ratio suffices: the prior is
+  // already a high percentile of what users send, not one entity's usual level.
+  const fromPrior = ctx.baselines.source[e] === PRIOR_SOURCE;
+  const surgeRatio = fromPrior ? s.anomalyPriorRatio : s.anomalySurgeRatio;
+  if (ratio < surgeRatio && ratio < s.anomalyThreshold) return undefined;
   const score = excessZ(current, baseline, ctx.baselines.hourPhi[e]!);
   const hit = { window: '1h' as const, current, baseline, ratio, score };
   // The original's rule, kept as a floor: its ratio only has to rise above the noise of a bursty
@@ -38,7 +44,7 @@ export function hourVolume(ctx: SignalContext, e: number): SignalHit | undefined
   if (ratio >= s.anomalyThreshold && score >= s.anomalyNoiseSignificance) {
     return { ...hit, signal: 'spike', reason: describe(ctx, e, 'above the ratio threshold', hit) };
   }
-  if (score >= s.anomalySignificance) {
+  if (score >= s.anomalySignificance && ratio >= surgeRatio) {
     return { ...hit, signal: 'surge', reason: describe(ctx, e, 'a significant surge', hit) };
   }
   return undefined;
@@ -64,7 +70,10 @@ export function bucketBurst(ctx: SignalContext, e: number): SignalHit | undefine
     // A short window holds a quarter to three quarters of an hour's data: the burst must run at
     // twice the hourly minimum, so a low-volume user's spurt of a few dozen requests is not one.
     if ((current * 4) / k < BURST_MIN_FACTOR * s.anomalyMinRequests) continue;
-    const baseline = (ctx.baselines.expected[e]! * k) / 4;
+    // A population surge shows in the newest buckets before it fills the hour: the short window's
+    // own population factor, where it is above the hour's, raises the expectation with it.
+    const surge = Math.max(1, ctx.baselines.factors[k - 1]! / ctx.baselines.factors[3]);
+    const baseline = (ctx.baselines.expected[e]! * surge * k) / 4;
     const ratio = current / baseline;
     if (ratio < s.anomalySurgeRatio) continue;
     const phi = bucketPhi + ((hourPhi - bucketPhi) * (k - 1)) / 3;

@@ -122,6 +122,12 @@ export const detectorKnobs = {
     presets: { cost: 0.95, performance: 0.95 },
     consumers,
   }),
+  anomalyPriorRatio: knob(numberType({ min: 1, max: 1000 }), {
+    description:
+      'Ratio to the population prior at which an entity with no history at this hour (a new account) is flagged, if significant; lower than the surge ratio because the prior is already a high percentile of users.',
+    presets: { cost: 2, performance: 1.8 },
+    consumers,
+  }),
   anomalyHistoryDays: knob(intType({ min: 0, max: 30 }), {
     description:
       'Earlier days whose same hour (±1 h) forms the seasonal baseline; keep below the aggregate retention (SENTINEL_API_AGGREGATE_TTL_DAYS).',

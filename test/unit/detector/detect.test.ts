@@ -47,6 +47,17 @@ describe('detect', () => {
     expect(decisionFor(traffic, 'alice', { optimizeFor: 'performance' })).toBeDefined();
   });
 
+  it('in a population too small for a prior (a new deployment), falls back to the original floor', () => {
+    // Two users only: neither the burst nor another heavy newcomer may set the bar the burst is judged by.
+    const bob = userEntity('bob');
+    const traffic = new Traffic().hours(alice, 2, 9, 10).hour(alice, 1, 120).hour(bob, 1, 101);
+    const decision = decisionFor(traffic, 'alice');
+    expect(decision?.signal).toBe('spike');
+    expect(decision?.baselineSource).toBe('recent');
+    expect(decisionFor(traffic, 'bob')?.baselineSource).toBe('floor');
+    expect(original(traffic).sort()).toEqual(['alice', 'bob']);
+  });
+
   it('does not flag a new user whose first hour is ordinary for the population (the original does)', () => {
     const traffic = population(new Traffic(), 60).hour(alice, 1, 90);
     expect(original(traffic)).toContain('alice');
@@ -64,6 +75,24 @@ describe('detect', () => {
     const traffic = population(new Traffic(), 60).seasonal(alice, 7, 80).hour(alice, 1, 85);
     expect(original(traffic)).toContain('alice');
     expect(decisionFor(traffic, 'alice')).toBeUndefined();
+  });
+
+  it('explains a day that starts up to two hours early by the hours that usually follow the start', () => {
+    // On earlier days alice starts two hours after this hour and works at 60/h; today she started early.
+    const traffic = population(new Traffic(), 60);
+    for (let d = 1; d <= 7; d++) for (const h of [-3, -2, -1]) traffic.hour(alice, d * 24 + h, 60);
+    traffic.hour(alice, 1, 60);
+    expect(original(traffic)).toContain('alice');
+    expect(decisionFor(traffic, 'alice')).toBeUndefined();
+  });
+
+  it('needs a smaller ratio against the population prior than against an own history', () => {
+    // The prior is a high percentile of users' usual hour (here 65/h): 130/h from a new account is
+    // 2x that, flagged; the same 2x over its own usual level would not be a surge.
+    const fresh = population(new Traffic(), 60).hour(alice, 1, 130);
+    const decision = decisionFor(fresh, 'alice');
+    expect(decision).toMatchObject({ baselineSource: 'population-prior', signal: 'surge' });
+    expect(decisionFor(fresh, 'alice', { anomalyPriorRatio: 2.5 })).toBeUndefined();
   });
 
   it('judges a heavy user by significance: 500/h to 2,500/h is a surge below the 8x threshold', () => {
