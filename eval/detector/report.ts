@@ -1,5 +1,5 @@
 // The evaluation's table, ours beside the original's rule, as Markdown (readable in a terminal and
-// pasted into docs/detector.md as is).
+// pasted into the README (The anomaly detector, Evaluation) as is).
 import type { Bar, Score, TypeScore } from './metrics';
 import { ABUSE_TYPES, TRAP_NAMES } from './traffic';
 

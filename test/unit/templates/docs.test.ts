@@ -1,5 +1,5 @@
-// docs/stacks.md stays true: its cost figures come from estimateMonthlyCost, and it documents every
-// validation rule. When a price, preset or rule changes, this names what to update.
+// The README's stacks section stays true: its cost figures come from estimateMonthlyCost, and it
+// documents every validation rule. When a price, preset or rule changes, this names what to update.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -7,9 +7,15 @@ import { estimateMonthlyCost, TEMPLATE_RULES } from '../../../src/templates';
 import { PRICE_DATE, PRICE_REGION } from '../../../src/templates/prices';
 import { configFor } from './fixtures';
 
-const doc = readFileSync(fileURLToPath(new URL('../../../docs/stacks.md', import.meta.url)), 'utf8');
+const readme = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
+const start = readme.indexOf('\n## The AWS stacks');
+const doc = readme.slice(start, readme.indexOf('\n## ', start + 1));
 
-describe('docs/stacks.md', () => {
+describe('README: The AWS stacks', () => {
+  it('has the section', () => {
+    expect(start).toBeGreaterThan(0);
+  });
+
   it('states the price date and region', () => {
     expect(doc).toContain(PRICE_DATE);
     expect(doc).toContain(PRICE_REGION);
