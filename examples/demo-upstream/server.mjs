@@ -4,6 +4,12 @@
 // Then: SENTINEL_API_UPSTREAM_BASE_URL=http://127.0.0.1:3000 npx sentinel-api dev
 import { startDemoUpstream } from 'sentinel-api';
 
-const upstream = await startDemoUpstream({ port: Number(process.env.PORT ?? 3000), host: process.env.HOST ?? '127.0.0.1' });
-console.log(`demo upstream listening on ${upstream.url}  (GET /v1/orders, GET /v1/orders/:id, POST /v1/orders, GET /v1/profile)`);
-for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => void upstream.close().then(() => process.exit(0)));
+const upstream = await startDemoUpstream({
+  port: Number(process.env.PORT ?? 3000),
+  host: process.env.HOST ?? '127.0.0.1',
+});
+console.log(
+  `demo upstream listening on ${upstream.url}  (GET /v1/orders, GET /v1/orders/:id, POST /v1/orders, GET /v1/profile)`,
+);
+for (const signal of ['SIGINT', 'SIGTERM'])
+  process.once(signal, () => void upstream.close().then(() => process.exit(0)));
