@@ -1,41 +1,51 @@
 // The gateway as a Hono app, built from injected dependencies. Routes: /health (liveness),
 // /ready (readiness), /auth/verify, and /proxy/* with its checks in a fixed order: path, IP block,
-// token, user block, rate limit, then forward. Telemetry is recorded for every request at the end.
-import { Hono } from 'hono';
+// token, user block, rate limit, then forward (routes/proxy.ts). Telemetry is recorded for every
+// request at the end.
+import { Hono, type Context } from 'hono';
 import type { GatewayDeps } from './deps';
 import { errorResponse, httpCodeForError } from './errors';
 import { authenticate } from './middleware/authenticate';
-import { ipBlock, userBlock } from './middleware/blocklist';
-import { proxyPath, rejectDotSegments } from './middleware/proxy-path';
-import { rateLimit } from './middleware/rate-limit';
-import { requestContext } from './middleware/request-context';
-import { forward } from './proxy/forward';
-import type { GatewayEnv } from './request-state';
+import { refuseDotSegments, rejectDotSegments } from './middleware/proxy-path';
+import { newRequestState, requestContext, type RequestContextOptions } from './middleware/request-context';
+import { REQUEST_ID_HEADER } from './proxy/headers';
+import type { GatewayEnv, RequestState } from './request-state';
 import { healthRoutes } from './routes/health';
+import { proxyRoute } from './routes/proxy';
 
 export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
   const { settings, logger, clock } = deps;
-  const record = (state: Parameters<GatewayDeps['telemetry']['record']>[0]) => {
+  const record = (state: RequestState) => {
     try {
       deps.telemetry.record(state);
     } catch (error) {
       logger.error('telemetry record failed', { error });
     }
   };
+  const context: RequestContextOptions = {
+    clock,
+    trustedProxyHops: settings.trustedProxyHops,
+    onComplete: record,
+    defaultAddress: deps.defaultClientAddress,
+    generateRequestId: deps.generateRequestId,
+  };
+  const onError = (error: unknown, c: Context<GatewayEnv>) => {
+    const state = c.get('state');
+    const code = httpCodeForError(error);
+    if (code === 'internal_error') {
+      logger.error('unhandled error', { requestId: state?.requestId, error });
+      if (state) state.decision = 'upstream_error';
+    } else {
+      logger.info('request failed', { requestId: state?.requestId, code, error });
+    }
+    return errorResponse(c, code, state?.requestId ?? '');
+  };
   const app = new Hono<GatewayEnv>();
 
-  app.use(
-    '*',
-    requestContext({
-      clock,
-      trustedProxyHops: settings.trustedProxyHops,
-      onComplete: record,
-      defaultAddress: deps.defaultClientAddress,
-      generateRequestId: deps.generateRequestId,
-    }),
-  );
-
-  app.use('*', rejectDotSegments());
+  // Every route but /proxy (which does the same inside its one handler).
+  for (const path of ['/health', '/ready', '/auth/verify']) {
+    app.use(path, requestContext(context), rejectDotSegments());
+  }
   app.route('/', healthRoutes(deps));
 
   app.get('/auth/verify', authenticate({ verifier: deps.verifier, logger }), (c) => {
@@ -48,45 +58,26 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
     });
   });
 
-  const guard = { blocklist: deps.blocklist, clock };
-  const chain = [
-    proxyPath(settings.upstream, logger),
-    ipBlock(guard),
-    authenticate({ verifier: deps.verifier, logger }),
-    userBlock(guard),
-    rateLimit({
-      limiter: deps.rateLimiter,
-      policy: settings.rateLimit,
-      keyPrefix: settings.rateLimitKeyPrefix,
-    }),
-    forward({
-      upstream: deps.upstream,
-      maxBodyBytes: settings.maxBodyBytes,
-      forwardAuthorization: settings.forwardAuthorization,
-      trustedProxyHops: settings.trustedProxyHops,
-      onStreamEnd: record,
-    }),
-  ] as const;
-  app.all('/proxy', ...chain);
-  app.all('/proxy/*', ...chain);
+  const proxy = proxyRoute(deps, { context, onError });
+  app.all('/proxy', proxy);
+  app.all('/proxy/*', proxy);
 
   app.notFound((c) => {
-    const state = c.get('state');
-    state.decision = 'bad_request';
-    return errorResponse(c, 'not_found', state.requestId);
+    // Unknown paths reach here without the request context; a known path with another method with it.
+    const existing = c.get('state') as RequestState | undefined;
+    const state = existing ?? newRequestState(c, context);
+    const refused = refuseDotSegments(c, state);
+    if (!refused) state.decision = 'bad_request';
+    const response = refused ?? errorResponse(c, 'not_found', state.requestId);
+    if (!existing) {
+      response.headers.set(REQUEST_ID_HEADER, state.requestId);
+      state.status = response.status;
+      record(state);
+    }
+    return response;
   });
 
-  app.onError((error, c) => {
-    const state = c.get('state');
-    const code = httpCodeForError(error);
-    if (code === 'internal_error') {
-      logger.error('unhandled error', { requestId: state?.requestId, error });
-      if (state) state.decision = 'upstream_error';
-    } else {
-      logger.info('request failed', { requestId: state?.requestId, code, error });
-    }
-    return errorResponse(c, code, state?.requestId ?? '');
-  });
+  app.onError(onError);
 
   return app;
 }

@@ -99,6 +99,7 @@ export async function createGateway(
       }),
       failureMode: config.rateLimitFailureMode,
       pingTimeoutMs: config.redisCommandTimeoutSeconds * 1000,
+      commandTimeoutMs: config.redisCommandTimeoutSeconds * 1000,
       breaker: overrides.breaker,
       clock,
       logger,

@@ -1,6 +1,7 @@
 // Per-request facts gathered along the middleware chain and read once, at the end, by telemetry.
 // One plain object per request (no Map of variables), filled in place.
 import type { HttpBindings } from '@hono/node-server';
+import type { Context } from 'hono';
 import type { RequestDecision } from '../src/shared/request-log-record';
 import type { Identity } from './auth/auth-failure';
 
@@ -41,6 +42,15 @@ export interface GatewayEnv {
   Bindings: Partial<HttpBindings>;
   Variables: { state: RequestState };
 }
+
+/**
+ * One check or action of the /proxy route: a response ends the request (a refusal, or the proxied
+ * answer), undefined passes it on to the next step. Synchronous where it can be.
+ */
+export type ProxyStep = (
+  c: Context<GatewayEnv>,
+  state: RequestState,
+) => Response | undefined | Promise<Response | undefined>;
 
 /** A request header, read from node's parsed headers when available (no Headers object is built). */
 export function requestHeader(

@@ -46,6 +46,11 @@ export interface TokenVerifierOptions {
 
 export interface TokenVerifier {
   verify(token: string): Promise<AuthResult>;
+  /**
+   * The identity of a token verified before and still cached, without a promise (the hot path of a
+   * client reusing its token); undefined means "call verify()".
+   */
+  cached?(token: string): AuthResult | undefined;
   /** The effective allowlist (for /health and logs). */
   readonly algorithms: readonly JwtAlgorithm[];
   /** Fetches the JWKS ahead of the first request; never throws. */
@@ -119,45 +124,61 @@ export async function createTokenVerifier(options: TokenVerifierOptions): Promis
     requiredClaims: options.requireExp === false ? [] : ['exp'],
   };
 
+  const check = async (token: string): Promise<AuthResult> => {
+    const now = clock.now();
+    let payload: JWTPayload;
+    let header: JWTHeaderParameters;
+    try {
+      ({ payload, protectedHeader: header } = await jwtVerify(token, resolveKey, {
+        ...verifyOptions,
+        currentDate: new Date(now),
+      }));
+    } catch (error) {
+      if (error instanceof KeysUnavailable) {
+        return {
+          ok: false,
+          reason: 'keys_unavailable',
+          message: error.message,
+          retryAfterSeconds: error.retryAfterSeconds,
+        };
+      }
+      if (error instanceof AuthFailure) return { ok: false, reason: error.reason, message: error.message };
+      if (error instanceof errors.JOSEError) return { ok: false, ...mapJoseError(error) };
+      return { ok: false, reason: 'malformed', message: (error as Error).message };
+    }
+    const userId = userIdFrom(payload, options.userIdClaim);
+    if (!userId.ok) return { ok: false, reason: 'bad_user_id', message: userId.message };
+    const identity: Identity = {
+      userId: userId.value,
+      tokenId: typeof payload.jti === 'string' ? payload.jti : undefined,
+      expiresAt: typeof payload.exp === 'number' ? payload.exp : undefined,
+      algorithm: header.alg as JwtAlgorithm,
+    };
+    cache.set(token, identity, now);
+    return { ok: true, identity, cached: false };
+  };
+  // Concurrent requests with the same new token share one verification (a client opening many
+  // connections at once would otherwise verify it once per connection).
+  const inflight = new Map<string, Promise<AuthResult>>();
+
   return {
     algorithms,
     async warmUp() {
       if (jwks) await jwks.refresh();
     },
-    async verify(token) {
-      const now = clock.now();
-      const hit = cache.get(token, now);
-      if (hit) return { ok: true, identity: hit, cached: true };
-      let payload: JWTPayload;
-      let header: JWTHeaderParameters;
-      try {
-        ({ payload, protectedHeader: header } = await jwtVerify(token, resolveKey, {
-          ...verifyOptions,
-          currentDate: new Date(now),
-        }));
-      } catch (error) {
-        if (error instanceof KeysUnavailable) {
-          return {
-            ok: false,
-            reason: 'keys_unavailable',
-            message: error.message,
-            retryAfterSeconds: error.retryAfterSeconds,
-          };
-        }
-        if (error instanceof AuthFailure) return { ok: false, reason: error.reason, message: error.message };
-        if (error instanceof errors.JOSEError) return { ok: false, ...mapJoseError(error) };
-        return { ok: false, reason: 'malformed', message: (error as Error).message };
+    cached(token) {
+      const hit = cache.get(token, clock.now());
+      return hit ? { ok: true, identity: hit, cached: true } : undefined;
+    },
+    verify(token) {
+      const hit = cache.get(token, clock.now());
+      if (hit) return Promise.resolve({ ok: true, identity: hit, cached: true });
+      let pending = inflight.get(token);
+      if (!pending) {
+        pending = check(token).finally(() => inflight.delete(token));
+        inflight.set(token, pending);
       }
-      const userId = userIdFrom(payload, options.userIdClaim);
-      if (!userId.ok) return { ok: false, reason: 'bad_user_id', message: userId.message };
-      const identity: Identity = {
-        userId: userId.value,
-        tokenId: typeof payload.jti === 'string' ? payload.jti : undefined,
-        expiresAt: typeof payload.exp === 'number' ? payload.exp : undefined,
-        algorithm: header.alg as JwtAlgorithm,
-      };
-      cache.set(token, identity, now);
-      return { ok: true, identity, cached: false };
+      return pending;
     },
   };
 }

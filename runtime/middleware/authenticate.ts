@@ -1,13 +1,14 @@
 // Step 3 of /proxy (and all of /auth/verify): a bearer token verified by the token verifier. A
 // refusal is 401 with `WWW-Authenticate: Bearer error="invalid_token"` (RFC 6750); the precise reason
 // goes to the log only. Keys that cannot be fetched are the gateway's problem: 503 with Retry-After.
-import type { MiddlewareHandler } from 'hono';
-import { clientDetail } from '../auth/auth-failure';
+// A token already verified and cached is answered without a promise.
+import type { Context, MiddlewareHandler } from 'hono';
+import { clientDetail, type AuthResult } from '../auth/auth-failure';
 import { parseBearer } from '../auth/bearer';
 import type { TokenVerifier } from '../auth/token-verifier';
 import { errorResponse } from '../errors';
 import type { Logger } from '../lib/logger';
-import type { GatewayEnv } from '../request-state';
+import type { GatewayEnv, ProxyStep, RequestState } from '../request-state';
 import { requestHeader } from '../request-state';
 
 /** The realm named in challenges. */
@@ -18,19 +19,14 @@ export interface AuthenticateOptions {
   logger: Logger;
 }
 
-export function authenticate(options: AuthenticateOptions): MiddlewareHandler<GatewayEnv> {
+export function authenticateStep(options: AuthenticateOptions): ProxyStep {
   const { verifier, logger } = options;
-  return async function sentinelAuthenticate(c, next) {
-    const state = c.get('state');
-    const bearer = parseBearer(requestHeader(c.env, c.req.raw, 'authorization'));
-    const result = bearer.ok
-      ? await verifier.verify(bearer.token)
-      : ({ ok: false, reason: bearer.reason, message: bearer.reason } as const);
+
+  const settle = (c: Context<GatewayEnv>, state: RequestState, result: AuthResult): Response | undefined => {
     if (result.ok) {
       state.userId = result.identity.userId;
       state.identity = result.identity;
-      await next();
-      return;
+      return undefined;
     }
     if (result.reason === 'keys_unavailable') {
       state.decision = 'unavailable';
@@ -55,5 +51,25 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler<Ga
       detail: clientDetail(result.reason),
       headers: { 'www-authenticate': challenge },
     });
+  };
+
+  return function sentinelAuthenticate(c, state) {
+    const bearer = parseBearer(requestHeader(c.env, c.req.raw, 'authorization'));
+    if (!bearer.ok) {
+      return settle(c, state, { ok: false, reason: bearer.reason, message: bearer.reason });
+    }
+    const hit = verifier.cached?.(bearer.token);
+    if (hit) return settle(c, state, hit);
+    return verifier.verify(bearer.token).then((result) => settle(c, state, result));
+  };
+}
+
+/** The same check as a middleware (/auth/verify). */
+export function authenticate(options: AuthenticateOptions): MiddlewareHandler<GatewayEnv> {
+  const step = authenticateStep(options);
+  return async function sentinelAuthenticateRoute(c, next) {
+    const refused = await step(c, c.get('state'));
+    if (refused) return refused;
+    await next();
   };
 }

@@ -1,14 +1,14 @@
 // Step 1 of /proxy: the path. The raw request target is checked (not the URL the router saw, which
-// has already resolved dot segments), and the upstream path is computed once.
-import type { MiddlewareHandler } from 'hono';
+// has already resolved dot segments), and the upstream path is computed once. Also, for every other
+// route, the refusal of dot segments in the raw path.
+import type { Context, MiddlewareHandler } from 'hono';
 import { errorResponse } from '../errors';
-import { hasDotSegment, resolveTarget, type UpstreamBase } from '../proxy/target';
-import type { GatewayEnv } from '../request-state';
 import type { Logger } from '../lib/logger';
+import { hasDotSegment, resolveTarget, type UpstreamBase } from '../proxy/target';
+import type { GatewayEnv, ProxyStep, RequestState } from '../request-state';
 
-export function proxyPath(base: UpstreamBase, logger: Logger): MiddlewareHandler<GatewayEnv> {
-  return async function sentinelProxyPath(c, next) {
-    const state = c.get('state');
+export function proxyPath(base: UpstreamBase, logger: Logger): ProxyStep {
+  return function sentinelProxyPath(c, state) {
     const rawTarget = c.env?.incoming?.url ?? rawTargetOf(c.req.url);
     const target = resolveTarget(rawTarget, base);
     if (!target.ok) {
@@ -18,7 +18,7 @@ export function proxyPath(base: UpstreamBase, logger: Logger): MiddlewareHandler
     }
     state.endpoint = target.endpoint;
     state.targetPath = target.path;
-    await next();
+    return undefined;
   };
 }
 
@@ -27,15 +27,19 @@ function rawTargetOf(url: string): string {
   return start === -1 ? '/' : url.slice(start);
 }
 
-/** Runs on every route: a raw path with dot segments is a 400, whatever it would resolve to. */
+/** A 400 for a raw path with dot segments, whatever it would resolve to; undefined otherwise. */
+export function refuseDotSegments(c: Context<GatewayEnv>, state: RequestState): Response | undefined {
+  const raw = c.env?.incoming?.url;
+  if (raw === undefined || !hasDotSegment(raw)) return undefined;
+  state.decision = 'bad_request';
+  return errorResponse(c, 'bad_path', state.requestId);
+}
+
+/** Runs on the routes other than /proxy (which checks its raw path itself). */
 export function rejectDotSegments(): MiddlewareHandler<GatewayEnv> {
   return async function sentinelRejectDotSegments(c, next) {
-    const raw = c.env?.incoming?.url;
-    if (raw !== undefined && hasDotSegment(raw)) {
-      const state = c.get('state');
-      state.decision = 'bad_request';
-      return errorResponse(c, 'bad_path', state.requestId);
-    }
+    const refused = refuseDotSegments(c, c.get('state'));
+    if (refused) return refused;
     await next();
   };
 }

@@ -1,11 +1,10 @@
 // Step 5 of /proxy: one token from the user's bucket. The decision's state goes on the response
 // either way; a refusal is 429 with Retry-After, or 503 when Redis is down in failure mode `closed`.
-import type { MiddlewareHandler } from 'hono';
 import { rateLimitKey } from '../../src/shared/redis-keys';
 import { errorResponse } from '../errors';
 import type { BucketPolicy, RateLimiter } from '../rate-limit/decision';
 import { policyHeader, rateLimitHeaders } from '../rate-limit/headers';
-import type { GatewayEnv } from '../request-state';
+import type { ProxyStep } from '../request-state';
 
 export interface RateLimitOptions {
   limiter: RateLimiter;
@@ -14,10 +13,9 @@ export interface RateLimitOptions {
   keyPrefix?: string;
 }
 
-export function rateLimit(options: RateLimitOptions): MiddlewareHandler<GatewayEnv> {
+export function rateLimit(options: RateLimitOptions): ProxyStep {
   const policyValue = policyHeader(options.policy);
-  return async function sentinelRateLimit(c, next) {
-    const state = c.get('state');
+  return async function sentinelRateLimit(c, state) {
     const decision = await options.limiter.limit(
       rateLimitKey({ kind: 'user', id: state.userId! }, options.keyPrefix),
     );
@@ -34,6 +32,6 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<GatewayE
       return errorResponse(c, 'rate_limited', state.requestId, { headers });
     }
     state.responseHeaders = headers;
-    await next();
+    return undefined;
   };
 }

@@ -32,7 +32,8 @@ export const REQUEST_ID_HEADER = 'x-request-id';
 type HeaderValue = string | string[] | number | undefined;
 
 function connectionTokens(value: HeaderValue): Set<string> | undefined {
-  if (value === undefined) return undefined;
+  // Nearly every request and answer says just keep-alive (or close): no header is named there.
+  if (value === undefined || value === 'keep-alive' || value === 'close') return undefined;
   const text = Array.isArray(value) ? value.join(',') : String(value);
   const tokens = text
     .split(',')

@@ -17,6 +17,8 @@ export interface ResilientLimiterOptions extends BucketPolicy {
   failureMode: FailureMode;
   /** Bound of the readiness PING. */
   pingTimeoutMs: number;
+  /** Bound of one rate-limit command; past it the failure mode applies. @default pingTimeoutMs */
+  commandTimeoutMs?: number;
   clock: Clock;
   logger: Logger;
   breaker?: BreakerOptions;
@@ -32,7 +34,9 @@ export class ResilientRateLimiter implements RateLimiter {
   constructor(options: ResilientLimiterOptions) {
     this.#options = options;
     this.#redis = options.redis;
-    this.#bucket = new RedisTokenBucket(options.redis, options);
+    this.#bucket = new RedisTokenBucket(options.redis, options, {
+      commandTimeoutMs: options.commandTimeoutMs ?? options.pingTimeoutMs,
+    });
     this.#fallback = new MemoryRateLimiter({ ...options, clock: options.clock });
     this.#breaker = new CircuitBreaker(options.breaker);
   }
@@ -80,19 +84,8 @@ export class ResilientRateLimiter implements RateLimiter {
   }
 
   async ping(): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), this.#options.pingTimeoutMs);
-    });
-    try {
-      const pong = this.#redis.ping().then(
-        (r) => r === 'PONG',
-        () => false,
-      );
-      return await Promise.race([pong, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    const pong = await bounded(this.#redis.ping(), this.#options.pingTimeoutMs).catch(() => undefined);
+    return pong === 'PONG';
   }
 
   status(): RateLimiterStatus {
@@ -119,7 +112,10 @@ export class ResilientRateLimiter implements RateLimiter {
       });
     }
     try {
-      await this.#redis.script('LOAD', TOKEN_BUCKET_SCRIPT);
+      await bounded(
+        this.#redis.script('LOAD', TOKEN_BUCKET_SCRIPT),
+        Math.max(1000, this.#options.pingTimeoutMs),
+      );
     } catch (error) {
       this.#options.logger.warn('Redis not available at start-up', {
         error,
@@ -129,11 +125,24 @@ export class ResilientRateLimiter implements RateLimiter {
   }
 
   async close(): Promise<void> {
+    this.#bucket.stop();
     await this.#fallback.close();
     try {
-      await this.#redis.quit();
+      await bounded(this.#redis.quit(), Math.max(1000, this.#options.pingTimeoutMs));
     } catch {
       this.#redis.disconnect();
     }
   }
+}
+
+/**
+ * A Redis call outside the request path, bounded: the client has no command timeout of its own
+ * (the token bucket bounds its commands itself, more cheaply than a timer per command).
+ */
+function bounded<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

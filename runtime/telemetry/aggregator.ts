@@ -1,6 +1,7 @@
 // Traffic aggregates in memory, pure: per 15-minute UTC bucket and entity (the user, or the client
-// IP when there is no user), the counters the detector reads. Drained on every flush; bounded, with a
-// drop counter, so a flood of distinct IPs cannot grow memory without limit.
+// IP when there is no user), the counters the detector reads. Taken out for writing when due (see
+// write-schedule.ts) or all at once; bounded, with a drop counter, so a flood of distinct IPs cannot
+// grow memory without limit.
 import type { AggregateCounts } from '../../src/shared/aggregate-record';
 import {
   emptyCounts,
@@ -9,6 +10,7 @@ import {
 } from '../../src/shared/aggregate-record';
 import { bucketStart } from '../../src/shared/buckets';
 import type { Entity } from '../../src/shared/entity';
+import { HOT_WINDOW_REQUESTS, isDue } from './write-schedule';
 
 export interface AggregateEntry {
   bucketMs: number;
@@ -33,9 +35,16 @@ export interface AggregateEvent {
 /** Longest endpoint kept in the set; longer paths are cut (the set measures variety, not detail). */
 const MAX_ENDPOINT_LENGTH = 200;
 
+/** An entry and what the write schedule needs to know about it; it outlives its writes until its bucket is over. */
+interface Slot extends AggregateEntry {
+  window: number;
+  written: number;
+  hot: boolean;
+}
+
 export class TrafficAggregator {
   readonly #maxEntries: number;
-  #entries = new Map<string, AggregateEntry>();
+  #entries = new Map<string, Slot>();
   #dropped = 0;
 
   constructor(maxEntries = 100_000) {
@@ -53,10 +62,12 @@ export class TrafficAggregator {
 
   add(event: AggregateEvent): void {
     const bucketMs = bucketStart(event.time);
-    const entity: Entity =
-      event.userId !== undefined ? { kind: 'user', id: event.userId } : { kind: 'ip', id: event.clientIp };
-    const entry = this.#entry(bucketMs, entity);
+    const entry =
+      event.userId !== undefined
+        ? this.#entry(bucketMs, 'user', event.userId)
+        : this.#entry(bucketMs, 'ip', event.clientIp);
     if (!entry) return;
+    entry.window++;
     const c = entry.counts;
     c.requests++;
     if (event.status >= 400 && event.status < 500) c.errors4xx++;
@@ -72,8 +83,12 @@ export class TrafficAggregator {
   /** Puts back entries whose write failed, merged into whatever arrived meanwhile. */
   restore(entries: Iterable<AggregateEntry>): void {
     for (const failed of entries) {
-      const entry = this.#entry(failed.bucketMs, failed.entity);
-      if (!entry) continue;
+      const entry = this.#entry(failed.bucketMs, failed.entity.kind, failed.entity.id);
+      if (!entry) {
+        // #entry counted one; the entry held all of these.
+        this.#dropped += failed.counts.requests - 1;
+        continue;
+      }
       for (const field of NUMERIC_AGGREGATE_FIELDS) {
         entry.counts[field] += failed.counts[field];
       }
@@ -85,22 +100,70 @@ export class TrafficAggregator {
 
   /** Takes every entry out; the aggregator starts empty. */
   drain(): AggregateEntry[] {
-    const entries = [...this.#entries.values()];
+    const entries: AggregateEntry[] = [];
+    for (const slot of this.#entries.values()) if (slot.counts.requests > 0) entries.push(toEntry(slot));
     this.#entries = new Map();
     return entries;
   }
 
-  #entry(bucketMs: number, entity: Entity): AggregateEntry | undefined {
-    const key = `${bucketMs}|${entity.kind}|${entity.id}`;
+  /**
+   * Takes out what is due at a flush at `nowMs` (write-schedule.ts): every entry of a bucket that is
+   * over, and the open buckets' hot entities. Starts a new flush window.
+   */
+  takeDue(nowMs: number): AggregateEntry[] {
+    const current = bucketStart(nowMs);
+    const due: AggregateEntry[] = [];
+    for (const [key, slot] of this.#entries) {
+      if (slot.window >= HOT_WINDOW_REQUESTS) slot.hot = true;
+      const pending = slot.counts.requests;
+      if (isDue({ ...slot, pending }, current)) {
+        due.push(toEntry(slot));
+        slot.written += pending;
+        slot.counts = emptyCounts();
+        slot.endpoints = new Set();
+        slot.failedFlushes = 0;
+      }
+      slot.window = 0;
+      if (slot.bucketMs < current && slot.counts.requests === 0) this.#entries.delete(key);
+    }
+    return due;
+  }
+
+  /** Entries the aggregator can hold. */
+  get capacity(): number {
+    return this.#maxEntries;
+  }
+
+  #entry(bucketMs: number, kind: Entity['kind'], id: string): Slot | undefined {
+    const key = `${bucketMs}|${kind}|${id}`;
     let entry = this.#entries.get(key);
     if (!entry) {
       if (this.#entries.size >= this.#maxEntries) {
         this.#dropped++;
         return undefined;
       }
-      entry = { bucketMs, entity, counts: emptyCounts(), endpoints: new Set(), failedFlushes: 0 };
+      entry = {
+        bucketMs,
+        entity: { kind, id } as Entity,
+        counts: emptyCounts(),
+        endpoints: new Set(),
+        failedFlushes: 0,
+        window: 0,
+        written: 0,
+        hot: false,
+      };
       this.#entries.set(key, entry);
     }
     return entry;
   }
+}
+
+function toEntry(slot: Slot): AggregateEntry {
+  return {
+    bucketMs: slot.bucketMs,
+    entity: slot.entity,
+    counts: slot.counts,
+    endpoints: slot.endpoints,
+    failedFlushes: slot.failedFlushes,
+  };
 }

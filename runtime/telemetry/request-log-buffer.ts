@@ -17,6 +17,8 @@ export interface RequestLogOptions {
   maxBuffered?: number;
   /** BatchWriteItem attempts per flush for unprocessed items. @default 4 */
   maxAttempts?: number;
+  /** Flushes an item may fail before it is dropped (and counted). @default 3 */
+  maxFailedFlushes?: number;
   /** First backoff delay. @default 50 ms */
   baseDelayMs?: number;
   random?: () => number;
@@ -30,7 +32,6 @@ interface Pending {
 
 /** DynamoDB's limit of items per BatchWriteItem call. */
 export const BATCH_SIZE = 25;
-const MAX_FAILED_FLUSHES = 3;
 /** Bound on one BatchWriteItem call, so a black-holed connection cannot stall flushes. */
 const WRITE_TIMEOUT_MS = 10_000;
 
@@ -88,7 +89,7 @@ export class RequestLogBuffer {
     for (const entry of failed) {
       entry.failedFlushes++;
       if (
-        entry.failedFlushes >= MAX_FAILED_FLUSHES ||
+        entry.failedFlushes >= (this.#options.maxFailedFlushes ?? 3) ||
         this.#pending.length >= (this.#options.maxBuffered ?? 10_000)
       ) {
         this.#dropped++;

@@ -1,0 +1,193 @@
+// `npm run bench:cost`: DynamoDB write units the gateway consumes for a realistic mix, next to the
+// original's two writes per request. The mix: 1,000 users (Zipf), 2% errors, several simulated
+// minutes of traffic sent faster than real time; the gateway's flush interval is shortened by the
+// same factor, so each flush sees as many requests as it would in real time. Write units are counted
+// at a tap in front of the store, which has the store bill each write as DynamoDB does. Options:
+// --users N, --simulated-rate R (req/s being simulated), --minutes M (simulated), --rate W (req/s
+// actually sent), --quick.
+import { parseArgs } from 'node:util';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { countsFromItem } from '../src/shared/aggregate-record';
+import { describeMachine, machineInfo } from './lib/machine';
+import { runLoad } from './lib/load';
+import { startGatewayProcess } from './lib/processes';
+import { writeResults } from './lib/results';
+import { bearerHeaders, gatewayEnv, startStack, type Stack } from './lib/stack';
+import { round } from './lib/stats';
+import { formatTable } from './lib/table';
+import { buildMix } from './lib/traffic-mix';
+
+/**
+ * DynamoDB on-demand price of one million write request units, us-east-1, Standard table class,
+ * as published since the November 2024 price reduction (checked 2026-11-29).
+ */
+const USD_PER_MILLION_WRITE_UNITS = 0.625;
+const PRICE_NOTE =
+  '$0.625 per million write request units (on-demand, us-east-1, Standard; checked 2026-11-29)';
+/** The original wrote a request log item and an aggregate update (each under 1 KB) per request. */
+const ORIGINAL_WRITE_UNITS_PER_REQUEST = 2;
+const BAR_SHARE_OF_ORIGINAL = 0.02;
+/** The cost preset's flush interval, which the compressed run scales down. */
+const PRESET_FLUSH_SECONDS = 10;
+
+const { values: args } = parseArgs({
+  options: {
+    users: { type: 'string', default: '1000' },
+    'simulated-rate': { type: 'string', default: '200' },
+    minutes: { type: 'string', default: '15' },
+    rate: { type: 'string', default: '1000' },
+    quick: { type: 'boolean', default: false },
+  },
+});
+const users = Number(args.users);
+const simulatedRate = Number(args['simulated-rate']);
+const minutes = args.quick ? 1 : Number(args.minutes);
+const rate = Number(args.rate);
+const compression = rate / simulatedRate;
+const requests = Math.round(simulatedRate * minutes * 60);
+
+async function scan(stack: Stack, table: string): Promise<Array<Record<string, unknown>>> {
+  const client = stack.store.documentClient();
+  const items: Array<Record<string, unknown>> = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const machine = machineInfo();
+  console.log(`SentinelAPI cost bench on ${describeMachine(machine)}`);
+  const flushSeconds = Math.max(1, PRESET_FLUSH_SECONDS / compression);
+  console.log(
+    `${users} users (Zipf), ${minutes} simulated minutes at ${simulatedRate} req/s = ${requests} requests, ` +
+      `sent at ${rate} req/s (x${round(compression, 1)}), flush every ${round(flushSeconds, 2)} s`,
+  );
+  const mix = buildMix({ users, requests });
+  const stack = await startStack();
+  try {
+    const headers = [
+      ...(await bearerHeaders(users)),
+      { authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.invalid-signature' },
+    ];
+    const gateway = await startGatewayProcess(
+      gatewayEnv(stack, {
+        SENTINEL_API_OPTIMIZE_FOR: 'cost',
+        SENTINEL_API_TELEMETRY_FLUSH_SECONDS: String(flushSeconds),
+        // The mix's errors are its own: no user of it is rate limited.
+        SENTINEL_API_RATE_LIMIT_CAPACITY: '1000000',
+        SENTINEL_API_RATE_LIMIT_REFILL_RATE: '100000',
+      }),
+    );
+    const callsAtStart = stack.tap.counts();
+    const load = await runLoad({
+      mode: 'rate',
+      origin: gateway.url,
+      paths: mix.paths,
+      headers,
+      sequence: mix.sequence,
+      rate,
+      durationSec: requests / rate,
+      connections: 64,
+    });
+    // SIGTERM: the last flush writes what is left, as a task being replaced would.
+    const exit = await gateway.stop('SIGTERM');
+    const counts = stack.tap.counts();
+    const scanCalls = (counts.Scan?.calls ?? 0) - (callsAtStart.Scan?.calls ?? 0);
+
+    const aggregates = counts.UpdateItem ?? { calls: 0, failed: 0, itemsWritten: 0, writeUnits: 0 };
+    const logs = counts.BatchWriteItem ?? { calls: 0, failed: 0, itemsWritten: 0, writeUnits: 0 };
+    const sent = load.sent;
+    const perMillion = (n: number) => (n / sent) * 1e6;
+    const total = aggregates.writeUnits + logs.writeUnits;
+    const original = ORIGINAL_WRITE_UNITS_PER_REQUEST * sent;
+    const share = total / original;
+
+    // The counts in the store add up to what was sent (nothing lost, nothing double-counted).
+    const aggregateItems = await scan(stack, stack.tables.trafficAggregates);
+    const counted = aggregateItems.reduce((n, item) => n + countsFromItem(item).requests, 0);
+    const logItems = (await scan(stack, stack.tables.requestLogs)).length;
+    const non2xx = load.completed - load.statuses['2xx'];
+
+    const usd = (units: number) => (perMillion(units) / 1e6) * USD_PER_MILLION_WRITE_UNITS;
+    const rows = [
+      [
+        'aggregates (UpdateItem ADD)',
+        aggregates.calls,
+        aggregates.itemsWritten,
+        aggregates.writeUnits,
+        perMillion(aggregates.writeUnits),
+        usd(aggregates.writeUnits),
+      ],
+      [
+        'request logs (BatchWriteItem)',
+        logs.calls,
+        logs.itemsWritten,
+        logs.writeUnits,
+        perMillion(logs.writeUnits),
+        usd(logs.writeUnits),
+      ],
+      [
+        'gateway total',
+        aggregates.calls + logs.calls,
+        aggregates.itemsWritten + logs.itemsWritten,
+        total,
+        perMillion(total),
+        usd(total),
+      ],
+      ['original (2 writes per request)', original, original, original, perMillion(original), usd(original)],
+    ];
+    console.log(
+      `\nSent ${sent} requests (${load.statuses['2xx']} 2xx, ${non2xx} non-2xx, ${load.clientErrors} client errors), ` +
+        `${mix.activeUsers} users active; gateway exit ${exit}.`,
+    );
+    console.log(
+      formatTable(['writes', 'calls', 'items', 'write units', 'WCU / 1M requests', '$ / 1M requests'], rows),
+    );
+    console.log(
+      `\nWrite units: ${round(share * 100, 2)}% of the original's (bar: at most ${BAR_SHARE_OF_ORIGINAL * 100}%) ` +
+        `${share <= BAR_SHARE_OF_ORIGINAL ? 'met' : 'NOT MET'}. Price: ${PRICE_NOTE}.`,
+    );
+    console.log(
+      `Check: aggregates count ${counted} requests for ${sent} sent; ${logItems} request log items for ` +
+        `${non2xx} non-2xx answers and the sampled 2xx; blocklist reads: ${scanCalls} Scans.`,
+    );
+    const file = writeResults('cost', {
+      date: new Date().toISOString(),
+      command: `npm run bench:cost${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+      machine,
+      mix: {
+        users,
+        exponent: 1,
+        simulatedRate,
+        minutes,
+        rate,
+        compression,
+        flushSeconds,
+        planned: mix.planned,
+        activeUsers: mix.activeUsers,
+      },
+      load: { sent, completed: load.completed, statuses: load.statuses, clientErrors: load.clientErrors },
+      writes: { aggregates, requestLogs: logs },
+      perMillionRequests: { gateway: perMillion(total), original: perMillion(original) },
+      shareOfOriginal: share,
+      usdPerMillionRequests: { gateway: usd(total), original: usd(original), price: PRICE_NOTE },
+      checks: { aggregateRequests: counted, requestLogItems: logItems, non2xx },
+      barMet: share <= BAR_SHARE_OF_ORIGINAL,
+      seconds: Math.round((Date.now() - started) / 1000),
+    });
+    console.log(`\n${file} (${Math.round((Date.now() - started) / 1000)} s)`);
+    if (share > BAR_SHARE_OF_ORIGINAL || (load.clientErrors === 0 && counted !== sent)) process.exitCode = 1;
+  } finally {
+    await stack.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

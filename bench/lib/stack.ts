@@ -1,0 +1,66 @@
+// Everything a bench or a drill runs the gateway against, on loopback: a real redis-server (random
+// port, no persistence), the in-memory DynamoDB-compatible store with the project's tables behind a
+// counting tap, and the bench upstream in its own process. `stop()` stops all of it.
+import type { Redis } from 'ioredis';
+import { startDynalite, type DynaliteServer } from '../../test/helpers/dynalite';
+import { tokenFor } from '../../test/helpers/gateway';
+import { startRedisServer, type RedisServer } from '../../test/helpers/redis-server';
+import type { TableNames } from '../../src/shared/table-setup';
+import { startDynamoTap, type DynamoTap } from './dynamo-tap';
+import { startBenchUpstream, type BenchUpstream } from './processes';
+
+export interface Stack {
+  redis: RedisServer;
+  /** A client for counters and checks (not the gateway's). */
+  admin: Redis;
+  store: DynaliteServer;
+  tap: DynamoTap;
+  tables: TableNames;
+  upstream: BenchUpstream;
+  stop(): Promise<void>;
+}
+
+export async function startStack(): Promise<Stack> {
+  const [redis, store, upstream] = await Promise.all([
+    startRedisServer(),
+    startDynalite(),
+    startBenchUpstream(),
+  ]);
+  const [tables, tap] = await Promise.all([store.createTables(), startDynamoTap(store.endpoint)]);
+  const admin = redis.client();
+  return {
+    redis,
+    admin,
+    store,
+    tap,
+    tables,
+    upstream,
+    async stop() {
+      admin.disconnect();
+      await Promise.allSettled([upstream.stop(), tap.stop()]);
+      await Promise.allSettled([redis.stop(), store.stop()]);
+    },
+  };
+}
+
+/** The gateway's environment against this stack; `extra` wins. Limits high enough to never refuse. */
+export function gatewayEnv(stack: Stack, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    SENTINEL_API_UPSTREAM_BASE_URL: stack.upstream.url,
+    SENTINEL_API_REDIS_URL: stack.redis.url,
+    SENTINEL_API_DYNAMODB_ENDPOINT: stack.tap.endpoint,
+    SENTINEL_API_BLOCKLIST_TABLE_NAME: stack.tables.blocklist,
+    SENTINEL_API_TRAFFIC_AGGREGATE_TABLE_NAME: stack.tables.trafficAggregates,
+    SENTINEL_API_REQUEST_LOGS_TABLE_NAME: stack.tables.requestLogs,
+    SENTINEL_API_RATE_LIMIT_CAPACITY: '1000000',
+    SENTINEL_API_RATE_LIMIT_REFILL_RATE: '100000',
+    SENTINEL_API_LOG_LEVEL: 'info',
+    ...extra,
+  };
+}
+
+/** `Authorization` headers of `count` users (`user-0` ...), HS256 tokens valid for an hour. */
+export async function bearerHeaders(count: number, prefix = 'user'): Promise<Array<Record<string, string>>> {
+  const tokens = await Promise.all(Array.from({ length: count }, (_, i) => tokenFor(`${prefix}-${i}`)));
+  return tokens.map((token) => ({ authorization: `Bearer ${token}` }));
+}

@@ -1,0 +1,273 @@
+// `npm run bench`: the gateway's overhead against its own floors, on loopback, bounded in time.
+// Scenarios: direct (load straight at the upstream), bare proxy (Hono + undici, nothing else), the
+// gateway bundle with HS256 tokens, and the same with RS256 tokens from a JWKS URL. Each is driven
+// to saturation and at a fixed 1,000 req/s, alternating over rounds; then backend calls per request
+// and memory while streaming. Prints tables, writes JSON under bench/results/, exits 1 when a bar is
+// missed. Options: --rounds N, --duration S, --rate-duration S, --connections N, --quick, --profile
+// (the HS256 gateway runs with --cpu-prof; the profile lands under bench/results/profiles/ and the
+// busiest sources are printed).
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { startJwksServer } from '../test/helpers/gateway';
+import { measureAccounting } from './lib/accounting';
+import { describeMachine, loadWarning, machineInfo } from './lib/machine';
+import { measureStreamingMemory, MiB } from './lib/memory';
+import {
+  prepareGatewayBundle,
+  startBareProxy,
+  startGatewayProcess,
+  type ServiceProcess,
+} from './lib/processes';
+import { summarizeProfile } from './lib/profile-summary';
+import { RESULTS_DIR, writeResults } from './lib/results';
+import { runRounds, type Scenario, type ScenarioSummary } from './lib/rounds';
+import { bearerHeaders, gatewayEnv, startStack } from './lib/stack';
+import { round } from './lib/stats';
+import { formatTable } from './lib/table';
+
+const BARS = {
+  minRatioToBare: 0.7,
+  maxP99AboveBareMs: 0.4,
+  redisCommandsPerRequest: 1,
+  dynamoCallsPerRequest: 0,
+  maxRssGrowthMiB: 20,
+} as const;
+const USERS = 100;
+const FIXED_RATE = 1000;
+
+const { values: args } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '8' },
+    'rate-duration': { type: 'string', default: '8' },
+    connections: { type: 'string', default: '32' },
+    quick: { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
+  },
+});
+const rounds = args.quick ? 1 : Number(args.rounds);
+const duration = args.quick ? 3 : Number(args.duration);
+const rateDuration = args.quick ? 3 : Number(args['rate-duration']);
+const connections = Number(args.connections);
+
+async function rs256Headers(count: number) {
+  const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'bench-rs256', alg: 'RS256', use: 'sig' };
+  const tokens = await Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      new SignJWT({ sub: `rs-user-${i}` })
+        .setProtectedHeader({ alg: 'RS256', kid: jwk.kid })
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .sign(privateKey),
+    ),
+  );
+  return { jwk, headers: tokens.map((t) => ({ authorization: `Bearer ${t}` })) };
+}
+
+function ratioRows(summaries: ScenarioSummary[]) {
+  const direct = summaries.find((s) => s.name === 'direct')!;
+  const bare = summaries.find((s) => s.name === 'bare proxy')!;
+  return summaries.map((s) => [
+    s.name,
+    s.rps,
+    s.p50,
+    s.p99,
+    s.p999,
+    s.errors,
+    s.rps / direct.rps,
+    s.rps / bare.rps,
+    s.serverCpuUs,
+  ]);
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const machine = machineInfo();
+  console.log(`SentinelAPI bench on ${describeMachine(machine)}, load ${machine.load1}`);
+  const warning = loadWarning(machine);
+  if (warning) console.log(`warning: ${warning}`);
+
+  const stack = await startStack();
+  const services: ServiceProcess[] = [];
+  const rs = await rs256Headers(USERS);
+  const jwks = await startJwksServer([rs.jwk]);
+  try {
+    const hs = await bearerHeaders(USERS);
+    const bare = await startBareProxy(stack.upstream.url);
+    services.push(bare);
+    const profileDir = join(RESULTS_DIR, 'profiles', new Date().toISOString().replace(/[:.]/g, '-'));
+    const gateway = await startGatewayProcess(gatewayEnv(stack), {
+      nodeArgs: args.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    });
+    services.push(gateway);
+    const gatewayJwks = await startGatewayProcess(
+      gatewayEnv(stack, { SENTINEL_API_JWT_SECRET_KEY: '', SENTINEL_API_JWT_JWKS_URL: jwks.url }),
+      { name: 'gateway (JWKS)' },
+    );
+    services.push(gatewayJwks);
+
+    // The same request bytes everywhere (the floors get the bearer header too and ignore it).
+    const path = '/proxy/items/42';
+    const scenarios: Scenario[] = [
+      {
+        name: 'direct',
+        origin: stack.upstream.url,
+        paths: ['/items/42'],
+        headers: hs,
+        pids: [stack.upstream.pid],
+      },
+      { name: 'bare proxy', origin: bare.url, paths: [path], headers: hs, pids: [bare.pid] },
+      { name: 'gateway', origin: gateway.url, paths: [path], headers: hs, pids: [gateway.pid] },
+      {
+        name: 'gateway JWKS',
+        origin: gatewayJwks.url,
+        paths: [path],
+        headers: rs.headers,
+        pids: [gatewayJwks.pid],
+      },
+    ];
+    const progress = (s: Scenario, r: number, sample: { result: { rps: number } }) =>
+      process.stdout.write(`  round ${r + 1}/${rounds} ${s.name}: ${Math.round(sample.result.rps)} req/s\n`);
+
+    console.log(`warm-up, then ${rounds} rounds x ${duration} s at saturation (${connections} connections)`);
+    await runRounds(scenarios, { mode: 'saturate', connections, durationSec: 2 }, 1);
+    const saturated = await runRounds(
+      scenarios,
+      { mode: 'saturate', connections, durationSec: duration },
+      rounds,
+      progress,
+    );
+    console.log(`${rounds} rounds x ${rateDuration} s at ${FIXED_RATE} req/s`);
+    const fixed = await runRounds(
+      scenarios,
+      { mode: 'rate', rate: FIXED_RATE, connections: 64, durationSec: rateDuration },
+      rounds,
+    );
+
+    console.log('backend calls per request, then memory while streaming');
+    const accounting = await measureAccounting(stack, hs, args.quick ? 5_000 : 20_000);
+    const memory = await measureStreamingMemory(stack, hs[0]!);
+
+    const byName = (list: ScenarioSummary[], name: string) => list.find((s) => s.name === name)!;
+    const ratio = byName(saturated, 'gateway').rps / byName(saturated, 'bare proxy').rps;
+    const p99Above = byName(fixed, 'gateway').p99 - byName(fixed, 'bare proxy').p99;
+    const bars = [
+      {
+        bar: `gateway >= ${BARS.minRatioToBare} x bare proxy req/s`,
+        value: round(ratio, 2),
+        ok: ratio >= BARS.minRatioToBare,
+      },
+      {
+        bar: `p99 at ${FIXED_RATE} req/s <= bare + ${BARS.maxP99AboveBareMs} ms`,
+        value: `+${round(p99Above, 3)} ms`,
+        ok: p99Above <= BARS.maxP99AboveBareMs,
+      },
+      {
+        bar: 'Redis commands per proxied request = 1',
+        value: round(accounting.redisPerRequest, 4),
+        ok: accounting.redisCommands === accounting.proxied,
+      },
+      {
+        bar: 'DynamoDB calls per proxied request = 0',
+        value: round(accounting.dynamoPerRequest, 4),
+        ok: accounting.dynamoCalls === 0,
+      },
+      {
+        bar: `RSS growth < ${BARS.maxRssGrowthMiB} MiB for ${memory.bytesEachWay / MiB} MiB each way`,
+        value: `${round(memory.rssGrowth / MiB, 1)} MiB (peak +${round(memory.peakGrowth / MiB, 1)})`,
+        ok: memory.rssGrowth < BARS.maxRssGrowthMiB * MiB,
+      },
+    ];
+
+    const headers = [
+      'scenario',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'p99.9 ms',
+      'errors',
+      'x direct',
+      'x bare',
+      'cpu µs/req',
+    ];
+    console.log(
+      `\nSaturation: ${connections} connections, ${duration} s, median of ${rounds} rounds, load from ${saturated[0]!.samples[0]!.result.tool}`,
+    );
+    console.log(formatTable(headers, ratioRows(saturated)));
+    console.log(`\nFixed rate: ${FIXED_RATE} req/s, ${rateDuration} s, median of ${rounds} rounds`);
+    console.log(
+      formatTable(
+        ['scenario', 'p50 ms', 'p99 ms', 'p99.9 ms', 'errors', 'p99 - bare ms', 'cpu µs/req'],
+        fixed.map((s) => [
+          s.name,
+          s.p50,
+          s.p99,
+          s.p999,
+          s.errors,
+          s.p99 - byName(fixed, 'bare proxy').p99,
+          s.serverCpuUs,
+        ]),
+      ),
+    );
+    console.log(
+      `\nPer proxied request (${accounting.proxied} requests): Redis ${JSON.stringify(accounting.redisByCommand)}, ` +
+        `DynamoDB ${accounting.dynamoCalls} calls; the flush on SIGTERM then wrote ${accounting.flushCalls} calls ` +
+        `(${accounting.flushWriteUnits} write units) for all of them.`,
+    );
+    console.log(
+      `Streaming ${memory.bytesEachWay / MiB} MiB up and ${memory.bytesEachWay / MiB} MiB down: RSS ` +
+        `${round(memory.rssBefore / MiB, 1)} -> ${round(memory.rssAfter / MiB, 1)} MiB, peak ${round(memory.peak / MiB, 1)} MiB.`,
+    );
+    console.log(
+      `\nBars\n${formatTable(
+        ['bar', 'measured', 'met'],
+        bars.map((b) => [b.bar, String(b.value), b.ok ? 'yes' : 'NO']),
+      )}`,
+    );
+
+    const end = machineInfo();
+    const file = writeResults('bench', {
+      date: new Date().toISOString(),
+      command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+      machine: { ...machine, load1AtEnd: end.load1 },
+      options: { rounds, duration, rateDuration, connections, users: USERS, fixedRate: FIXED_RATE },
+      saturated: saturated.map(({ samples, ...s }) => ({ ...s, perRound: samples.map((x) => x.result.rps) })),
+      fixed: fixed.map(({ samples, ...s }) => ({
+        ...s,
+        perRoundP99: samples.map((x) => x.result.latency.p99),
+      })),
+      accounting,
+      memory,
+      bars,
+      seconds: Math.round((Date.now() - started) / 1000),
+    });
+    console.log(
+      `\n${file} (${Math.round((Date.now() - started) / 1000)} s, load ${machine.load1} -> ${end.load1})`,
+    );
+    if (args.profile) {
+      await gateway.stop('SIGTERM');
+      const [file] = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'));
+      const shares = summarizeProfile(join(profileDir, file!), await prepareGatewayBundle());
+      console.log(`\nGateway profile (${join(profileDir, file!)}), share of busy time:`);
+      console.log(
+        formatTable(
+          ['where', '%'],
+          shares.slice(0, 25).map((x) => [x.where, x.share * 100]),
+        ),
+      );
+    }
+    if (bars.some((b) => !b.ok)) process.exitCode = 1;
+  } finally {
+    await Promise.allSettled(services.map((s) => s.stop('SIGTERM')));
+    await jwks.stop();
+    await stack.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
