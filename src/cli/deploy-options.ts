@@ -1,7 +1,8 @@
 // What the stack commands (deploy, plan, teardown, status) share: their options, how they ask, and
 // how their results end: one place so the four stay consistent. Only light modules load with it (the
 // commands' definitions need it for `--help`); the deploy engine loads when `cliEngine` is called.
-import { Option } from 'commander';
+import { type Command, Option } from 'commander';
+import { commonOptions, knobOption } from './options';
 import { durationType } from '../config/value-types';
 import type { ResolvedConfig } from '../config/resolve';
 import type { ApiOptions, Question } from '../deploy';
@@ -32,6 +33,16 @@ export const stackOptions = {
   timeout: () =>
     new Option('--timeout <duration>', 'give up waiting after this long: seconds or 30m/2h').default('1h'),
 };
+
+/** The options every stack command starts with: which stack, where, as whom, with which settings. */
+export function addStackTargetOptions(command: Command): Command {
+  return command
+    .addOption(stackOptions.mode())
+    .addOption(stackOptions.stackName())
+    .addOption(knobOption('awsRegion', '--region <region>'))
+    .addOption(stackOptions.profile())
+    .addOption(commonOptions.envFile());
+}
 
 export interface StackFlags {
   mode: StackMode;

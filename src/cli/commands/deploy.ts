@@ -12,6 +12,7 @@ import type { DeployResult, DestructiveChange } from '../../deploy';
 import { UsageError } from '../../shared/errors';
 import type { CliContext } from '../context';
 import {
+  addStackTargetOptions,
   cliEngine,
   notInteractiveHint,
   printNextSteps,
@@ -47,14 +48,11 @@ export function parseTags(values: readonly string[]): Record<string, string> {
 }
 
 export function registerDeployCommand(program: Command, ctx: CliContext): void {
-  program
-    .command('deploy')
-    .description('Deploy SentinelAPI into your AWS account (CloudFormation), showing the changes first')
-    .addOption(stackOptions.mode())
-    .addOption(stackOptions.stackName())
-    .addOption(knobOption('awsRegion', '--region <region>'))
-    .addOption(stackOptions.profile())
-    .addOption(commonOptions.envFile())
+  addStackTargetOptions(
+    program
+      .command('deploy')
+      .description('Deploy SentinelAPI into your AWS account (CloudFormation), showing the changes first'),
+  )
     .addOption(knobOption('gatewayImageUri', '--image-uri <uri>'))
     .addOption(knobOption('buildGatewayImage', '--build-image'))
     .addOption(commonOptions.yes())

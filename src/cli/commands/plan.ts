@@ -8,7 +8,7 @@ import { REQUIREMENTS_OF } from '../../config/rules';
 import type { DestructiveChange, PlanResult } from '../../deploy';
 import type { TemplateIssue } from '../../templates';
 import type { CliContext } from '../context';
-import { cliEngine, stackNameOf, stackOptions, type StackFlags } from '../deploy-options';
+import { addStackTargetOptions, cliEngine, stackNameOf, type StackFlags } from '../deploy-options';
 import { engineDeps } from '../engine-deps';
 import { commonOptions, configSources, knobOption } from '../options';
 
@@ -20,14 +20,13 @@ interface PlanFlags extends StackFlags {
 }
 
 export function registerPlanCommand(program: Command, ctx: CliContext): void {
-  program
-    .command('plan')
-    .description('Show what deploy would do: settings, parameters, validation, resources, cost, and the diff')
-    .addOption(stackOptions.mode())
-    .addOption(stackOptions.stackName())
-    .addOption(knobOption('awsRegion', '--region <region>'))
-    .addOption(stackOptions.profile())
-    .addOption(commonOptions.envFile())
+  addStackTargetOptions(
+    program
+      .command('plan')
+      .description(
+        'Show what deploy would do: settings, parameters, validation, resources, cost, and the diff',
+      ),
+  )
     .addOption(knobOption('gatewayImageUri', '--image-uri <uri>'))
     .addOption(knobOption('buildGatewayImage', '--build-image'))
     .addOption(commonOptions.json())

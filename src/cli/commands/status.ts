@@ -5,8 +5,15 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/load';
 import type { StatusResult } from '../../deploy';
 import type { CliContext } from '../context';
-import { cliEngine, stackNameOf, stackOptions, timeoutMs, type StackFlags } from '../deploy-options';
-import { commonOptions, configSources, knobOption } from '../options';
+import {
+  addStackTargetOptions,
+  cliEngine,
+  stackNameOf,
+  stackOptions,
+  timeoutMs,
+  type StackFlags,
+} from '../deploy-options';
+import { commonOptions, configSources } from '../options';
 
 interface StatusFlags extends StackFlags {
   region?: string;
@@ -15,14 +22,11 @@ interface StatusFlags extends StackFlags {
 }
 
 export function registerStatusCommand(program: Command, ctx: CliContext): void {
-  program
-    .command('status')
-    .description('Show the stack state, outputs, recent events, and the gateway service health')
-    .addOption(stackOptions.mode())
-    .addOption(stackOptions.stackName())
-    .addOption(knobOption('awsRegion', '--region <region>'))
-    .addOption(stackOptions.profile())
-    .addOption(commonOptions.envFile())
+  addStackTargetOptions(
+    program
+      .command('status')
+      .description('Show the stack state, outputs, recent events, and the gateway service health'),
+  )
     .addOption(commonOptions.json())
     .option('--follow', 'tail the events of an operation in progress until it ends')
     .option('--events <count>', 'how many recent events to show', '10')

@@ -5,6 +5,7 @@ import { loadConfig } from '../../config/load';
 import type { TeardownResult } from '../../deploy';
 import type { CliContext } from '../context';
 import {
+  addStackTargetOptions,
   cliEngine,
   notInteractiveHint,
   printNextSteps,
@@ -13,7 +14,7 @@ import {
   timeoutMs,
   type StackFlags,
 } from '../deploy-options';
-import { commonOptions, configSources, knobOption } from '../options';
+import { commonOptions, configSources } from '../options';
 
 interface TeardownFlags extends StackFlags {
   region?: string;
@@ -24,14 +25,11 @@ interface TeardownFlags extends StackFlags {
 }
 
 export function registerTeardownCommand(program: Command, ctx: CliContext): void {
-  program
-    .command('teardown')
-    .description('Delete the stack, its log groups and the ECR repository deploy created')
-    .addOption(stackOptions.mode())
-    .addOption(stackOptions.stackName())
-    .addOption(knobOption('awsRegion', '--region <region>'))
-    .addOption(stackOptions.profile())
-    .addOption(commonOptions.envFile())
+  addStackTargetOptions(
+    program
+      .command('teardown')
+      .description('Delete the stack, its log groups and the ECR repository deploy created'),
+  )
     .addOption(commonOptions.yes())
     .addOption(commonOptions.json())
     .option('--force', 'turn termination protection off first')
