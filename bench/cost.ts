@@ -114,6 +114,7 @@ async function main(): Promise<void> {
     const non2xx = load.completed - load.statuses['2xx'];
 
     const usd = (units: number) => (perMillion(units) / 1e6) * USD_PER_MILLION_WRITE_UNITS;
+    const dollars = (units: number) => `$${usd(units).toFixed(4)}`;
     const rows = [
       [
         'aggregates (UpdateItem ADD)',
@@ -121,7 +122,7 @@ async function main(): Promise<void> {
         aggregates.itemsWritten,
         aggregates.writeUnits,
         perMillion(aggregates.writeUnits),
-        usd(aggregates.writeUnits),
+        dollars(aggregates.writeUnits),
       ],
       [
         'request logs (BatchWriteItem)',
@@ -129,7 +130,7 @@ async function main(): Promise<void> {
         logs.itemsWritten,
         logs.writeUnits,
         perMillion(logs.writeUnits),
-        usd(logs.writeUnits),
+        dollars(logs.writeUnits),
       ],
       [
         'gateway total',
@@ -137,9 +138,16 @@ async function main(): Promise<void> {
         aggregates.itemsWritten + logs.itemsWritten,
         total,
         perMillion(total),
-        usd(total),
+        dollars(total),
       ],
-      ['original (2 writes per request)', original, original, original, perMillion(original), usd(original)],
+      [
+        'original (2 writes per request)',
+        original,
+        original,
+        original,
+        perMillion(original),
+        dollars(original),
+      ],
     ];
     console.log(
       `\nSent ${sent} requests (${load.statuses['2xx']} 2xx, ${non2xx} non-2xx, ${load.clientErrors} client errors), ` +

@@ -27,9 +27,11 @@ export function wrkAvailable(): boolean {
 function script(spec: LoadSpec): string {
   const count = spec.sequence?.length ?? Math.max(spec.headers.length, spec.paths.length);
   const requests = Array.from({ length: count }, (_, i) => requestAt(spec, i));
+  // wrk.format() sends only the headers it is given: Host too (HTTP/1.1 servers refuse a request without it).
+  const host = new URL(spec.origin).host;
   const lua = requests
     .map(({ path, headers }) => {
-      const fields = Object.entries(headers)
+      const fields = Object.entries({ Host: host, ...headers })
         .map(([name, value]) => `[${JSON.stringify(name)}] = ${JSON.stringify(value)}`)
         .join(', ');
       return `wrk.format("GET", ${JSON.stringify(path)}, { ${fields} })`;

@@ -33,8 +33,10 @@ export class CommandTimeoutError extends Error {
 export class RedisTokenBucket {
   readonly #redis: Redis;
   readonly #policy: BucketPolicy;
-  // Arguments are the same for every request: built once.
-  readonly #args: [number, number, number, number];
+  // Arguments are the same for every request: built once, as the strings ioredis would make of them.
+  readonly #capacity: string;
+  readonly #rate: string;
+  readonly #ttl: string;
   readonly #timeoutMs: number | undefined;
   /** Commands in flight, oldest first: one connection answers in order, so deadlines are ordered too. */
   #inflight: InFlight[] = [];
@@ -50,7 +52,9 @@ export class RedisTokenBucket {
   constructor(redis: Redis, policy: BucketPolicy, options: RedisTokenBucketOptions = {}) {
     this.#redis = redis;
     this.#policy = policy;
-    this.#args = [policy.capacity, policy.refillPerSecond, 1, idleTtlMs(policy)];
+    this.#capacity = String(policy.capacity);
+    this.#rate = String(policy.refillPerSecond);
+    this.#ttl = String(idleTtlMs(policy));
     this.#timeoutMs = options.commandTimeoutMs;
   }
 
@@ -82,10 +86,15 @@ export class RedisTokenBucket {
         }
         reject(error);
       };
-      this.#redis.evalsha(TOKEN_BUCKET_SHA, 1, key, ...this.#args).then(settle, (error: Error) => {
-        if (!String(error?.message).startsWith('NOSCRIPT')) return fail(error);
-        this.#redis.eval(TOKEN_BUCKET_SCRIPT, 1, key, ...this.#args).then(settle, fail);
-      });
+      const redis = this.#redis;
+      redis
+        .evalsha(TOKEN_BUCKET_SHA, 1, key, this.#capacity, this.#rate, '1', this.#ttl)
+        .then(settle, (error: Error) => {
+          if (!String(error?.message).startsWith('NOSCRIPT')) return fail(error);
+          redis
+            .eval(TOKEN_BUCKET_SCRIPT, 1, key, this.#capacity, this.#rate, '1', this.#ttl)
+            .then(settle, fail);
+        });
     });
   }
 

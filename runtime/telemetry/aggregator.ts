@@ -42,9 +42,13 @@ interface Slot extends AggregateEntry {
   hot: boolean;
 }
 
+/** A bucket's entries, users and IPs apart: keyed by the id itself, no key string built per request. */
+type BucketEntries = Record<Entity['kind'], Map<string, Slot>>;
+
 export class TrafficAggregator {
   readonly #maxEntries: number;
-  #entries = new Map<string, Slot>();
+  #buckets = new Map<number, BucketEntries>();
+  #size = 0;
   #dropped = 0;
 
   constructor(maxEntries = 100_000) {
@@ -52,7 +56,7 @@ export class TrafficAggregator {
   }
 
   get size(): number {
-    return this.#entries.size;
+    return this.#size;
   }
 
   /** Events that could not be counted because the table of entries was full. */
@@ -101,8 +105,9 @@ export class TrafficAggregator {
   /** Takes every entry out; the aggregator starts empty. */
   drain(): AggregateEntry[] {
     const entries: AggregateEntry[] = [];
-    for (const slot of this.#entries.values()) if (slot.counts.requests > 0) entries.push(toEntry(slot));
-    this.#entries = new Map();
+    for (const slot of this.#slots()) if (slot.counts.requests > 0) entries.push(toEntry(slot));
+    this.#buckets = new Map();
+    this.#size = 0;
     return entries;
   }
 
@@ -113,7 +118,7 @@ export class TrafficAggregator {
   takeDue(nowMs: number): AggregateEntry[] {
     const current = bucketStart(nowMs);
     const due: AggregateEntry[] = [];
-    for (const [key, slot] of this.#entries) {
+    for (const slot of this.#slots()) {
       if (slot.window >= HOT_WINDOW_REQUESTS) slot.hot = true;
       const pending = slot.counts.requests;
       if (isDue({ ...slot, pending }, current)) {
@@ -124,9 +129,22 @@ export class TrafficAggregator {
         slot.failedFlushes = 0;
       }
       slot.window = 0;
-      if (slot.bucketMs < current && slot.counts.requests === 0) this.#entries.delete(key);
+      if (slot.bucketMs < current && slot.counts.requests === 0) {
+        this.#buckets.get(slot.bucketMs)![slot.entity.kind].delete(slot.entity.id);
+        this.#size--;
+      }
+    }
+    for (const [bucketMs, entries] of this.#buckets) {
+      if (entries.user.size === 0 && entries.ip.size === 0) this.#buckets.delete(bucketMs);
     }
     return due;
+  }
+
+  *#slots(): Generator<Slot> {
+    for (const entries of this.#buckets.values()) {
+      yield* entries.user.values();
+      yield* entries.ip.values();
+    }
   }
 
   /** Entries the aggregator can hold. */
@@ -135,10 +153,15 @@ export class TrafficAggregator {
   }
 
   #entry(bucketMs: number, kind: Entity['kind'], id: string): Slot | undefined {
-    const key = `${bucketMs}|${kind}|${id}`;
-    let entry = this.#entries.get(key);
+    let bucket = this.#buckets.get(bucketMs);
+    if (!bucket) {
+      bucket = { user: new Map(), ip: new Map() };
+      this.#buckets.set(bucketMs, bucket);
+    }
+    const entries = bucket[kind];
+    let entry = entries.get(id);
     if (!entry) {
-      if (this.#entries.size >= this.#maxEntries) {
+      if (this.#size >= this.#maxEntries) {
         this.#dropped++;
         return undefined;
       }
@@ -152,7 +175,8 @@ export class TrafficAggregator {
         written: 0,
         hot: false,
       };
-      this.#entries.set(key, entry);
+      entries.set(id, entry);
+      this.#size++;
     }
     return entry;
   }

@@ -1,5 +1,6 @@
 // Shared pieces of the fault drills: a steady fixed-rate load with a per-request timeline (in its own
 // process), bursts and polls from the drill itself, and the phase figures of a report.
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { Agent, fetch } from 'undici';
 import { runLoad } from '../../../bench/lib/load';
 import type { LoadResult, TimelineEntry } from '../../../bench/lib/load-spec';
@@ -104,8 +105,38 @@ export function phase(name: string, timeline: TimelineEntry[], fromMs: number, t
   };
 }
 
-/** Open file descriptors of a process (sockets included), from /proc. */
-export async function openFds(pid: number): Promise<number> {
-  const { readdirSync } = await import('node:fs');
-  return readdirSync(`/proc/${pid}/fd`).length;
+/**
+ * TCP sockets a process holds whose peer or local port is one of `ports` (Linux /proc): its
+ * connections to the upstream and from clients, not its listener nor its Redis or DynamoDB ones.
+ */
+export function socketsOn(pid: number, ports: number[]): number {
+  const byInode = new Map<string, { local: number; remote: number; listening: boolean }>();
+  for (const table of ['tcp', 'tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(`/proc/${pid}/net/${table}`, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length < 10) continue;
+      const port = (address: string) => parseInt(address.slice(address.lastIndexOf(':') + 1), 16);
+      byInode.set(f[9]!, { local: port(f[1]!), remote: port(f[2]!), listening: f[3] === '0A' });
+    }
+  }
+  let count = 0;
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    let link = '';
+    try {
+      link = readlinkSync(`/proc/${pid}/fd/${fd}`);
+    } catch {
+      continue;
+    }
+    const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1];
+    const socket = inode ? byInode.get(inode) : undefined;
+    if (socket && !socket.listening && (ports.includes(socket.local) || ports.includes(socket.remote)))
+      count++;
+  }
+  return count;
 }

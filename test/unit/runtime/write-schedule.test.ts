@@ -1,0 +1,168 @@
+// When aggregates are written (once per bucket, earlier for bursts), the access log line written field
+// by field, the line writer's batching, and one verification shared by concurrent requests.
+import { describe, expect, it } from 'vitest';
+import { createTokenVerifier } from '../../../runtime/auth/token-verifier';
+import { manualClock } from '../../../runtime/lib/clock';
+import { createLineWriter } from '../../../runtime/lib/line-writer';
+import { silentLogger } from '../../../runtime/lib/logger';
+import type { RequestState } from '../../../runtime/request-state';
+import { accessLogLine } from '../../../runtime/telemetry/access-log';
+import { TrafficAggregator, type AggregateEvent } from '../../../runtime/telemetry/aggregator';
+import { HOT_WINDOW_REQUESTS, isDue } from '../../../runtime/telemetry/write-schedule';
+import { BUCKET_MS } from '../../../src/shared/buckets';
+import { signHs256, TEST_SECRET } from '../../helpers/gateway';
+
+const BUCKET = Date.UTC(2030, 0, 1, 10, 0);
+const event = (userId: string, time = BUCKET + 60_000): AggregateEvent => ({
+  time,
+  userId,
+  clientIp: '192.0.2.1',
+  status: 200,
+  decision: 'allowed',
+  latencyMs: 1,
+  endpoint: '/a',
+});
+const add = (agg: TrafficAggregator, userId: string, n: number, time?: number) => {
+  for (let i = 0; i < n; i++) agg.add(event(userId, time));
+};
+const requestsOf = (entries: ReturnType<TrafficAggregator['takeDue']>, id: string) =>
+  entries.filter((e) => e.entity.id === id).reduce((n, e) => n + e.counts.requests, 0);
+
+describe('aggregate write schedule', () => {
+  it('writes an entity once its bucket is over, not while it is open', () => {
+    expect(isDue({ bucketMs: BUCKET, pending: 5, window: 5, written: 0, hot: false }, BUCKET)).toBe(false);
+    expect(
+      isDue({ bucketMs: BUCKET, pending: 5, window: 0, written: 0, hot: false }, BUCKET + BUCKET_MS),
+    ).toBe(true);
+    expect(
+      isDue({ bucketMs: BUCKET, pending: 0, window: 0, written: 9, hot: true }, BUCKET + BUCKET_MS),
+    ).toBe(false);
+  });
+
+  it('writes a burst within a flush, then a steady heavy user a few times per bucket, and when it falls quiet', () => {
+    const agg = new TrafficAggregator();
+    const now = BUCKET + 60_000;
+    add(agg, 'quiet', 3);
+    add(agg, 'burst', HOT_WINDOW_REQUESTS);
+    expect(requestsOf(agg.takeDue(now), 'burst')).toBe(HOT_WINDOW_REQUESTS);
+    expect(requestsOf(agg.takeDue(now), 'quiet')).toBe(0);
+
+    // Busy again: written when the unwritten count reaches three times the written one.
+    const writes: number[] = [];
+    for (let flush = 0; flush < 20; flush++) {
+      add(agg, 'burst', 20);
+      const taken = requestsOf(agg.takeDue(now), 'burst');
+      if (taken > 0) writes.push(taken);
+    }
+    expect(writes).toEqual([60, 240]);
+    // Quiet for a flush: what is left goes out.
+    expect(requestsOf(agg.takeDue(now), 'burst')).toBe(100);
+    expect(requestsOf(agg.takeDue(now), 'burst')).toBe(0);
+
+    // The bucket ends: everything unwritten goes, finished slots are forgotten.
+    const end = agg.takeDue(BUCKET + BUCKET_MS);
+    expect(requestsOf(end, 'quiet')).toBe(3);
+    expect(agg.size).toBe(0);
+  });
+
+  it('still writes everything on drain()', () => {
+    const agg = new TrafficAggregator();
+    add(agg, 'a', 2);
+    add(agg, 'b', HOT_WINDOW_REQUESTS);
+    agg.takeDue(BUCKET + 60_000);
+    add(agg, 'b', 1);
+    const all = agg.drain();
+    expect(requestsOf(all, 'a')).toBe(2);
+    expect(requestsOf(all, 'b')).toBe(1);
+    expect(agg.size).toBe(0);
+  });
+});
+
+describe('access log line', () => {
+  const state = (over: Partial<RequestState> = {}): RequestState => ({
+    requestId: 'req-1',
+    time: BUCKET,
+    startedAt: 0,
+    method: 'GET',
+    endpoint: '/a"b\\c',
+    clientIp: '192.0.2.1',
+    userAgent: 'x',
+    userId: 'al"ice',
+    identity: undefined,
+    decision: 'allowed',
+    status: 200,
+    remaining: 4,
+    upstreamMs: 1.23456,
+    latencyMs: 3.14159,
+    bytesIn: 0,
+    bytesOut: 12,
+    deferred: false,
+    tracked: true,
+    targetPath: '/a',
+    responseHeaders: {},
+    ...over,
+  });
+  const reference = (s: RequestState) =>
+    JSON.stringify({
+      time: new Date(s.time).toISOString(),
+      type: 'request',
+      requestId: s.requestId,
+      userId: s.userId,
+      ip: s.clientIp,
+      method: s.method,
+      path: s.endpoint,
+      status: s.status,
+      latencyMs: Math.round(s.latencyMs * 100) / 100,
+      upstreamMs: s.upstreamMs === undefined ? undefined : Math.round(s.upstreamMs * 100) / 100,
+      bytesIn: s.bytesIn,
+      bytesOut: s.bytesOut,
+      decision: s.decision,
+      remaining: s.remaining,
+    });
+
+  it('is the JSON of the documented fields, in order, absent ones left out', () => {
+    for (const s of [
+      state(),
+      state({ userId: undefined, remaining: undefined, upstreamMs: undefined, time: BUCKET + 1 }),
+      state({ latencyMs: Number.NaN, status: 499 }),
+    ]) {
+      expect(accessLogLine(s)).toBe(reference(s));
+      expect(JSON.parse(accessLogLine(s))).toEqual(JSON.parse(reference(s)));
+    }
+  });
+});
+
+describe('line writer', () => {
+  const stream = () => {
+    const writes: string[] = [];
+    return { writes, write: (chunk: string) => (writes.push(chunk), true), once: () => undefined };
+  };
+
+  it('writes lines together after a short wait, at once when the batch is large, and on flush()', async () => {
+    const out = stream();
+    const writer = createLineWriter(out, { flushIntervalMs: 5, batchChars: 30 });
+    writer.write('a');
+    writer.write('b');
+    expect(out.writes).toEqual([]);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(out.writes).toEqual(['a\nb\n']);
+    writer.write('x'.repeat(40));
+    expect(out.writes).toHaveLength(2);
+    writer.write('c');
+    writer.flush();
+    expect(out.writes.at(-1)).toBe('c\n');
+  });
+});
+
+describe('token verifier', () => {
+  it('verifies a new token once for concurrent requests and answers repeats from its cache', async () => {
+    const clock = manualClock(Date.now());
+    const verifier = await createTokenVerifier({ secret: TEST_SECRET, clock, logger: silentLogger });
+    const token = await signHs256({ sub: 'alice' }, { expiresIn: '1h' });
+    expect(verifier.cached!(token)).toBeUndefined();
+    const [a, b] = [verifier.verify(token), verifier.verify(token)];
+    expect(a).toBe(b);
+    expect(await a).toMatchObject({ ok: true, cached: false, identity: { userId: 'alice' } });
+    expect(verifier.cached!(token)).toMatchObject({ ok: true, cached: true, identity: { userId: 'alice' } });
+  });
+});
