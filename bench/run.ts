@@ -167,7 +167,7 @@ async function main(): Promise<void> {
       },
       {
         bar: `p99 at ${FIXED_RATE} req/s <= bare + ${BARS.maxP99AboveBareMs} ms`,
-        value: `+${round(p99Above, 3)} ms`,
+        value: `${p99Above >= 0 ? '+' : ''}${round(p99Above, 3)} ms`,
         ok: p99Above <= BARS.maxP99AboveBareMs,
       },
       {

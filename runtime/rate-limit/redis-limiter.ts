@@ -122,13 +122,15 @@ export class RedisTokenBucket {
     this.#inflight.push(entry);
     if (!this.#watchdog) {
       // A quarter of the timeout: a hung command fails between 1 and 1.25 timeouts after it was sent.
-      this.#watchdog = setInterval(() => this.#expire(), Math.max(5, this.#timeoutMs / 4));
+      // The check runs in the check phase, after the poll phase has read the replies that arrived: a
+      // process that was stalled (GC, CPU starvation) must not time out answers waiting unread.
+      this.#watchdog = setInterval(() => setImmediate(this.#expire), Math.max(5, this.#timeoutMs / 4));
       this.#watchdog.unref();
     }
     return entry;
   }
 
-  #expire(): void {
+  readonly #expire = (): void => {
     const now = performance.now();
     const queue = this.#inflight;
     while (this.#head < queue.length) {
@@ -145,5 +147,5 @@ export class RedisTokenBucket {
       this.#inflight = queue.slice(this.#head);
       this.#head = 0;
     }
-  }
+  };
 }

@@ -27,6 +27,8 @@ async function waitForPing(port: number, child: ChildProcess, deadlineMs: number
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,
     });
+    // Refused connections while the server starts are expected; without a listener ioredis prints them.
+    probe.on('error', () => {});
     try {
       await probe.connect();
       if ((await probe.ping()) === 'PONG') return;
