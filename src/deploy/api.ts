@@ -73,11 +73,11 @@ export interface StatusOptions extends ApiOptions {
   events?: number;
 }
 
-/** Config for commands that render a template: everything a stack needs must be set. */
-export function loadTemplateConfig(
+function loadFor(
+  kind: 'template' | 'stack',
   config: ConfigInput,
   options: ApiOptions,
-  explicitLabel = 'argument',
+  explicitLabel: string,
 ): ResolvedConfig {
   return loadConfig({
     explicit: config,
@@ -85,9 +85,19 @@ export function loadTemplateConfig(
     env: options.env,
     envFile: options.envFile,
     cwd: options.cwd,
-    scope: 'template',
-    require: REQUIREMENTS_OF.template,
+    ...(kind === 'template'
+      ? { scope: 'template', require: REQUIREMENTS_OF.template }
+      : { scope: 'cli', require: [] }),
   });
+}
+
+/** Config for commands that render a template: everything a stack needs must be set. */
+export function loadTemplateConfig(
+  config: ConfigInput,
+  options: ApiOptions,
+  explicitLabel = 'argument',
+): ResolvedConfig {
+  return loadFor('template', config, options, explicitLabel);
 }
 
 /** Config for commands that only address a stack (teardown, status): the region at most. */
@@ -96,15 +106,7 @@ export function loadStackConfig(
   options: ApiOptions,
   explicitLabel = 'argument',
 ): ResolvedConfig {
-  return loadConfig({
-    explicit: config,
-    explicitLabel,
-    env: options.env,
-    envFile: options.envFile,
-    cwd: options.cwd,
-    scope: 'cli',
-    require: [],
-  });
+  return loadFor('stack', config, options, explicitLabel);
 }
 
 export function createEngineContext(config: ResolvedConfig, options: ApiOptions): EngineContext {
