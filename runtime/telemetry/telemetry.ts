@@ -59,6 +59,13 @@ export interface TelemetryOptions {
 const RETRY_WINDOW_MS = 120_000;
 /** Share of the aggregator's capacity past which open buckets are written early. */
 const EARLY_WRITE_SHARE = 0.5;
+/**
+ * Parallel aggregate writes: few on a routine flush, so that requests never wait behind a pile of
+ * SDK calls (aggregate-writer.ts); more when everything is written (shutdown, a half-full
+ * aggregator), where getting it all out within the deadline matters more than a request's latency.
+ */
+const ROUTINE_WRITE_CONCURRENCY = 2;
+const DRAIN_WRITE_CONCURRENCY = 16;
 
 export class Telemetry implements TelemetrySink {
   readonly #options: TelemetryOptions;
@@ -176,11 +183,12 @@ export class Telemetry implements TelemetrySink {
     return s.aggregatesDroppedRequests + s.requestLogsDropped + s.logLinesDropped;
   }
 
-  #drain(scope: 'all' | 'due', now: number): AggregateEntry[] {
+  /** What the flush writes, and how many writes it runs in parallel. */
+  #drain(scope: 'all' | 'due', now: number): { entries: AggregateEntry[]; concurrency: number } {
     const aggregator = this.#aggregator;
     if (scope === 'all' || aggregator.size >= aggregator.capacity * EARLY_WRITE_SHARE)
-      return aggregator.drain();
-    return aggregator.takeDue(now);
+      return { entries: aggregator.drain(), concurrency: DRAIN_WRITE_CONCURRENCY };
+    return { entries: aggregator.takeDue(now), concurrency: ROUTINE_WRITE_CONCURRENCY };
   }
 
   async #flushOnce(scope: 'all' | 'due'): Promise<void> {
@@ -190,7 +198,7 @@ export class Telemetry implements TelemetrySink {
       this.#drain(scope, now);
       return;
     }
-    const entries = this.#drain(scope, now);
+    const { entries, concurrency } = this.#drain(scope, now);
     try {
       const result = await writeAggregates(
         entries,
@@ -199,6 +207,7 @@ export class Telemetry implements TelemetrySink {
           tableName: dynamo.aggregateTable,
           ttlDays: aggregateTtlDays,
           logger,
+          concurrency,
           maxFailedFlushes: this.#maxFailedFlushes,
         },
         now,

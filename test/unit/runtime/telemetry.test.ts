@@ -3,7 +3,7 @@
 import type { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../runtime/lib/logger';
-import { updateFor } from '../../../runtime/telemetry/aggregate-writer';
+import { updateFor, writeAggregates } from '../../../runtime/telemetry/aggregate-writer';
 import { TrafficAggregator, type AggregateEvent } from '../../../runtime/telemetry/aggregator';
 import { LatencyHistogram } from '../../../runtime/telemetry/latency-histogram';
 import { MinuteMetrics } from '../../../runtime/telemetry/metrics';
@@ -81,6 +81,27 @@ describe('TrafficAggregator', () => {
       ':requests': 1,
       ':ttl': Date.UTC(2030, 0, 1, 10, 0) / 1000 + 8 * 86400,
     });
+  });
+
+  it('writes a few at a time, each from a fresh event-loop turn, so requests get in between', async () => {
+    const agg = new TrafficAggregator();
+    for (let i = 0; i < 10; i++) agg.add(event({ userId: `u${i}` }));
+    let sent = 0;
+    let running = 0;
+    let most = 0;
+    const send = async () => {
+      sent++;
+      most = Math.max(most, ++running);
+      await new Promise((resolve) => setImmediate(resolve));
+      running--;
+      return {};
+    };
+    const options = { client: { send } as never, tableName: 'aggs', ttlDays: 8, logger: silentLogger };
+    const writing = writeAggregates(agg.drain(), { ...options, concurrency: 2 }, T);
+    // Nothing is sent in the turn that started the flush.
+    expect(sent).toBe(0);
+    expect(await writing).toMatchObject({ written: 10, retry: [], droppedRequests: 0 });
+    expect(most).toBe(2);
   });
 });
 
