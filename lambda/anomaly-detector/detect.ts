@@ -3,10 +3,11 @@
 import { BUCKET_MS, BUCKETS_PER_HOUR } from '../../src/shared/buckets';
 import { compileAllowlist } from './allowlist';
 import { BASELINE_SOURCES, computeBaselines } from './baseline';
-import type { Decision, Detection, SignalHit } from './decision';
+import type { Decision, Detection, SignalHit, SignalName } from './decision';
 import { SIGNAL_PRIORITY } from './decision';
 import type { DetectInput } from './input';
 import { assertValidInput } from './input';
+import { entityKey } from '../../src/shared/entity';
 import type { DetectorSettings } from './settings';
 import { authStorm } from './signals/auth-storm';
 import type { Signal, SignalContext } from './signals/context';
@@ -27,12 +28,38 @@ const SIGNALS: readonly Signal[] = [
 const rank = (hit: SignalHit) => SIGNAL_PRIORITY.indexOf(hit.signal);
 
 /**
+ * Volume signals judge counts against an estimate of what is usual, and one overdispersed bucket
+ * clears any threshold now and then. So a volume hit below ANOMALY_INSTANT_SIGNIFICANCE counts only
+ * when the run before (15 minutes earlier, on the same data) flagged the entity too: abuse persists,
+ * noise rarely fires twice in a row. That run is replayed rather than remembered, so detection stays
+ * a pure function of the aggregates and a rerun over the same window decides the same.
+ */
+const NEEDS_CONFIRMATION: ReadonlySet<SignalName> = new Set(['spike', 'surge', 'burst', 'ramp']);
+
+/**
  * Decides which entities are anomalous in the hour that ends at the last complete bucket before
  * `now` (epoch ms). Reads the current hour, the 8 hours before it and the same hour (±2 h) on the
- * `anomalyHistoryDays` earlier days; other buckets are ignored. Decisions are sorted by score.
+ * `anomalyHistoryDays` earlier days, for this run and the one before it (the buckets
+ * `requiredBucketStarts` lists); other buckets are ignored. Decisions are sorted by score.
  */
 export function detect(input: DetectInput, settings: DetectorSettings, now: number): Detection {
   assertValidInput(input);
+  const detection = detectOnce(input, settings, now);
+  const unconfirmed = (d: Decision) =>
+    NEEDS_CONFIRMATION.has(d.signal) && d.score < settings.anomalyInstantSignificance;
+  if (!detection.decisions.some(unconfirmed)) return detection;
+  const before = detectOnce(input, settings, now - BUCKET_MS);
+  const flaggedBefore = new Set(
+    before.decisions.filter((d) => NEEDS_CONFIRMATION.has(d.signal)).map((d) => entityKey(d.entity)),
+  );
+  detection.decisions = detection.decisions.filter(
+    (d) => !unconfirmed(d) || flaggedBefore.has(entityKey(d.entity)),
+  );
+  return detection;
+}
+
+/** One run's decisions, before confirmation. */
+function detectOnce(input: DetectInput, settings: DetectorSettings, now: number): Detection {
   const windows = computeWindows(input, now, settings.anomalyHistoryDays);
   const baselines = computeBaselines(input.entities, windows, settings);
   const ctx: SignalContext = { entities: input.entities, windows, baselines, settings };

@@ -12,6 +12,8 @@ export type DetectorSettings = Pick<
   | 'anomalyMinDispersion'
   | 'anomalyPriorPercentile'
   | 'anomalyPriorRatio'
+  | 'anomalyPriorSustainedRatio'
+  | 'anomalyInstantSignificance'
   | 'anomalyHistoryDays'
   | 'anomalyRampGrowth'
   | 'anomalyRampSignificance'

@@ -74,15 +74,21 @@ export function currentHourStart(now: number): number {
 
 /** Every bucket a run at `now` reads, oldest first: what the handler queries, one partition each. */
 export function requiredBucketStarts(now: number, historyDays: number): number[] {
-  const c = currentHourStart(now);
   const starts = new Set<number>();
+  // The run before this one is replayed too (see detect): its buckets are one earlier.
+  addBucketStarts(starts, now, historyDays);
+  addBucketStarts(starts, now - BUCKET_MS, historyDays);
+  return [...starts].sort((a, b) => a - b);
+}
+
+function addBucketStarts(starts: Set<number>, now: number, historyDays: number): void {
+  const c = currentHourStart(now);
   for (let i = 0; i < RECENT_BUCKETS; i++)
     starts.add(c - (RECENT_BUCKETS - BUCKETS_PER_HOUR - i) * BUCKET_MS);
   for (let d = 1; d <= historyDays; d++) {
     const first = c - d * BUCKETS_PER_DAY * BUCKET_MS - SEASONAL_SLACK_BUCKETS * BUCKET_MS;
     for (let i = 0; i < SEASONAL_SPAN; i++) starts.add(first + i * BUCKET_MS);
   }
-  return [...starts].sort((a, b) => a - b);
 }
 
 type Row = InputBucket | undefined;

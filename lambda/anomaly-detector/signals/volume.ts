@@ -36,7 +36,8 @@ export function hourVolume(ctx: SignalContext, e: number): SignalHit | undefined
   // already a high percentile of what users send, not one entity's usual level.
   const fromPrior = ctx.baselines.source[e] === PRIOR_SOURCE;
   const surgeRatio = fromPrior ? s.anomalyPriorRatio : s.anomalySurgeRatio;
-  if (ratio < surgeRatio && ratio < s.anomalyThreshold) return undefined;
+  const sustained = fromPrior ? sustainedNewcomer(ctx, e, current, baseline) : undefined;
+  if (ratio < surgeRatio && ratio < s.anomalyThreshold) return sustained;
   const score = excessZ(current, baseline, ctx.baselines.hourPhi[e]!);
   const hit = { window: '1h' as const, current, baseline, ratio, score };
   // The original's rule, kept as a floor: its ratio only has to rise above the noise of a bursty
@@ -47,7 +48,37 @@ export function hourVolume(ctx: SignalContext, e: number): SignalHit | undefined
   if (score >= s.anomalySignificance && ratio >= surgeRatio) {
     return { ...hit, signal: 'surge', reason: describe(ctx, e, 'a significant surge', hit) };
   }
-  return undefined;
+  return sustained;
+}
+
+/**
+ * An entity with no history at this hour that stays above ANOMALY_PRIOR_SUSTAINED_RATIO times the
+ * population prior for two hours running. A new user's first hour can be busy (exploring the API),
+ * then it settles; an abusive account keeps going, often just above what almost every user sends,
+ * below the prior ratio a single hour needs.
+ */
+function sustainedNewcomer(
+  ctx: SignalContext,
+  e: number,
+  current: number,
+  baseline: number,
+): SignalHit | undefined {
+  const s = ctx.settings;
+  const previous = ctx.windows.hours[1]![e]!;
+  const bar = s.anomalyPriorSustainedRatio * baseline;
+  if (current < bar || previous < bar) return undefined;
+  const score = excessZ(current + previous, 2 * baseline, 0);
+  if (score < s.anomalyNoiseSignificance) return undefined;
+  const ratio = current / baseline;
+  return {
+    signal: 'surge',
+    window: '1h',
+    current,
+    baseline,
+    ratio,
+    score,
+    reason: `${fmt(current)} requests in the last 1h and ${fmt(previous)} in the hour before, both above ${fmt1(s.anomalyPriorSustainedRatio)}x the expected ${fmt1(baseline)} (from ${SOURCE_WORDS['population-prior']}), z=${fmt1(score)} over 2 hours: a sustained surge with no history`,
+  };
 }
 
 const BURST_WINDOWS = ['15m', '30m', '45m'] as const;

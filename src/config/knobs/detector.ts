@@ -101,7 +101,7 @@ export const detectorKnobs = {
   anomalySignificance: knob(numberType({ min: 1, max: 50 }), {
     description:
       'How many standard deviations above the expected count (negative binomial, dispersion pooled over the population) a surge must be.',
-    presets: { cost: 5, performance: 4.5 },
+    presets: { cost: 4.75, performance: 4.25 },
     consumers,
   }),
   anomalyNoiseSignificance: knob(numberType({ min: 0, max: 50 }), {
@@ -126,6 +126,18 @@ export const detectorKnobs = {
     description:
       'Ratio to the population prior at which an entity with no history at this hour (a new account) is flagged, if significant; lower than the surge ratio because the prior is already a high percentile of users.',
     presets: { cost: 2, performance: 1.8 },
+    consumers,
+  }),
+  anomalyPriorSustainedRatio: knob(numberType({ min: 1, max: 1000 }), {
+    description:
+      'Ratio to the population prior that an entity with no history at this hour must keep up for two hours in a row to be flagged (an abusive new account that stays just above what almost every user sends).',
+    presets: { cost: 1.25, performance: 1.2 },
+    consumers,
+  }),
+  anomalyInstantSignificance: knob(numberType({ min: 0, max: 1000 }), {
+    description:
+      'Standard deviations above the expected count at which a volume hit (spike, surge, burst, ramp) blocks in its first run; a weaker hit must fire again in the run before to count, so one noisy 15-minute bucket blocks nobody.',
+    presets: { cost: 10, performance: 8 },
     consumers,
   }),
   anomalyHistoryDays: knob(intType({ min: 0, max: 30 }), {

@@ -89,10 +89,45 @@ describe('detect', () => {
   it('needs a smaller ratio against the population prior than against an own history', () => {
     // The prior is a high percentile of users' usual hour (here 65/h): 130/h from a new account is
     // 2x that, flagged; the same 2x over its own usual level would not be a surge.
+    // Judged on this run alone (confirmation by the run before is tested below).
+    const alone = { anomalyInstantSignificance: 0 };
     const fresh = population(new Traffic(), 60).hour(alice, 1, 130);
-    const decision = decisionFor(fresh, 'alice');
+    const decision = decisionFor(fresh, 'alice', alone);
     expect(decision).toMatchObject({ baselineSource: 'population-prior', signal: 'surge' });
-    expect(decisionFor(fresh, 'alice', { anomalyPriorRatio: 2.5 })).toBeUndefined();
+    expect(decisionFor(fresh, 'alice', { ...alone, anomalyPriorRatio: 2.5 })).toBeUndefined();
+  });
+
+  it('flags a newcomer that stays just above the prior hour after hour, not a busy first hour', () => {
+    // Prior about 62/h: 100/h is 1.6x, below the prior ratio (2), above the sustained ratio (1.25).
+    const steady = population(new Traffic(), 60).hours(alice, 1, 3, 100);
+    const decision = decisionFor(steady, 'alice');
+    expect(decision).toMatchObject({ signal: 'surge', baselineSource: 'population-prior', current: 100 });
+    expect(decision!.reason).toContain('in the hour before');
+    // One such hour is not enough, and neither is a busy first hour that then settles.
+    expect(decisionFor(population(new Traffic(), 60).hour(alice, 1, 100), 'alice')).toBeUndefined();
+    const settling = population(new Traffic(), 60).hours(alice, 2, 3, 120).hour(alice, 1, 40);
+    expect(decisionFor(settling, 'alice')).toBeUndefined();
+    expect(decisionFor(steady, 'alice', { anomalyPriorSustainedRatio: 1.7 })).toBeUndefined();
+  });
+
+  it('counts a weaker volume hit only when the run before flagged it too; a strong one at once', () => {
+    const usual = () => population(new Traffic(), 60).seasonal(alice, 7, 40).hours(alice, 2, 9, 40);
+    const once = usual();
+    for (const b of [4, 3, 2]) once.bucket(alice, b * BUCKET_MS, { requests: 10 });
+    once.bucket(alice, BUCKET_MS, { requests: 70 });
+    // On its own the newest bucket is a burst, but below the instant significance: one noisy
+    // bucket blocks nobody.
+    const alone = decisionFor(once, 'alice', { anomalyInstantSignificance: 0 });
+    expect(alone).toMatchObject({ signal: 'burst', window: '15m' });
+    expect(alone!.score).toBeLessThan(settings().anomalyInstantSignificance);
+    expect(decisionFor(once, 'alice')).toBeUndefined();
+    // The same excess in two buckets running was a burst in the run before too: flagged.
+    const twice = usual();
+    for (const b of [4, 3]) twice.bucket(alice, b * BUCKET_MS, { requests: 10 });
+    for (const b of [2, 1]) twice.bucket(alice, b * BUCKET_MS, { requests: 70 });
+    expect(decisionFor(twice, 'alice')?.signal).toBe('burst');
+    // Confirmation is for volume only: other signals and strong hits are unaffected (see the
+    // burst, auth storm and enumeration tests, which fire in a single run).
   });
 
   it('judges a heavy user by significance: 500/h to 2,500/h is a surge below the 8x threshold', () => {

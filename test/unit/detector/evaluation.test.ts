@@ -15,6 +15,7 @@ describe('detector evaluation (small seeded population)', () => {
         'bursts >= 10x: recall >= 0.95, median delay <= 1 run',
         'auth storms: recall >= 0.95, median delay <= 1 run',
         'block precision >= 0.95',
+        '<= 1 false block per 10,000 benign user-days',
         'morning ramp-up: <= 0.1% of users blocked',
         'new users: <= 0.1% of users blocked',
         'batch jobs: <= 0.1% of users blocked',
@@ -24,13 +25,12 @@ describe('detector evaluation (small seeded population)', () => {
         expect({ label, ok: bars[label] }).toEqual({ label, ok: true });
       }
       const t = result.ours.byType;
-      expect(t['burst 5x'].recall).toBeGreaterThanOrEqual(0.45);
-      expect(t['slow ramp'].recall).toBeGreaterThanOrEqual(0.35);
-      expect(t['new abusive account'].recall).toBeGreaterThanOrEqual(0.7);
-      expect(t['compromised heavy user'].recall).toBeGreaterThanOrEqual(0.9);
+      expect(t['burst 5x'].recall).toBeGreaterThanOrEqual(0.4);
+      expect(t['slow ramp'].recall).toBeGreaterThanOrEqual(0.3);
+      expect(t['new abusive account'].recall).toBeGreaterThanOrEqual(0.8);
+      expect(t['compromised heavy user'].recall).toBeGreaterThanOrEqual(0.85);
       expect(t['enumeration'].recall).toBeGreaterThanOrEqual(0.9);
       expect(t['rate-limit hammering'].recall).toBeGreaterThanOrEqual(0.95);
-      expect(result.ours.falsePer10kUserDays).toBeLessThanOrEqual(6);
       // And it does better than the original's rule where the original is worst.
       expect(result.ours.precision).toBeGreaterThan(result.original.precision * 5);
       expect(result.ours.byType['auth storm'].recall).toBeGreaterThan(
