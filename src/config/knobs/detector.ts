@@ -142,7 +142,7 @@ export const detectorKnobs = {
   }),
   anomalyHistoryDays: knob(intType({ min: 0, max: 30 }), {
     description:
-      'Earlier days whose same hour (±1 h) forms the seasonal baseline; keep below the aggregate retention (SENTINEL_API_AGGREGATE_TTL_DAYS).',
+      'Earlier days whose same hour (±2 h) forms the seasonal baseline; keep below the aggregate retention (SENTINEL_API_AGGREGATE_TTL_DAYS).',
     presets: { cost: 7, performance: 7 },
     consumers,
   }),
