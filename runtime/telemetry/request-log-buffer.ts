@@ -2,6 +2,7 @@
 // counted) and written with BatchWriteItem in batches of 25. Unprocessed items are retried with
 // exponential backoff within a flush; what still fails waits for the next flush a bounded number of
 // times, then is dropped and counted.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { toRequestLogItem, type RequestLogRecord } from '../../src/shared/request-log-record';
 import type { Logger } from '../lib/logger';
@@ -86,7 +87,7 @@ export class RequestLogBuffer {
     for (let i = 0; i < batch.length; i += BATCH_SIZE) {
       // Each call from a fresh event-loop turn, behind the requests that arrived meanwhile: an SDK
       // call costs the loop 1-2 ms, and back to back they would hold requests up (aggregate-writer.ts).
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
       failed.push(...(await this.#writeBatch(batch.slice(i, i + BATCH_SIZE))));
     }
     for (const entry of failed) {

@@ -1,5 +1,6 @@
 // Time for the deploy engine: every wait goes through an injected clock so tests run a 20-minute
 // deploy in milliseconds, and every interval is a named, overridable number.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 
 export interface Clock {
   /** Milliseconds since the epoch. */
@@ -67,7 +68,7 @@ export function virtualClock(start = Date.UTC(2026, 0, 1, 12)): Clock & { advanc
     async sleep(ms) {
       time += ms;
       // Yield so aborts and other promises get a turn, as a real timer would allow.
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
     },
   };
 }

@@ -1,5 +1,6 @@
 // Telemetry's pure parts: aggregation, the UpdateItem it becomes, sampling and BatchWriteItem retries
 // (with a scripted client: DynamoDB's UnprocessedItems cannot be provoked on a local store), metrics.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../runtime/lib/logger';
@@ -92,7 +93,7 @@ describe('TrafficAggregator', () => {
     const send = async () => {
       sent++;
       most = Math.max(most, ++running);
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
       running--;
       return {};
     };
