@@ -25,6 +25,12 @@ export interface Baselines {
   /** Per-entity overdispersion φ of 15-minute and of hourly counts. */
   bucketPhi: Float64Array;
   hourPhi: Float64Array;
+  /**
+   * Hourly φ around the same-hour level (the best-aligned hour within ±2 h), for the signals that
+   * compare with that level (ramps): the day-to-day spread of that alignment, not of the clock hour,
+   * whose spread at the edges of a working day is mostly when the day happened to start.
+   */
+  levelPhi: Float64Array;
   /** Expected failed authentications this hour, per entity (at least 1). */
   authExpected: Float64Array;
   /** The population factor of the newest 15, 30, 45 minutes and of the whole hour. */
@@ -107,6 +113,15 @@ const POOLED_HOUR_QUANTILE = 0.75;
 const HEAVY_LEVEL = 100;
 /** Entities with this many days of history at this hour estimate the pooled dispersion. */
 const MIN_DAYS_FOR_POOL = 5;
+
+/**
+ * φ from a robust spread of hourly counts over days around their usual level: the variance beyond
+ * Poisson, relative to the level squared. NaN with fewer than 3 days or no level.
+ */
+function ownDispersion(spread: number, level: number, days: number): number {
+  if (days < 3 || level <= 0) return Number.NaN;
+  return Math.max(0, (spread * spread - level) / (level * level));
+}
 
 export function computeBaselines(
   entities: readonly Entity[],
@@ -229,9 +244,7 @@ export function computeBaselines(
       const variance = w.seasonalBucketSumSquares[e]! / (buckets - days);
       ownBucket[e] = Math.max(0, (variance - m) / (m * m));
     }
-    const hm = w.seasonalTypical[e]!;
-    const spread = w.seasonalHourSpread[e]!;
-    if (days >= 3 && hm > 0) ownHour[e] = Math.max(0, (spread * spread - hm) / (hm * hm));
+    ownHour[e] = ownDispersion(w.seasonalHourSpread[e]!, w.seasonalTypical[e]!, days);
     if (days >= MIN_DAYS_FOR_POOL && m >= 1 && entities[e]!.kind === 'user' && !Number.isNaN(ownHour[e]!)) {
       pooledB[pooledCount++] = ownBucket[e]!;
       const tier = tierOf(e);
@@ -260,25 +273,24 @@ export function computeBaselines(
   const pooledHour = overall;
   const bucketPhi = new Float64Array(n);
   const hourPhi = new Float64Array(n);
+  const levelPhi = new Float64Array(n);
+  // An entity's own estimate, shrunk towards the pooled value by how much history it rests on.
+  const shrunk = (own: number, days: number, pooled: number) =>
+    Number.isNaN(own) ? pooled : Math.max(floor, (days * own + SHRINK_DAYS * pooled) / (days + SHRINK_DAYS));
   for (let e = 0; e < n; e++) {
     const days = w.seasonalDays[e]!;
-    const b = ownBucket[e]!;
-    bucketPhi[e] = Number.isNaN(b)
-      ? pooledBucket
-      : Math.max(floor, (days * b + SHRINK_DAYS * pooledBucket) / (days + SHRINK_DAYS));
-    const h = ownHour[e]!;
+    const tierPool = pooledHourByTier[tierOf(e)]!;
+    bucketPhi[e] = shrunk(ownBucket[e]!, days, pooledBucket);
     // Against the population prior only counting noise: the prior is itself a high percentile of
     // users, so how much users differ from one another is already in it.
     hourPhi[e] =
-      source[e] === 2
-        ? 0
-        : Number.isNaN(h)
-          ? pooledHour
-          : Math.max(floor, (days * h + SHRINK_DAYS * pooledHourByTier[tierOf(e)]!) / (days + SHRINK_DAYS));
+      source[e] === 2 ? 0 : Number.isNaN(ownHour[e]!) ? pooledHour : shrunk(ownHour[e]!, days, tierPool);
+    levelPhi[e] = shrunk(ownDispersion(w.seasonalLevelSpread[e]!, w.seasonalLevel[e]!, days), days, tierPool);
   }
   return {
     bucketPhi,
     hourPhi,
+    levelPhi,
     expected,
     source,
     recent,

@@ -44,6 +44,8 @@ export interface Windows {
   seasonalTypical: Float64Array;
   /** Median over earlier active days of the hour before this one (the previous hour's usual level). */
   seasonalPreviousHour: Float64Array;
+  /** Robust spread over active days of the hour-long alignment that sets {@link seasonalLevel}. */
+  seasonalLevelSpread: Float64Array;
   /** Robust spread over active days of the same clock hour: 1.4826 × the median absolute deviation (0 with fewer than 3 days). */
   seasonalHourSpread: Float64Array;
   /**
@@ -116,6 +118,7 @@ interface SeasonalOut {
   typical?: Float64Array;
   previousTypical?: Float64Array;
   hourSpread?: Float64Array;
+  levelSpread?: Float64Array;
   windows?: Array<Float64Array[] | undefined>;
 }
 
@@ -182,8 +185,21 @@ function seasonalLevels(
   for (let e = 0; e < n; e++) {
     if (days[e] === 0) continue;
     let top = 0;
-    for (let k = 0; k < OFFSETS; k++) top = Math.max(top, activeMedian(k, e));
+    let topOffset = o;
+    for (let k = 0; k < OFFSETS; k++) {
+      const m = activeMedian(k, e);
+      if (m > top) {
+        top = m;
+        topOffset = k;
+      }
+    }
     out.level[e] = top;
+    if (out.levelSpread && days[e]! >= 3) {
+      let c = 0;
+      for (let d = 0; d < dayCount; d++)
+        if (activeDay[d]![e]) deviations[c++] = Math.abs(hourAt[d]![topOffset]![e]! - top);
+      out.levelSpread[e] = 1.4826 * median(deviations, c);
+    }
     if (out.typical) {
       const m = activeMedian(o, e);
       out.typical[e] = m;
@@ -221,6 +237,7 @@ export function computeWindows(input: DetectInput, now: number, historyDays: num
     seasonalTypical: f64(),
     seasonalPreviousHour: f64(),
     seasonalHourSpread: f64(),
+    seasonalLevelSpread: f64(),
     seasonalWindows: Array.from({ length: historyDays }, () => undefined),
     authHour: f64(),
     authLastBucket: f64(),
@@ -280,6 +297,7 @@ export function computeWindows(input: DetectInput, now: number, historyDays: num
     typical: w.seasonalTypical,
     previousTypical: w.seasonalPreviousHour,
     hourSpread: w.seasonalHourSpread,
+    levelSpread: w.seasonalLevelSpread,
     windows: w.seasonalWindows,
   });
   seasonalLevels(rowsByDay, n, authFailures, { level: w.authSeasonalLevel });

@@ -44,8 +44,14 @@ export function ramp(ctx: SignalContext, e: number): SignalHit | undefined {
   // Sustained: the previous hour must already be above its own usual level, and the two hours
   // together are tested, which doubles the counts behind the score.
   const previousUsual = factor * w.seasonalPreviousHour[e]!;
-  if (previousUsual <= 0 || h[1]![e]! <= previousUsual) return undefined;
-  const score = excessZ(current + h[1]![e]!, baseline + previousUsual, ctx.baselines.hourPhi[e]!);
+  // (An hour that is usually idle and busy today is above its usual level too.)
+  if (h[1]![e]! <= previousUsual) return undefined;
+  // The ramp is judged against the same-hour level, so by the noise around that level. Both
+  // dispersion estimates err high, each from its own nuisance (the clock hour's from when a day
+  // started, at the edges of a working day; the best alignment's where the daily shape is steep):
+  // the smaller one is the better estimate.
+  const phi = Math.min(ctx.baselines.levelPhi[e]!, ctx.baselines.hourPhi[e]!);
+  const score = excessZ(current + h[1]![e]!, baseline + previousUsual, phi);
   if (score < s.anomalyRampSignificance) return undefined;
   return {
     signal: 'ramp',

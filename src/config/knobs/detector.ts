@@ -155,7 +155,7 @@ export const detectorKnobs = {
   anomalyRampSignificance: knob(numberType({ min: 0, max: 50 }), {
     description:
       'Standard deviations above the same hour on earlier days a slow ramp needs; lower than a surge because the sustained growth is evidence too.',
-    presets: { cost: 4, performance: 3.5 },
+    presets: { cost: 3.5, performance: 3.25 },
     consumers,
   }),
   anomalyAuthFailureThreshold: knob(intType({ min: 1, max: 10_000_000 }), {

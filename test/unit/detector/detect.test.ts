@@ -181,6 +181,15 @@ describe('detect', () => {
     expect(signalsOf(decisionFor(flat, 'alice'))).not.toContain('ramp');
   });
 
+  it('follows a slow ramp past the end of the usual working day, when the hour before is usually idle', () => {
+    // Earlier days: 50/h until two hours before this one, then nothing.
+    const traffic = population(new Traffic(), 60);
+    for (let d = 1; d <= 7; d++) traffic.hours(alice, d * 24 + 3, d * 24 + 8, 50);
+    [50, 50, 50, 70, 100, 140, 200].forEach((rate, i) => traffic.hour(alice, 7 - i, rate));
+    const decision = decisionFor(traffic, 'alice');
+    expect(signalsOf(decision)).toContain('ramp');
+  });
+
   it('flags a storm of failed authentications from one IP, even from a NAT with some failures', () => {
     const ip = ipEntity('203.0.113.7');
     const traffic = population(new Traffic(), 30);

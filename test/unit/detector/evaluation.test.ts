@@ -26,7 +26,7 @@ describe('detector evaluation (small seeded population)', () => {
       }
       const t = result.ours.byType;
       expect(t['burst 5x'].recall).toBeGreaterThanOrEqual(0.4);
-      expect(t['slow ramp'].recall).toBeGreaterThanOrEqual(0.3);
+      expect(t['slow ramp'].recall).toBeGreaterThanOrEqual(0.5);
       expect(t['new abusive account'].recall).toBeGreaterThanOrEqual(0.8);
       expect(t['compromised heavy user'].recall).toBeGreaterThanOrEqual(0.85);
       expect(t['enumeration'].recall).toBeGreaterThanOrEqual(0.9);
