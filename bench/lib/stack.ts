@@ -1,7 +1,9 @@
 // Everything a bench or a drill runs the gateway against, on loopback: a real redis-server (random
 // port, no persistence), the in-memory DynamoDB-compatible store with the project's tables behind a
 // counting tap, and the bench upstream in its own process. `stop()` stops all of it.
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Redis } from 'ioredis';
+import { countsFromItem } from '../../src/shared/aggregate-record';
 import { startDynalite, type DynaliteServer } from '../../test/helpers/dynalite';
 import { tokenFor } from '../../test/helpers/gateway';
 import { startRedisServer, type RedisServer } from '../../test/helpers/redis-server';
@@ -41,6 +43,17 @@ export async function startStack(): Promise<Stack> {
       await Promise.allSettled([redis.stop(), store.stop()]);
     },
   };
+}
+
+/** Requests counted in the stored aggregates of the entities whose key starts with `skPrefix`. */
+export async function storedRequests(stack: Stack, skPrefix: string): Promise<number> {
+  const { Items = [] } = await stack.store
+    .documentClient()
+    .send(new ScanCommand({ TableName: stack.tables.trafficAggregates, ConsistentRead: true }));
+  return Items.filter((i) => String(i.sk).startsWith(skPrefix)).reduce(
+    (n, i) => n + countsFromItem(i).requests,
+    0,
+  );
 }
 
 /** The gateway's environment against this stack; `extra` wins. Limits high enough to never refuse. */

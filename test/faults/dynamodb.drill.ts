@@ -3,12 +3,10 @@
 // run, a second gateway with the same load and config whose store stays healthy, measured over the
 // same seconds (so that whatever else the machine does hits both alike). Telemetry is retried and
 // afterwards the stored counts equal the requests sent minus the drops the gateway reported.
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDynamoTap, type DynamoTap } from '../../bench/lib/dynamo-tap';
 import { startGatewayProcess, type ServiceProcess } from '../../bench/lib/processes';
-import { bearerHeaders, gatewayEnv, startStack, type Stack } from '../../bench/lib/stack';
-import { countsFromItem } from '../../src/shared/aggregate-record';
+import { bearerHeaders, gatewayEnv, startStack, storedRequests, type Stack } from '../../bench/lib/stack';
 import { redisAvailable } from '../helpers/services';
 import { burst, phase, sleep, steadyLoad } from './lib/drill';
 import { recordDrill } from './lib/report';
@@ -68,15 +66,7 @@ describe.runIf(redisAvailable())('fault drill: DynamoDB unreachable for 30 s', (
     const drops = faulted.lines
       .filter((l) => l.type === 'metrics')
       .reduce((n, l) => n + Number(l.TelemetryDrops ?? 0), 0);
-    const items =
-      (
-        await stack.store
-          .documentClient()
-          .send(new ScanCommand({ TableName: stack.tables.trafficAggregates, ConsistentRead: true }))
-      ).Items ?? [];
-    const stored = items
-      .filter((i) => String(i.sk).startsWith('USER#ddb-faulted'))
-      .reduce((n, i) => n + countsFromItem(i).requests, 0);
+    const stored = await storedRequests(stack, 'USER#ddb-faulted');
     const answered = fr.completed + WARM_UP;
 
     const fault = phase('store unreachable', fr.timeline, faultStart, faultEnd);

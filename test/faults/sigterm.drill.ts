@@ -1,10 +1,8 @@
 // Drill: SIGTERM under load, as ECS stops a task. Requests in flight finish (slow ones included),
 // telemetry is flushed (the stored counts equal the requests answered), the process exits 0.
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGatewayProcess, type ServiceProcess } from '../../bench/lib/processes';
-import { bearerHeaders, gatewayEnv, startStack, type Stack } from '../../bench/lib/stack';
-import { countsFromItem } from '../../src/shared/aggregate-record';
+import { bearerHeaders, gatewayEnv, startStack, storedRequests, type Stack } from '../../bench/lib/stack';
 import { redisAvailable } from '../helpers/services';
 import { burst, firstTrue, get, phase, sleep, steadyLoad } from './lib/drill';
 import { recordDrill } from './lib/report';
@@ -62,15 +60,7 @@ describe.runIf(redisAvailable())('fault drill: SIGTERM under load', () => {
     const exitMs = Date.now() - signalledAt;
     const result = await load.done;
 
-    const items =
-      (
-        await stack.store
-          .documentClient()
-          .send(new ScanCommand({ TableName: stack.tables.trafficAggregates, ConsistentRead: true }))
-      ).Items ?? [];
-    const stored = items
-      .filter((i) => String(i.sk).startsWith('USER#sigterm-'))
-      .reduce((n, i) => n + countsFromItem(i).requests, 0);
+    const stored = await storedRequests(stack, 'USER#sigterm-');
     const answered = WARM_UP + result.completed + slowAnswers.filter((a) => a.status !== 0).length;
     const beforeSignal = countsOf(between(result.timeline, 0, signalledAt - RACE_MS));
     const lines = gateway.lines;
