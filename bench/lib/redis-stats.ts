@@ -1,5 +1,5 @@
 // Redis commands the gateway sent, from `INFO commandstats` deltas. The server also counts the
-// commands a script runs inside Redis (TIME, HMGET, ... of the token bucket) and our own INFO calls;
+// commands a script runs inside Redis (TIME, GET, SET of the token bucket) and our own INFO calls;
 // those are told apart so that what is left is what clients sent over the wire.
 import type { Redis } from 'ioredis';
 import { TOKEN_BUCKET_SCRIPT } from '../../runtime/rate-limit/lua';

@@ -1,39 +1,28 @@
-// The token bucket as one atomic Redis script: one round trip per request, and the Redis server's
-// clock (TIME) so that gateway tasks with skewed clocks agree. Same rules as token-bucket.ts.
-// Needs Redis >= 5 (scripts replicated by effects, so TIME before a write is allowed).
+// The token bucket as one atomic Redis script, in the "full at" form of token-bucket.ts (same rules,
+// same names): one round trip per request, on the Redis server's clock (TIME) so that gateway tasks
+// with skewed clocks agree. Kept to the least work inside Redis, where every request of every task
+// runs one after the other: a GET and a SET of one number, and one integer back, which the gateway
+// turns into the decision with outcome(). Needs Redis >= 5 (scripts replicated by effects, so TIME
+// before a write is allowed).
 
 export const TOKEN_BUCKET_SCRIPT = `
--- KEYS[1]: the bucket hash of one entity (fields: tokens, ts), e.g. sentinel:rl:USER#alice
--- ARGV[1]: capacity, in tokens
--- ARGV[2]: refill rate, tokens per second
--- ARGV[3]: cost of this request, in tokens (1)
--- ARGV[4]: idle expiry in ms: once a bucket would be full again its key can go
-local capacity = tonumber(ARGV[1])
-local rate = tonumber(ARGV[2]) / 1000
-local cost = tonumber(ARGV[3])
-local ttl = tonumber(ARGV[4])
-
+-- KEYS[1]: the bucket of one entity, e.g. sentinel:rl:USER#alice; its value is the time (µs
+--          since the epoch, Redis clock) at which the bucket is full again
+-- ARGV[1]: the cost of this request in µs of refill (tokens × µs per token)
+-- ARGV[2]: capacity in µs of refill (capacity × µs per token)
+-- ARGV[3]: expiry of the key in ms: once the bucket would be full again it can go
+-- Returns the µs until the bucket would be full again with this request charged: positive when the
+-- request is allowed (and charged), negative when refused (nothing is written, so a refused request
+-- costs no token and a client that backs off recovers at the refill rate).
 local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
-local tokens = tonumber(state[1])
-local ts = tonumber(state[2])
-if tokens == nil or ts == nil then
-  tokens = capacity
-  ts = now
+local now = t[1] * 1000000 + t[2]
+local full = tonumber(redis.call('GET', KEYS[1]))
+-- A bucket full in the past is full now, never over-full.
+if full == nil or full < now then full = now end
+local after = full - now + tonumber(ARGV[1])
+if after <= tonumber(ARGV[2]) then
+  redis.call('SET', KEYS[1], now + after, 'PX', ARGV[3])
+  return after
 end
--- Refill for the time elapsed; a clock that went backwards refills nothing.
-tokens = math.min(capacity, tokens + math.max(0, now - ts) * rate)
-
-if tokens >= cost then
-  tokens = tokens - cost
-  redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
-  redis.call('PEXPIRE', KEYS[1], ttl)
-  -- allowed, whole tokens left, ms until one token is back, ms until full
-  return {1, math.floor(tokens), 0, math.ceil((capacity - tokens) / rate)}
-end
--- Refused: nothing is written, so a refused request costs no token and a client that backs off
--- recovers at the refill rate.
-return {0, math.floor(tokens), math.ceil((cost - tokens) / rate), math.ceil((capacity - tokens) / rate)}
+return -after
 `;

@@ -4,7 +4,7 @@
 import type { Clock } from '../lib/clock';
 import { LruMap } from '../lib/lru';
 import type { BucketPolicy, RateLimitDecision, RateLimiter } from './decision';
-import { take, type BucketState } from './token-bucket';
+import { bucketTimes, take, US_PER_MS, type BucketTimes } from './token-bucket';
 
 export interface MemoryLimiterOptions extends BucketPolicy {
   clock: Clock;
@@ -15,18 +15,21 @@ export interface MemoryLimiterOptions extends BucketPolicy {
 export class MemoryRateLimiter implements RateLimiter {
   readonly #policy: BucketPolicy;
   readonly #clock: Clock;
-  readonly #buckets: LruMap<string, BucketState>;
+  readonly #times: BucketTimes;
+  /** When each bucket is full again, µs. */
+  readonly #buckets: LruMap<string, number>;
 
   constructor(options: MemoryLimiterOptions) {
     this.#policy = { capacity: options.capacity, refillPerSecond: options.refillPerSecond };
     this.#clock = options.clock;
+    this.#times = bucketTimes(this.#policy);
     this.#buckets = new LruMap(options.maxKeys ?? 100_000);
   }
 
   /** Synchronous form, used by the resilient limiter without an extra promise. */
   take(key: string): RateLimitDecision {
-    const result = take(this.#buckets.get(key), this.#clock.now(), this.#policy);
-    if (result.allowed) this.#buckets.set(key, result.state);
+    const result = take(this.#buckets.get(key), this.#clock.now() * US_PER_MS, this.#times);
+    if (result.allowed) this.#buckets.set(key, result.fullAt!);
     return {
       success: result.allowed,
       reason: result.allowed ? 'allowed' : 'limited',

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { BucketPolicy, RateLimitDecision } from './decision';
 import { TOKEN_BUCKET_SCRIPT } from './lua';
-import { idleTtlMs } from './token-bucket';
+import { bucketTimes, idleTtlMs, outcome, type BucketTimes } from './token-bucket';
 
 export const TOKEN_BUCKET_SHA = createHash('sha1').update(TOKEN_BUCKET_SCRIPT).digest('hex');
 
@@ -17,8 +17,6 @@ export interface RedisTokenBucketOptions {
   /** A command unanswered this long fails with a timeout. @default none */
   commandTimeoutMs?: number;
 }
-
-type Reply = [allowed: number, remaining: number, retryAfterMs: number, resetMs: number];
 
 interface InFlight {
   deadline: number;
@@ -33,9 +31,10 @@ export class CommandTimeoutError extends Error {
 export class RedisTokenBucket {
   readonly #redis: Redis;
   readonly #policy: BucketPolicy;
+  readonly #times: BucketTimes;
   // Arguments are the same for every request: built once, as the strings ioredis would make of them.
-  readonly #capacity: string;
-  readonly #rate: string;
+  readonly #cost: string;
+  readonly #burst: string;
   readonly #ttl: string;
   readonly #timeoutMs: number | undefined;
   /** Commands in flight, oldest first: one connection answers in order, so deadlines are ordered too. */
@@ -52,8 +51,9 @@ export class RedisTokenBucket {
   constructor(redis: Redis, policy: BucketPolicy, options: RedisTokenBucketOptions = {}) {
     this.#redis = redis;
     this.#policy = policy;
-    this.#capacity = String(policy.capacity);
-    this.#rate = String(policy.refillPerSecond);
+    this.#times = bucketTimes(policy);
+    this.#cost = String(this.#times.interval);
+    this.#burst = String(this.#times.burst);
     this.#ttl = String(idleTtlMs(policy));
     this.#timeoutMs = options.commandTimeoutMs;
   }
@@ -77,7 +77,7 @@ export class RedisTokenBucket {
           if (entry.done) return;
           entry.done = true;
         }
-        resolve(this.#decision(reply as Reply));
+        resolve(this.#decision(reply as number));
       };
       const fail = (error: Error) => {
         if (entry) {
@@ -88,12 +88,10 @@ export class RedisTokenBucket {
       };
       const redis = this.#redis;
       redis
-        .evalsha(TOKEN_BUCKET_SHA, 1, key, this.#capacity, this.#rate, '1', this.#ttl)
+        .evalsha(TOKEN_BUCKET_SHA, 1, key, this.#cost, this.#burst, this.#ttl)
         .then(settle, (error: Error) => {
           if (!String(error?.message).startsWith('NOSCRIPT')) return fail(error);
-          redis
-            .eval(TOKEN_BUCKET_SCRIPT, 1, key, this.#capacity, this.#rate, '1', this.#ttl)
-            .then(settle, fail);
+          redis.eval(TOKEN_BUCKET_SCRIPT, 1, key, this.#cost, this.#burst, this.#ttl).then(settle, fail);
         });
     });
   }
@@ -104,14 +102,17 @@ export class RedisTokenBucket {
     this.#watchdog = undefined;
   }
 
-  #decision([allowed, remaining, retryAfterMs, resetMs]: Reply): RateLimitDecision {
+  /** The script's answer: µs until the bucket is full again, negative when refused. */
+  #decision(reply: number): RateLimitDecision {
+    const success = reply > 0;
+    const result = outcome(success, Math.abs(reply), this.#times);
     return {
-      success: allowed === 1,
-      reason: allowed === 1 ? 'allowed' : 'limited',
+      success,
+      reason: success ? 'allowed' : 'limited',
       limit: this.#policy.capacity,
-      remaining,
-      resetMs,
-      retryAfterMs,
+      remaining: result.remaining,
+      resetMs: result.resetMs,
+      retryAfterMs: result.retryAfterMs,
       source: 'redis',
     };
   }

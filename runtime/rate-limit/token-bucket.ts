@@ -1,55 +1,82 @@
-// Token-bucket arithmetic, pure. The Redis Lua script (lua.ts) implements the same rules on the
-// server's clock; this copy serves the in-process bucket (fallback and `sentinel dev`) and documents
-// them in a testable form.
+// Token-bucket arithmetic, pure, in the form of the generic cell rate algorithm (GCRA): a bucket's
+// whole state is one number, the time at which it will be full again ("full at"). Tokens are how far
+// that lies in the past: a bucket full at `now + d` holds `capacity - d / interval` tokens, where
+// `interval` is the time one token takes to come back. Same decisions as a bucket that stores tokens
+// and a timestamp, with half the state and a third of the work in Redis: the Lua script (lua.ts) is
+// one GET and one SET of that number, and answers with one integer that outcome() turns into the
+// decision. This copy serves the in-process bucket (fallback and `sentinel dev`) and documents the
+// rules in a testable form. Times are in microseconds, the resolution of Redis's TIME.
 import type { BucketPolicy } from './decision';
 
-export interface BucketState {
-  tokens: number;
-  /** Epoch ms of the last update. */
-  updatedAt: number;
+export const US_PER_MS = 1000;
+
+/** The policy in the units the algorithm works in. */
+export interface BucketTimes {
+  /** Time one token takes to come back, µs. */
+  interval: number;
+  /** Time an empty bucket takes to fill: capacity × interval, µs. */
+  burst: number;
 }
 
-export interface TakeResult {
+export function bucketTimes(policy: BucketPolicy): BucketTimes {
+  const interval = 1_000_000 / policy.refillPerSecond;
+  return { interval, burst: policy.capacity * interval };
+}
+
+export interface BucketOutcome {
   allowed: boolean;
-  /** New state; unchanged (same object) when refused: a refused request consumes nothing. */
-  state: BucketState;
+  /** Whole tokens left after this request. */
   remaining: number;
+  /** Milliseconds until `cost` tokens are back (0 when allowed). */
   retryAfterMs: number;
+  /** Milliseconds until the bucket is full again. */
   resetMs: number;
 }
 
-/** Tokens after refilling for the time elapsed since the last update, capped at capacity. */
-export function refilled(state: BucketState | undefined, nowMs: number, policy: BucketPolicy): number {
-  if (!state) return policy.capacity;
-  const elapsed = Math.max(0, nowMs - state.updatedAt);
-  return Math.min(policy.capacity, state.tokens + (elapsed * policy.refillPerSecond) / 1000);
+export interface TakeResult extends BucketOutcome {
+  /** When the bucket is full again (µs); unchanged when refused: a refused request costs nothing. */
+  fullAt: number | undefined;
 }
 
-export function take(
-  state: BucketState | undefined,
-  nowMs: number,
-  policy: BucketPolicy,
-  cost = 1,
-): TakeResult {
-  const tokens = refilled(state, nowMs, policy);
-  const msPerToken = 1000 / policy.refillPerSecond;
-  if (tokens >= cost) {
-    const left = tokens - cost;
+/**
+ * The decision's figures. `after`: how long after now the bucket would be full if this request were
+ * charged, µs; the request is allowed when that is within one burst (at least `cost` tokens are
+ * there), which take() and the Lua script decide.
+ */
+export function outcome(allowed: boolean, after: number, times: BucketTimes, cost = 1): BucketOutcome {
+  const increment = cost * times.interval;
+  if (allowed) {
     return {
       allowed: true,
-      state: { tokens: left, updatedAt: nowMs },
-      remaining: Math.floor(left),
+      remaining: Math.floor((times.burst - after) / times.interval),
       retryAfterMs: 0,
-      resetMs: Math.ceil((policy.capacity - left) * msPerToken),
+      resetMs: Math.ceil(after / US_PER_MS),
     };
   }
+  // Refused: the bucket stays as it was, full `after - increment` from now.
+  const wait = after - increment;
   return {
     allowed: false,
-    state: state ?? { tokens, updatedAt: nowMs },
-    remaining: Math.floor(tokens),
-    retryAfterMs: Math.ceil((cost - tokens) * msPerToken),
-    resetMs: Math.ceil((policy.capacity - tokens) * msPerToken),
+    // At least 0: a bucket charged under a larger capacity (the policy changed) can be over-full.
+    remaining: Math.max(0, Math.floor((times.burst - wait) / times.interval)),
+    // At least 1 ms: Redis answers in whole µs, which can round a refusal onto the limit.
+    retryAfterMs: Math.max(1, Math.ceil((after - times.burst) / US_PER_MS)),
+    resetMs: Math.ceil(wait / US_PER_MS),
   };
+}
+
+/** The time until a bucket full at `fullAt` would be full again after charging `cost` tokens now. */
+export function chargeDelay(fullAt: number | undefined, nowUs: number, times: BucketTimes, cost = 1): number {
+  // A bucket full in the past is full now, never over-full. (A clock that goes backwards takes
+  // tokens back rather than granting any.)
+  const start = fullAt === undefined || fullAt < nowUs ? nowUs : fullAt;
+  return start - nowUs + cost * times.interval;
+}
+
+export function take(fullAt: number | undefined, nowUs: number, times: BucketTimes, cost = 1): TakeResult {
+  const after = chargeDelay(fullAt, nowUs, times, cost);
+  const result = outcome(after <= times.burst, after, times, cost);
+  return { ...result, fullAt: result.allowed ? nowUs + after : fullAt };
 }
 
 /** Idle time after which a bucket is full again and its state can be forgotten. */

@@ -126,10 +126,13 @@ describe.runIf(redisAvailable())('rate limiting with Redis', () => {
     const key = `${prefix}refusal`;
     expect((await bucket.take(key)).success).toBe(true);
     expect((await bucket.take(key)).success).toBe(true);
-    const before = await client.hgetall(key);
+    const before = await client.get(key);
     const refused = await bucket.take(key);
     expect(refused).toMatchObject({ success: false, reason: 'limited', remaining: 0 });
-    expect(await client.hgetall(key)).toEqual(before);
+    // One token back in 1000 s; the bucket (2 tokens, both spent) is full again in 2000 s.
+    expect(refused.retryAfterMs).toBeGreaterThan(999_000);
+    expect(refused.resetMs).toBeGreaterThan(1_999_000);
+    expect(await client.get(key)).toBe(before);
     expect(await client.pttl(key)).toBeGreaterThan(0);
     client.disconnect();
   });

@@ -4,41 +4,71 @@ import { manualClock } from '../../../runtime/lib/clock';
 import { CircuitBreaker } from '../../../runtime/rate-limit/breaker';
 import { policyHeader, rateLimitHeaders } from '../../../runtime/rate-limit/headers';
 import { MemoryRateLimiter } from '../../../runtime/rate-limit/memory-limiter';
-import { idleTtlMs, refilled, take } from '../../../runtime/rate-limit/token-bucket';
+import {
+  bucketTimes,
+  chargeDelay,
+  idleTtlMs,
+  outcome,
+  take,
+  US_PER_MS,
+} from '../../../runtime/rate-limit/token-bucket';
 import { rateLimitKey } from '../../../src/shared/redis-keys';
 
 const policy = { capacity: 3, refillPerSecond: 2 };
 
 describe('token bucket', () => {
+  // 3 tokens, one back every 500 ms: the bucket is full 1.5 s after it was emptied.
+  const times = bucketTimes(policy);
+  const ms = (n: number) => n * US_PER_MS;
+
   it('starts full, spends one token per request and refuses when empty', () => {
-    let state = undefined as ReturnType<typeof take>['state'] | undefined;
+    let fullAt: number | undefined;
     const results = [];
     for (let i = 0; i < 4; i++) {
-      const r = take(state, 1000, policy);
-      state = r.state;
-      results.push([r.allowed, r.remaining]);
+      const r = take(fullAt, ms(1000), times);
+      fullAt = r.fullAt;
+      results.push([r.allowed, r.remaining, r.resetMs]);
     }
     expect(results).toEqual([
-      [true, 2],
-      [true, 1],
-      [true, 0],
-      [false, 0],
+      [true, 2, 500],
+      [true, 1, 1000],
+      [true, 0, 1500],
+      [false, 0, 1500],
     ]);
   });
 
   it('refills at the rate, capped at capacity', () => {
-    expect(refilled({ tokens: 0, updatedAt: 0 }, 250, policy)).toBe(0.5);
-    expect(refilled({ tokens: 0, updatedAt: 0 }, 60_000, policy)).toBe(3);
-    expect(refilled({ tokens: 1, updatedAt: 1000 }, 500, policy)).toBe(1); // clock went backwards
+    const empty = ms(1500); // emptied at 0
+    expect(take(empty, ms(250), times)).toMatchObject({ allowed: false, remaining: 0, retryAfterMs: 250 });
+    expect(take(empty, ms(500), times)).toMatchObject({ allowed: true, remaining: 0, fullAt: ms(2000) });
+    expect(take(empty, ms(1000), times)).toMatchObject({ allowed: true, remaining: 1 });
+    // Idle for a minute: full, not over-full.
+    expect(take(empty, ms(60_000), times)).toMatchObject({ remaining: 2, fullAt: ms(60_500) });
   });
 
   it('charges nothing for a refused request and says when one token is back', () => {
-    const empty = { tokens: 0.25, updatedAt: 0 };
-    const r = take(empty, 0, policy);
+    // A quarter of a token left: full again in 1375 ms.
+    const fullAt = ms(1375);
+    const r = take(fullAt, 0, times);
     expect(r.allowed).toBe(false);
-    expect(r.state).toBe(empty);
+    expect(r.fullAt).toBe(fullAt);
     expect(r.retryAfterMs).toBe(375);
     expect(r.resetMs).toBe(1375);
+  });
+
+  it('takes several tokens for a costlier request, and only when they are all there', () => {
+    expect(take(undefined, 0, times, 3)).toMatchObject({ allowed: true, remaining: 0, resetMs: 1500 });
+    expect(take(ms(500), 0, times, 3)).toMatchObject({ allowed: false, remaining: 2, retryAfterMs: 500 });
+  });
+
+  it('reads a refusal that the Redis answer (whole µs) rounded onto the limit as a refusal', () => {
+    expect(chargeDelay(ms(1000), 0, times)).toBe(ms(1500));
+    expect(outcome(false, times.burst, times)).toEqual({
+      allowed: false,
+      remaining: 1,
+      retryAfterMs: 1,
+      resetMs: 1000,
+    });
   });
 
   it('forgets idle buckets only once they would be full again', () => {
