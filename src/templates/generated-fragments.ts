@@ -2,8 +2,8 @@
 // src/shared/tables.ts, and one Secrets Manager secret per secret knob the gateway reads.
 import { envName } from '../config/knob';
 import { TABLES, TABLE_IDS } from '../shared/tables';
-import { parameterName } from './parameters';
-import { gatewaySecretKeys, hasValueCondition, secretLogicalId } from './slots';
+import { gatewaySecretKeys, parameterName } from './parameters';
+import { hasValueCondition, secretLogicalId } from './slots';
 import type { CfnTemplate } from './types';
 
 export function tablesFragment(): CfnTemplate {

@@ -4,6 +4,7 @@
 import type { ConfigKey, Config } from '../config/schema';
 import { consumedBy, knobFor } from '../config/schema';
 import { ErrorCode, SentinelError } from '../shared/errors';
+import { secretsVersion } from './secrets-version';
 import type { StackAssets, StackMode, StackParameter } from './types';
 
 export interface ParameterDefinition {
@@ -14,6 +15,8 @@ export interface ParameterDefinition {
   optional: boolean;
   configKey?: ConfigKey;
   asset?: keyof StackAssets;
+  /** A value computed from the config (not a knob of its own). */
+  derive?: (config: Config) => string;
 }
 
 /** `rateLimitCapacity` -> `RateLimitCapacity`. */
@@ -56,9 +59,31 @@ const ASSET_PARAMETERS: readonly ParameterDefinition[] = [
   },
 ];
 
-/** Every parameter a template may declare, schema order first, then assets. */
+/** Secret knobs the gateway reads; each gets a Secrets Manager secret (generated-fragments.ts). */
+export function gatewaySecretKeys(): ConfigKey[] {
+  return consumedBy('template').filter((key) => {
+    const knob = knobFor(key);
+    return knob.secret === true && knob.consumers.includes('gateway');
+  });
+}
+
+const DERIVED_PARAMETERS: readonly ParameterDefinition[] = [
+  {
+    // ECS hands secrets to a task when it starts, and the task definition names only the secret's
+    // ARN: a new value alone would leave running tasks on the old one. This digest changes with any
+    // gateway secret, and with it the task definition, so the service replaces its tasks.
+    name: 'GatewaySecretsVersion',
+    description:
+      'One-way digest of the gateway secrets (not the secrets): when one changes, the task definition does too and running tasks are replaced.',
+    secret: false,
+    optional: false,
+    derive: (config) => secretsVersion(gatewaySecretKeys().map((key) => config[key])),
+  },
+];
+
+/** Every parameter a template may declare, schema order first, then assets and derived values. */
 export function parameterCandidates(): ParameterDefinition[] {
-  return [...consumedBy('template').map(knobParameter), ...ASSET_PARAMETERS];
+  return [...consumedBy('template').map(knobParameter), ...ASSET_PARAMETERS, ...DERIVED_PARAMETERS];
 }
 
 /** The CloudFormation `Parameters` section for the candidates a template references. */
@@ -106,6 +131,8 @@ export function parameterValues(
         secret: definition.secret,
         configKey: definition.configKey,
       });
+    } else if (definition.derive) {
+      out.push({ key: definition.name, value: definition.derive(config), secret: false });
     } else if (assets) {
       out.push({ key: definition.name, value: assetValue(definition, assets, mode), secret: false });
     }

@@ -5,7 +5,7 @@ import type { ConfigKey } from '../config/schema';
 import { consumedBy, knobFor, schema } from '../config/schema';
 import { ErrorCode, SentinelError } from '../shared/errors';
 import { TABLES, TABLE_IDS } from '../shared/tables';
-import { parameterName } from './parameters';
+import { gatewaySecretKeys, parameterName } from './parameters';
 
 /** The port the gateway listens on in its container: the gateway's own default, wired explicitly. */
 export const GATEWAY_PORT = schema.port.default as number;
@@ -21,11 +21,6 @@ const ref = (name: string) => ({ Ref: name });
 /** Knobs a part reads from the stack: consumed by it and by 'template', secrets excluded. */
 function templateKnobsOf(consumer: 'gateway' | 'detector'): ConfigKey[] {
   return consumedBy('template').filter((key) => knobFor(key).consumers.includes(consumer));
-}
-
-/** Secret knobs the gateway needs; each gets a Secrets Manager secret (see secrets-fragment.ts). */
-export function gatewaySecretKeys(): ConfigKey[] {
-  return templateKnobsOf('gateway').filter((key) => knobFor(key).secret === true);
 }
 
 export const secretLogicalId = (key: ConfigKey) => `${parameterName(key)}Secret`;

@@ -1,21 +1,21 @@
 // Secrets stay secret: secret parameters are NoEcho without a default, and no secret reaches a plain
 // container or Lambda environment or an output (where anyone with read access to the task
 // definition, function configuration or stack would see it).
-import { CONFIG_KEYS, keyForEnvName, knobFor } from '../../config/schema';
+import { keyForEnvName, knobFor } from '../../config/schema';
 import { isObject, referencedNames } from '../intrinsics';
-import { parameterName } from '../parameters';
+import { parameterCandidates } from '../parameters';
 import type { Check, CheckContext } from './issue';
 import { listItems, noEchoParameters, resourcesOfType, section } from './view';
 
 /** Names that suggest a secret, for names the schema does not know. */
 const SECRET_LOOKING = /secret|passw(or)?d|token|private.?key|api.?key|credential/i;
 
-const knobByParameter = new Map(CONFIG_KEYS.map((key) => [parameterName(key), key]));
+/** Whether each parameter our templates can declare is secret (knobs, assets, derived values). */
+const knownParameters = new Map(parameterCandidates().map((p) => [p.name, p.secret]));
 
-/** The schema decides for its own names; the pattern only for names it does not know. */
+/** Our own definitions decide for our names; the pattern only for names they do not know. */
 function isSecretParameter(name: string): boolean {
-  const key = knobByParameter.get(name);
-  return key ? knobFor(key).secret === true : SECRET_LOOKING.test(name);
+  return knownParameters.get(name) ?? SECRET_LOOKING.test(name);
 }
 
 function isSecretEnvName(name: string): boolean {

@@ -60,4 +60,29 @@ describe('rendered parameters', () => {
     // Unset optional knobs are passed as '' (the gateway reads '' as unset).
     expect(parameters.find((p) => p.key === 'JwtIssuer')?.value).toBe('');
   });
+
+  it('gives the task definition a digest of the secrets that changes with them, and only with them', () => {
+    const version = (env: Record<string, string>) =>
+      renderStack('full', configFor({ env }), ASSETS).parameters.find((p) => p.key === 'GatewaySecretsVersion')!;
+    const rotated = 'another-secret-that-is-at-least-32-bytes!!';
+    const first = version({});
+    expect(first.secret).toBe(false);
+    expect(first.value).toMatch(/^[0-9a-f]{24}$/);
+    expect(version({}).value).toBe(first.value);
+    expect(version({ SENTINEL_API_JWT_SECRET_KEY: rotated }).value).not.toBe(first.value);
+    // Tuning a knob that is not secret leaves the tasks alone.
+    expect(version({ SENTINEL_API_RATE_LIMIT_CAPACITY: '7' }).value).toBe(first.value);
+    // Without a secret (tokens checked against a JWKS URL) there is nothing to version.
+    expect(
+      version({ SENTINEL_API_JWT_SECRET_KEY: '', SENTINEL_API_JWT_JWKS_URL: 'https://id.example.com/jwks.json' })
+        .value,
+    ).toBe('none');
+
+    const { template } = renderStack('full', configFor(), ASSETS);
+    const resources = template.Resources as Record<string, { Properties: Record<string, unknown> }>;
+    const [container] = resources.GatewayTaskDefinition!.Properties.ContainerDefinitions as Array<
+      Record<string, unknown>
+    >;
+    expect(container!.DockerLabels).toEqual({ 'sentinel-api.secrets-version': { Ref: 'GatewaySecretsVersion' } });
+  });
 });
