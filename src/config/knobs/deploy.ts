@@ -119,6 +119,18 @@ export const deployKnobs = {
       example: 'arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000',
     },
   ),
+  domainName: knob(
+    stringType({
+      pattern: /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/,
+      patternHint: 'a lowercase DNS name such as api.example.com (no scheme, no path)',
+    }),
+    {
+      description:
+        'DNS name clients use for the gateway (a CNAME or alias to AlbDnsName that you create; the certificate must cover it); sets the GatewayUrl output.',
+      consumers: ['template'],
+      example: 'api.example.com',
+    },
+  ),
   alertEmail: knob(
     stringType({ pattern: /^[^@\s]+@[^@\s]+\.[^@\s]+$/, maxLength: 254, patternHint: 'an email address' }),
     {

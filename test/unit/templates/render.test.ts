@@ -19,6 +19,7 @@ import {
   validateStack,
   type StackMode,
 } from '../../../src/templates';
+import { evaluateCondition } from '../../../src/templates/conditions';
 import { findTemplatesDir } from '../../../src/templates/templates-dir';
 import { ASSETS, CERTIFICATE_ARN, configFor } from './fixtures';
 
@@ -163,6 +164,33 @@ describe('renderStack', () => {
         'AlertTopicArn',
       ]),
     );
+  });
+
+  it('gives clients a GatewayUrl the certificate covers: the domain name when set', () => {
+    // Resolves the output as CloudFormation would, for the parts a config decides.
+    const gatewayUrl = (env: Record<string, string>, https: boolean) => {
+      const rendered = renderStack('full', configFor({ env, https }), ASSETS);
+      const params = new Map(rendered.parameters.map((p) => [p.key, p.value]));
+      const resolve = (value: any): string => {
+        if (value['Fn::If']) {
+          const [condition, yes, no] = value['Fn::If'];
+          return resolve(evaluateCondition(rendered.template, condition, params) ? yes : no);
+        }
+        return String(value['Fn::Sub']).replace(/\$\{([^}]+)\}/g, (_, name: string) => params.get(name) ?? `<${name}>`);
+      };
+      return resolve((rendered.template.Outputs as any).GatewayUrl.Value);
+    };
+    const domain = { SENTINEL_API_DOMAIN_NAME: 'api.example.com' };
+    expect(gatewayUrl({}, false)).toBe('http://<LoadBalancer.DNSName>');
+    expect(gatewayUrl({}, true)).toBe('https://<LoadBalancer.DNSName>');
+    expect(gatewayUrl(domain, true)).toBe('https://api.example.com');
+    expect(gatewayUrl(domain, false)).toBe('http://api.example.com');
+  });
+
+  it('refuses a domain name that is a URL or not a DNS name, saying what it wants', () => {
+    for (const value of ['https://api.example.com', 'api.example.com/v1', 'API.example.com', 'localhost']) {
+      expect(() => configFor({ env: { SENTINEL_API_DOMAIN_NAME: value } }), value).toThrow(/DOMAIN_NAME.*DNS name/);
+    }
   });
 
   it('lists the stateful types it creates so deploy can refuse their replacement', () => {
