@@ -24,7 +24,9 @@ export interface ChangeSetRequest {
 
 export type ChangeSetOutcome =
   | { kind: 'ready'; id: string; stackId: string; changes: Change[] }
-  | { kind: 'no-changes'; id: string; stackId: string };
+  | { kind: 'no-changes'; id: string; stackId: string }
+  /** Ctrl-C while CloudFormation was still computing it: see discardPendingChangeSet(). */
+  | { kind: 'interrupted'; id: string; stackId: string };
 
 export interface WaitOptions {
   clock: Clock;
@@ -90,11 +92,7 @@ export async function createChangeSet(
         },
       );
     }
-    if (options.signal?.aborted)
-      throw new SentinelError(
-        ErrorCode.ChangeSetFailed,
-        'Interrupted while the change set was being created',
-      );
+    if (options.signal?.aborted) return { kind: 'interrupted', id, stackId };
     if (options.clock.now() >= deadline) {
       throw new SentinelError(
         ErrorCode.ChangeSetFailed,
@@ -128,6 +126,40 @@ async function allChanges(
     token = page.NextToken;
   }
   return changes;
+}
+
+const COMPUTING = new Set(['CREATE_PENDING', 'CREATE_IN_PROGRESS']);
+
+/**
+ * Deletes a change set the user interrupted. CloudFormation refuses to delete one it is still
+ * computing, so this first waits (usually seconds) for it to finish, polling on the clock; a second
+ * Ctrl-C (`detachSignal`) or `timeoutMs` stops the wait and the change set is left. Returns whether it
+ * was deleted.
+ */
+export async function discardPendingChangeSet(
+  cfn: CloudFormationApi,
+  id: string,
+  stackId: string,
+  options: { clock: Clock; intervals: PollIntervals; detachSignal?: AbortSignal; timeoutMs?: number },
+): Promise<boolean> {
+  const deadline = options.clock.now() + (options.timeoutMs ?? 120_000);
+  for (;;) {
+    let status: string | undefined;
+    try {
+      status = (await cfn.describeChangeSet({ ChangeSetName: id, StackName: stackId })).Status;
+    } catch {
+      return false;
+    }
+    if (!status || !COMPUTING.has(status)) break;
+    if (options.detachSignal?.aborted || options.clock.now() >= deadline) return false;
+    await options.clock.sleep(options.intervals.changeSetMs, options.detachSignal);
+  }
+  try {
+    await cfn.deleteChangeSet({ ChangeSetName: id, StackName: stackId });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Best effort: a leftover change set is clutter, not a failure. */

@@ -5,7 +5,7 @@ import type { RenderedStack } from '../templates';
 import { followStack, type MonitorEvent } from './activity-monitor';
 import { MAX_INLINE_TEMPLATE_BYTES, s3ObjectUrl, templateKey, uploadIfMissing } from './assets';
 import { changeRows, destructiveChanges, describeDestructive } from './change-table';
-import { changeSetName, createChangeSet, deleteChangeSet } from './change-set';
+import { changeSetName, createChangeSet, deleteChangeSet, discardPendingChangeSet } from './change-set';
 import type { Clock, PollIntervals } from './clock';
 import type { CloudFormationApi } from './aws-clients';
 import type { DeployRequest } from './deploy';
@@ -97,6 +97,32 @@ export async function executeAndFollow(input: ExecuteInput): Promise<DeployResul
       stackStatus: current?.StackStatus ?? '',
       outputs,
       gatewayUrl: gatewayUrlOf(outputs),
+    };
+  }
+
+  if (changeSet.kind === 'interrupted') {
+    emit({
+      type: 'step',
+      step: 'recovery',
+      message: `interrupted: discarding the change set once CloudFormation has computed it (Ctrl-C again leaves it)`,
+    });
+    const discarded = await discardPendingChangeSet(cfn, changeSet.id, changeSet.stackId, {
+      clock,
+      intervals: ctx.intervals,
+      detachSignal: ctx.detachSignal,
+    });
+    // A CREATE change set leaves an empty REVIEW_IN_PROGRESS stack behind; it is ours to remove.
+    if (discarded && creating) await bestEffort(() => cfn.deleteStack({ StackName: changeSet.stackId }));
+    return {
+      ...base(),
+      status: 'interrupted',
+      action: 'stopped',
+      nextSteps: discarded
+        ? [commandFor('deploy', target)]
+        : [
+            `aws cloudformation delete-change-set --change-set-name ${changeSet.id} --region ${input.region}`,
+            commandFor('deploy', target),
+          ],
     };
   }
 

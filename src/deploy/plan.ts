@@ -26,8 +26,9 @@ import {
   templateKey,
   uploadIfMissing,
 } from './assets';
+import { ErrorCode, SentinelError } from '../shared/errors';
 import { changeRows, destructiveChanges, type ChangeRow, type DestructiveChange } from './change-table';
-import { changeSetName, createChangeSet, deleteChangeSet } from './change-set';
+import { changeSetName, createChangeSet, deleteChangeSet, discardPendingChangeSet } from './change-set';
 import type { EngineContext } from './engine';
 import { contentTag, planImage, registryHost } from './image';
 import type { BundlePaths } from './package-root';
@@ -187,6 +188,25 @@ export async function planAgainstStack(request: PlanRequest, ctx: EngineContext)
     },
     { clock, intervals: ctx.intervals, signal: ctx.signal },
   );
+  if (changeSet.kind === 'interrupted') {
+    // Nothing to show; the change set is discarded as soon as CloudFormation lets go of it.
+    const discarded = await discardPendingChangeSet(cfn, changeSet.id, changeSet.stackId, {
+      clock,
+      intervals: ctx.intervals,
+      detachSignal: ctx.detachSignal,
+    });
+    if (discarded && creating) await bestEffort(() => cfn.deleteStack({ StackName: changeSet.stackId }));
+    throw new SentinelError(
+      ErrorCode.ChangeSetFailed,
+      'Interrupted while CloudFormation computed the changes',
+      {
+        hint: discarded
+          ? 'Nothing was changed; the change set was deleted.'
+          : `Nothing was changed; delete the change set left behind: aws cloudformation delete-change-set --change-set-name ${changeSet.id} --region ${region}`,
+        exitCode: 130,
+      },
+    );
+  }
   try {
     const current = creating ? {} : await deployedTemplate(cfn, stack!.StackId!);
     const changes = changeSet.kind === 'ready' ? changeSet.changes : [];

@@ -4,6 +4,7 @@ import {
   CancelUpdateStackCommand,
   ContinueUpdateRollbackCommand,
   CreateChangeSetCommand,
+  DeleteChangeSetCommand,
   DeleteStackCommand,
   DescribeChangeSetCommand,
   ExecuteChangeSetCommand,
@@ -233,6 +234,62 @@ describe('deploy: Ctrl-C', () => {
       action: 'deleted',
       stackStatus: 'DELETE_COMPLETE',
     });
+  });
+
+  it('while the change set is computed waits for CloudFormation to finish it, then deletes it and the empty stack', async () => {
+    const stack = new FakeStack(NAME);
+    aws.useStack(stack);
+    const stop = new AbortController();
+    aws.cfn.on(CreateChangeSetCommand).callsFake(() => {
+      stack.status = 'REVIEW_IN_PROGRESS';
+      return { Id: 'arn:changeset/1', StackId: stack.id };
+    });
+    // Still computing when Ctrl-C comes, then done; CloudFormation refuses to delete it before.
+    const statuses = ['CREATE_IN_PROGRESS', 'CREATE_IN_PROGRESS', 'CREATE_IN_PROGRESS', 'CREATE_COMPLETE'];
+    let computed = false;
+    aws.cfn.on(DescribeChangeSetCommand).callsFake(() => {
+      if (!stop.signal.aborted) setImmediate(() => stop.abort());
+      const Status = statuses.shift() ?? 'CREATE_COMPLETE';
+      computed = Status === 'CREATE_COMPLETE';
+      return { Status, Changes: [] };
+    });
+    aws.cfn.on(DeleteChangeSetCommand).callsFake(() => {
+      if (!computed)
+        throw Object.assign(new Error('still computing'), { name: 'InvalidChangeSetStatusException' });
+      return {};
+    });
+    aws.cfn.on(DeleteStackCommand).resolves({});
+    const result = await deploy(testEngine({ signal: stop.signal }));
+    expect(result).toMatchObject({ status: 'interrupted', action: 'stopped' });
+    expect(exitCodeOf(result)).toBe(130);
+    expect(aws.cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
+    expect(aws.cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(1);
+    expect(aws.cfn.commandCalls(DeleteStackCommand)[0]!.args[0].input.StackName).toBe(stack.id);
+    if (result.status === 'interrupted')
+      expect(result.nextSteps).toEqual([
+        'sentinel deploy --mode foundation --stack-name SentinelSdkFoundation --region us-east-1',
+      ]);
+  });
+
+  it('a second Ctrl-C while the change set is computed leaves it and says how to delete it', async () => {
+    const stack = new FakeStack(NAME).history(['', '', 'CREATE_COMPLETE']);
+    aws.useStack(stack);
+    const stop = new AbortController();
+    const detach = new AbortController();
+    aws.cfn.on(CreateChangeSetCommand).resolves({ Id: 'arn:changeset/2', StackId: stack.id });
+    aws.cfn.on(DescribeChangeSetCommand).callsFake(() => {
+      if (!stop.signal.aborted) setImmediate(() => stop.abort());
+      else setImmediate(() => detach.abort());
+      return { Status: 'CREATE_IN_PROGRESS' };
+    });
+    const result = await deploy(testEngine({ signal: stop.signal, detachSignal: detach.signal }));
+    expect(result).toMatchObject({ status: 'interrupted', action: 'stopped' });
+    expect(aws.cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(0);
+    expect(aws.cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
+    if (result.status === 'interrupted')
+      expect(result.nextSteps[0]).toBe(
+        'aws cloudformation delete-change-set --change-set-name arn:changeset/2 --region us-east-1',
+      );
   });
 
   it('a second Ctrl-C detaches and prints the command to follow', async () => {

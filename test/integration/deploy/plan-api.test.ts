@@ -127,6 +127,28 @@ describe('against AWS (mocked)', () => {
     expect(aws.cfn.commandCalls(DeleteStackCommand)[0]!.args[0].input.StackName).toBe(stack.id);
   });
 
+  it('plan interrupted while the change set is computed deletes it once computed and exits 130', async () => {
+    const stack = new FakeStack('SentinelSdkFoundation');
+    aws.useStack(stack);
+    const stop = new AbortController();
+    aws.cfn.on(CreateChangeSetCommand).resolves({ Id: 'arn:cs/plan', StackId: stack.id });
+    const statuses = ['CREATE_IN_PROGRESS', 'CREATE_IN_PROGRESS', 'CREATE_COMPLETE'];
+    aws.cfn.on(DescribeChangeSetCommand).callsFake(() => {
+      if (!stop.signal.aborted) setImmediate(() => stop.abort());
+      return { Status: statuses.shift() ?? 'CREATE_COMPLETE', Changes: [] };
+    });
+    const error = await plan(CONFIG, {
+      mode: 'foundation',
+      env: {},
+      clock: virtualClock(),
+      packageRoot: fakePackageRoot(),
+      signal: stop.signal,
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ exitCode: 130, hint: 'Nothing was changed; the change set was deleted.' });
+    expect(aws.cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(1);
+    expect(aws.cfn.commandCalls(DeleteStackCommand)[0]!.args[0].input.StackName).toBe(stack.id);
+  });
+
   it('deployFoundation takes a config object, reports through the callback, and returns a redacted result', async () => {
     const stack = new FakeStack('SentinelSdkFoundation');
     aws.useStack(stack);
