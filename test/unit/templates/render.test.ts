@@ -135,6 +135,9 @@ describe('renderStack', () => {
     });
     const container = r.GatewayTaskDefinition!.Properties.ContainerDefinitions[0];
     expect(container.StopTimeout).toBe(30);
+    // The bundle writes nothing to disk (run by hand on a root remounted read-only: it started, served
+    // and flushed its telemetry on SIGTERM).
+    expect(container.ReadonlyRootFilesystem).toBe(true);
     expect(container.HealthCheck.Command.join(' ')).toContain('http://127.0.0.1:8000/health');
     expect(r.GatewayService!.Properties.DeploymentConfiguration.DeploymentCircuitBreaker).toEqual({
       Enable: true,
