@@ -2,7 +2,7 @@
 // whole state is one number, the time at which it will be full again ("full at"). Tokens are how far
 // that lies in the past: a bucket full at `now + d` holds `capacity - d / interval` tokens, where
 // `interval` is the time one token takes to come back. Same decisions as a bucket that stores tokens
-// and a timestamp, with half the state and a third of the work in Redis: the Lua script (lua.ts) is
+// and a timestamp, with half the state and half the work in Redis: the Lua script (lua.ts) is
 // one GET and one SET of that number, and answers with one integer that outcome() turns into the
 // decision. This copy serves the in-process bucket (fallback and `sentinel dev`) and documents the
 // rules in a testable form. Times are in microseconds, the resolution of Redis's TIME.
