@@ -8,7 +8,7 @@ export type CommandStats = Record<string, number>;
 
 /** Commands the token bucket script runs inside Redis (each run counts them too). */
 export const SCRIPT_COMMANDS = new Set(
-  [...TOKEN_BUCKET_SCRIPT.matchAll(/redis\.call\('(\w+)'/g)].map((m) => m[1]!.toLowerCase()),
+  [...TOKEN_BUCKET_SCRIPT.matchAll(/redis\.p?call\('(\w+)'/g)].map((m) => m[1]!.toLowerCase()),
 );
 /** Commands the bench itself sends to read the counters. */
 const OWN_COMMANDS = new Set(['info', 'config|resetstat']);

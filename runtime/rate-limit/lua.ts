@@ -16,7 +16,9 @@ export const TOKEN_BUCKET_SCRIPT = `
 -- costs no token and a client that backs off recovers at the refill rate).
 local t = redis.call('TIME')
 local now = t[1] * 1000000 + t[2]
-local full = tonumber(redis.call('GET', KEYS[1]))
+-- pcall: a key of another type (a hash from an earlier version of this script) reads as an
+-- unknown bucket, which is full, and the SET below replaces it.
+local full = tonumber(redis.pcall('GET', KEYS[1]))
 -- A bucket full in the past is full now, never over-full.
 if full == nil or full < now then full = now end
 local after = full - now + tonumber(ARGV[1])

@@ -137,6 +137,17 @@ describe.runIf(redisAvailable())('rate limiting with Redis', () => {
     client.disconnect();
   });
 
+  it('takes over a key of another type (a bucket hash of the earlier script) instead of failing', async () => {
+    const client = redis.client();
+    const bucket = new RedisTokenBucket(client, { capacity: 3, refillPerSecond: 0.001 });
+    const key = `${prefix}old-format`;
+    await client.hset(key, 'tokens', '0', 'ts', '1');
+    expect(await bucket.take(key)).toMatchObject({ success: true, remaining: 2 });
+    expect(await client.type(key)).toBe('string');
+    expect(await bucket.take(key)).toMatchObject({ success: true, remaining: 1 });
+    client.disconnect();
+  });
+
   it('bounds a hung Redis by the command timeout, then stops asking it until it answers again', async () => {
     // Every client's commands wait while the server is paused: the gateway's time out.
     await admin.call('CLIENT', 'PAUSE', '3000', 'ALL');
