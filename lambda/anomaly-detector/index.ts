@@ -4,6 +4,7 @@ export { detect } from './detect';
 export {
   inputFromRecords,
   COUNTER_FIELDS,
+  OPTIONAL_COUNTER_FIELDS,
   type DetectInput,
   type InputBucket,
   type BucketRecord,

@@ -23,6 +23,11 @@ export interface InputBucket {
   rateLimited: ArrayLike<number>;
   /** Distinct endpoints the entity called in this bucket. */
   endpoints: ArrayLike<number>;
+  /**
+   * Of `requests`, those refused because the entity was on the blocklist (403, also in `errors4xx`).
+   * They are not judged as traffic. Optional: absent means none.
+   */
+  blocked?: ArrayLike<number>;
 }
 
 /**
@@ -44,12 +49,15 @@ export const COUNTER_FIELDS = [
   'endpoints',
 ] as const;
 export type CounterField = (typeof COUNTER_FIELDS)[number];
+/** Columns an input may leave out (read as zeros). */
+export const OPTIONAL_COUNTER_FIELDS = ['blocked'] as const;
 
 /** One aggregate as stored: which entity, which bucket, what counts. */
 export interface BucketRecord {
   entity: Entity;
   bucketStart: number;
   counts: Pick<AggregateCounts, Exclude<CounterField, 'endpoints'>> & {
+    blocked?: number;
     endpoints: number | readonly string[];
   };
 }
@@ -88,6 +96,7 @@ export function inputFromRecords(records: Iterable<BucketRecord>): DetectInput {
       authFailures: column(),
       rateLimited: column(),
       endpoints: column(),
+      blocked: column(),
     };
     for (const [e, counts] of values) {
       bucket.requests[e] = counts.requests;
@@ -95,6 +104,7 @@ export function inputFromRecords(records: Iterable<BucketRecord>): DetectInput {
       bucket.errors5xx[e] = counts.errors5xx;
       bucket.authFailures[e] = counts.authFailures;
       bucket.rateLimited[e] = counts.rateLimited;
+      bucket.blocked[e] = counts.blocked ?? 0;
       bucket.endpoints[e] = typeof counts.endpoints === 'number' ? counts.endpoints : counts.endpoints.length;
     }
     return bucket;
@@ -113,11 +123,12 @@ export function assertValidInput(input: DetectInput): void {
         { hint: 'use bucketStart() from src/shared/buckets' },
       );
     }
-    for (const field of COUNTER_FIELDS) {
-      if (bucket[field].length !== n) {
+    for (const field of [...COUNTER_FIELDS, ...OPTIONAL_COUNTER_FIELDS]) {
+      const column = bucket[field];
+      if (column !== undefined && column.length !== n) {
         throw new SentinelError(
           ErrorCode.DetectorInputInvalid,
-          `bucket ${new Date(bucket.start).toISOString()} has ${bucket[field].length} ${field} values for ${n} entities`,
+          `bucket ${new Date(bucket.start).toISOString()} has ${column.length} ${field} values for ${n} entities`,
           { hint: 'give every column one value per entity, in the order of `entities`' },
         );
       }

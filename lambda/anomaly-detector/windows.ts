@@ -59,7 +59,7 @@ export interface Windows {
   authLastBucket: Float64Array;
   authBaseline: Float64Array;
   authSeasonalLevel: Float64Array;
-  /** All requests and 4xx other than 401/403/429 in the current hour. */
+  /** Requests (5xx included, those refused by a block not) and 4xx other than 401/403/429 and blocks, in the current hour. */
   requestsHour: Float64Array;
   other4xxHour: Float64Array;
   /** Most distinct endpoints seen in one bucket of the current hour. */
@@ -216,7 +216,9 @@ function seasonalLevels(
   if (out.days) out.days.set(days);
 }
 
-const counted = (row: InputBucket, e: number) => Math.max(0, row.requests[e]! - row.errors5xx[e]!);
+/** Requests judged as traffic: not the upstream's 5xx, not those refused because of a block. */
+const counted = (row: InputBucket, e: number) =>
+  Math.max(0, row.requests[e]! - row.errors5xx[e]! - (row.blocked === undefined ? 0 : row.blocked[e]!));
 const authFailures = (row: InputBucket, e: number) => row.authFailures[e]!;
 
 export function computeWindows(input: DetectInput, now: number, historyDays: number): Windows {
@@ -261,9 +263,12 @@ export function computeWindows(input: DetectInput, now: number, historyDays: num
       continue;
     }
     const hour = w.hours[hourIndex]!;
-    const { requests, errors5xx, errors4xx, authFailures: auth, rateLimited, endpoints } = row;
+    const { requests, errors5xx, errors4xx, authFailures: auth, rateLimited, endpoints, blocked } = row;
     for (let e = 0; e < n; e++) {
-      const req = requests[e]!;
+      // Requests refused by a block are left out of everything judged: they would otherwise raise
+      // the entity's own baseline (and its 4xx share) for the hours after the block ends.
+      const refused = blocked === undefined ? 0 : blocked[e]!;
+      const req = Math.max(0, requests[e]! - refused);
       const value = Math.max(0, req - errors5xx[e]!);
       hour[e]! += value;
       if (req > 0 && w.firstActiveBucket[e] === -1) w.firstActiveBucket[e] = i;
@@ -276,7 +281,7 @@ export function computeWindows(input: DetectInput, now: number, historyDays: num
       w.requestsHour[e]! += req;
       const limited = rateLimited[e]!;
       w.rateLimitedHour[e]! += limited;
-      w.other4xxHour[e]! += Math.max(0, errors4xx[e]! - failures - limited);
+      w.other4xxHour[e]! += Math.max(0, errors4xx[e]! - refused - failures - limited);
       if (endpoints[e]! > w.maxEndpoints[e]!) w.maxEndpoints[e] = endpoints[e]!;
       const share = req > 0 ? limited / req : 0;
       if (share < w.rateLimitedMinShare[e]!) w.rateLimitedMinShare[e] = share;

@@ -78,8 +78,15 @@ export class TrafficAggregator {
     else if (event.status >= 500) c.errors5xx++;
     if (event.decision === 'unauthenticated') c.authFailures++;
     else if (event.decision === 'limited') c.rateLimited++;
+    else if (event.decision === 'blocked') c.blocked++;
     c.latencyMsSum += Math.round(event.latencyMs);
-    if (entry.endpoints.size < MAX_ENDPOINTS_PER_BUCKET && event.endpoint !== '') {
+    // A blocked client's paths say nothing about what it can reach (every answer is the same 403);
+    // counting them would read as endpoint enumeration when the block ends.
+    if (
+      entry.endpoints.size < MAX_ENDPOINTS_PER_BUCKET &&
+      event.endpoint !== '' &&
+      event.decision !== 'blocked'
+    ) {
       entry.endpoints.add(event.endpoint.slice(0, MAX_ENDPOINT_LENGTH));
     }
   }

@@ -11,6 +11,12 @@ export interface AggregateCounts {
   errors5xx: number;
   authFailures: number;
   rateLimited: number;
+  /**
+   * Refused because the entity was on the blocklist (403 `blocked`), also counted in requests and
+   * errors4xx as the original did. The detector leaves them out of the traffic it judges: a blocked
+   * client that keeps sending must not raise its own baseline for when the block ends.
+   */
+  blocked: number;
   latencyMsSum: number;
   /** Distinct endpoints seen (bounded by MAX_ENDPOINTS_PER_BUCKET per task and flush). */
   endpoints: string[];
@@ -23,6 +29,7 @@ export const AGGREGATE_ATTRIBUTES = {
   errors5xx: 'error5xxCount',
   authFailures: 'authFailureCount',
   rateLimited: 'rateLimitedCount',
+  blocked: 'blockedCount',
   latencyMsSum: 'latencyMsSum',
   endpoints: 'endpoints',
   lastUpdatedEpoch: 'lastUpdatedEpoch',
@@ -34,6 +41,7 @@ export const NUMERIC_AGGREGATE_FIELDS = [
   'errors5xx',
   'authFailures',
   'rateLimited',
+  'blocked',
   'latencyMsSum',
 ] as const satisfies ReadonlyArray<keyof AggregateCounts>;
 
@@ -47,6 +55,7 @@ export function emptyCounts(): AggregateCounts {
     errors5xx: 0,
     authFailures: 0,
     rateLimited: 0,
+    blocked: 0,
     latencyMsSum: 0,
     endpoints: [],
   };

@@ -4,8 +4,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DynamoBlocklist } from '../../../runtime/blocklist/dynamo-blocklist';
 import { silentLogger } from '../../../runtime/lib/logger';
 import { countsFromItem } from '../../../src/shared/aggregate-record';
+import { putBlock } from '../../../src/shared/blocklist-table';
 import { bucketPartitionKey } from '../../../src/shared/buckets';
 import { fromRequestLogItem } from '../../../src/shared/request-log-record';
 import type { TableNames } from '../../../src/shared/table-setup';
@@ -156,5 +158,29 @@ describe('telemetry', () => {
       TelemetryDrops: 0,
     });
     expect(metrics.LatencyP99).toBeGreaterThan(0);
+  });
+
+  // Last: its requests would show in the request log and access log counts of the tests above.
+  it('counts requests refused by a block apart (blockedCount), without their paths', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    await putBlock(store.documentClient(), tables.blocklist, {
+      entity: { kind: 'user', id: 'mallory' },
+      reason: 'test',
+      blockedAt: now,
+      expiresAt: now + 3600,
+      source: 'manual',
+      strikes: 1,
+    });
+    await (gw.gateway.deps.blocklist as DynamoBlocklist).refresh();
+    const mallory = { authorization: `Bearer ${await tokenFor('mallory')}` };
+    for (const path of ['/admin', '/users/1', '/users/2'])
+      expect((await fetch(`${gw.url}/proxy${path}`, { headers: mallory })).status).toBe(403);
+    await gw.gateway.telemetry.flush();
+    expect((await aggregates())['USER#mallory']).toMatchObject({
+      requests: 3,
+      errors4xx: 3,
+      blocked: 3,
+      endpoints: [],
+    });
   });
 });

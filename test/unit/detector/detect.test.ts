@@ -7,7 +7,7 @@ import { ErrorCode } from '../../../src/shared/errors';
 import type { Decision } from '../../../lambda/anomaly-detector/decision';
 import { detect } from '../../../lambda/anomaly-detector/detect';
 import { originalRule } from '../../../lambda/anomaly-detector/signals/original-rule';
-import { NOW, population, settings, Traffic } from './traffic';
+import { HOUR, NOW, population, settings, Traffic } from './traffic';
 
 const alice = userEntity('alice');
 const flagged = (traffic: Traffic, overrides = {}) =>
@@ -161,6 +161,27 @@ describe('detect', () => {
     const same = population(new Traffic(), 60).seasonal(alice, 7, 20).hours(alice, 2, 9, 20);
     for (let b = 0; b < 4; b++) same.bucket(alice, 3_600_000 - b * BUCKET_MS, { requests: 400 });
     expect(decisionFor(same, 'alice')).toBeDefined();
+  });
+
+  it('leaves requests refused by a block out: the same abuse is flagged again when the block ends', () => {
+    // Alice sent 20/h, then 400/h; blocked (403) for hours 2 to 4 while she kept going; the block
+    // is over and the current hour is 400 again.
+    const abuse = (reportBlocked: boolean) => {
+      const traffic = population(new Traffic(), 60).seasonal(alice, 7, 20).hours(alice, 5, 9, 20);
+      for (let h = 2; h <= 4; h++)
+        for (let b = 0; b < 4; b++)
+          traffic.bucket(alice, h * HOUR - b * BUCKET_MS, {
+            requests: 100,
+            errors4xx: 100,
+            blocked: reportBlocked ? 100 : 0,
+          });
+      return traffic.hour(alice, 1, 400);
+    };
+    const again = decisionFor(abuse(true), 'alice');
+    expect(again).toMatchObject({ signal: 'spike', baselineSource: 'seasonal' });
+    expect(again!.baseline).toBeLessThan(25);
+    // Counted as traffic, the blocked hours made 400/h her recent normal.
+    expect(decisionFor(abuse(false), 'alice')).toBeUndefined();
   });
 
   it('flags a short burst in the newest bucket that the hour would dilute', () => {

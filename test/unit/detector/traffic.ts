@@ -35,6 +35,7 @@ export class Traffic {
         errors5xx: counts.errors5xx ?? 0,
         authFailures: counts.authFailures ?? 0,
         rateLimited: counts.rateLimited ?? 0,
+        blocked: counts.blocked ?? 0,
         endpoints: counts.endpoints ?? (counts.requests ? 3 : 0),
       },
     });

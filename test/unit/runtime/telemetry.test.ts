@@ -43,6 +43,19 @@ describe('TrafficAggregator', () => {
     expect(agg.size).toBe(0);
   });
 
+  it('counts requests refused by a block apart, without their paths', () => {
+    const agg = new TrafficAggregator();
+    agg.add(event());
+    agg.add(event({ status: 403, decision: 'blocked', endpoint: '/admin' }));
+    agg.add(event({ status: 403, decision: 'blocked', endpoint: '/users/1' }));
+    const [alice] = agg.drain();
+    expect(alice!.counts).toMatchObject({ requests: 3, errors4xx: 2, blocked: 2, authFailures: 0 });
+    expect([...alice!.endpoints]).toEqual(['/a']);
+    const update = updateFor(alice!, 'aggregates', 1, T).input;
+    expect(update.ExpressionAttributeNames).toMatchObject({ '#blocked': 'blockedCount' });
+    expect(update.ExpressionAttributeValues).toMatchObject({ ':blocked': 2 });
+  });
+
   it('bounds endpoints per entry and entries overall, counting what it drops', () => {
     const agg = new TrafficAggregator(2);
     for (let i = 0; i < MAX_ENDPOINTS_PER_BUCKET + 10; i++) agg.add(event({ endpoint: `/p${i}` }));
