@@ -1,6 +1,8 @@
 // Replays the traffic in time order through the real detection code, one run every 15 minutes
 // with only the past visible, and applies the real blocking plan (escalation included) to an
-// in-memory blocklist. The original's rule runs beside it with its fixed one-hour blocks.
+// in-memory blocklist. A block of ours is enforced as the gateway would: the entity's requests in
+// the buckets it covers become 403s counted as blocked. The original's rule runs beside it with its
+// fixed one-hour blocks, on request counts, which a block does not change.
 import { BUCKET_MS } from '../../src/shared/buckets';
 import type { Decision, Detection } from '../../lambda/anomaly-detector/decision';
 import type { DetectInput, InputBucket } from '../../lambda/anomaly-detector/input';
@@ -45,9 +47,33 @@ function bucketViews(traffic: Traffic): InputBucket[] {
       authFailures: view(c.authFailures),
       rateLimited: view(c.rateLimited),
       endpoints: view(c.endpoints),
+      blocked: view(c.blocked),
     });
   }
   return views;
+}
+
+/**
+ * What the gateway does while an entity is blocked: every request it sends is refused with 403 and
+ * counted as blocked, with no path. Whole buckets from the run that blocked it (a run sees complete
+ * buckets only) to the one in which the block ends.
+ */
+function enforceBlock(traffic: Traffic, e: number, fromMs: number, untilMs: number): void {
+  const n = traffic.entities.length;
+  const c = traffic.columns;
+  const first = Math.ceil((fromMs - traffic.startMs) / BUCKET_MS);
+  const end = Math.min(traffic.bucketCount, Math.ceil((untilMs - traffic.startMs) / BUCKET_MS));
+  for (let t = Math.max(0, first); t < end; t++) {
+    const i = t * n + e;
+    const refused = c.requests[i]!;
+    if (refused === 0) continue;
+    c.blocked[i] = refused;
+    c.errors4xx[i] = refused;
+    c.errors5xx[i] = 0;
+    c.authFailures[i] = 0;
+    c.rateLimited[i] = 0;
+    c.endpoints[i] = 0;
+  }
 }
 
 export function replay(
@@ -83,7 +109,10 @@ export function replay(
       const action = planAction(decision, histories.get(e), settings, now, detection.windowEnd);
       if (action.kind === 'skip') continue;
       histories.set(e, historyAfter(action, histories.get(e), detection.windowEnd));
-      if (action.kind === 'block') ours.push({ at: now, entity: e, signal: decision.signal, decision });
+      if (action.kind === 'block') {
+        ours.push({ at: now, entity: e, signal: decision.signal, decision });
+        enforceBlock(traffic, e, now, action.expiresAt * 1000);
+      }
     }
     for (const anomaly of originalRule(input, original, now)) {
       const e = index.get(`${anomaly.entity.kind}:${anomaly.entity.id}`)!;

@@ -2,6 +2,9 @@
 // the whole period, the injected abuse episodes and the benign traps, with what is needed to score.
 import type { Entity } from '../../src/shared/entity';
 import type { CounterField } from '../../lambda/anomaly-detector/input';
+
+/** Every counter the evaluation keeps: the detector's columns, and the requests a block refused. */
+export type EvalField = CounterField | 'blocked';
 import type { Profile } from './population';
 
 export const ABUSE_TYPES = [
@@ -55,7 +58,7 @@ export interface Traffic {
   warmupBuckets: number;
   entities: Entity[];
   /** Column per field, bucket-major: the value of entity e in bucket t is at [t * n + e]. */
-  columns: Record<CounterField, Int32Array>;
+  columns: Record<EvalField, Int32Array>;
   episodes: Episode[];
   traps: Trap[];
   /** Benign user-days after warm-up on which the user sent anything. */
@@ -64,7 +67,7 @@ export interface Traffic {
   profiles: readonly Profile[];
 }
 
-export function createColumns(buckets: number, entities: number): Record<CounterField, Int32Array> {
+export function createColumns(buckets: number, entities: number): Record<EvalField, Int32Array> {
   const column = () => new Int32Array(buckets * entities);
   return {
     requests: column(),
@@ -73,5 +76,6 @@ export function createColumns(buckets: number, entities: number): Record<Counter
     authFailures: column(),
     rateLimited: column(),
     endpoints: column(),
+    blocked: column(),
   };
 }

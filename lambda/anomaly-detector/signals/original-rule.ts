@@ -25,11 +25,12 @@ export function originalRule(
   settings: OriginalRuleSettings,
   now: number,
 ): OriginalAnomaly[] {
-  // The original counted 5xx answers too; zero them in a copy-free view of the input.
+  // The original counted 5xx answers and requests refused by a block too: a view of the input
+  // without either, sharing its columns.
   const zeros = new Float64Array(input.entities.length);
   const view: DetectInput = {
     entities: input.entities,
-    buckets: input.buckets.map((b) => ({ ...b, errors5xx: zeros })),
+    buckets: input.buckets.map((b) => ({ ...b, errors5xx: zeros, blocked: undefined })),
   };
   const w = computeWindows(view, now, 0);
   const found: OriginalAnomaly[] = [];
