@@ -39,7 +39,7 @@ export async function measureStreamingMemory(
     await new Promise((r) => setTimeout(r, 500));
     resetPeak(gateway.pid);
     const before = memoryOf(gateway.pid);
-    const status = await upload(put, headers, bytes);
+    const { status } = await upload(put, headers, bytes);
     const received = await download(get(bytes), headers);
     if (status !== 200 || received !== bytes) {
       throw new Error(`streaming failed: upload status ${status}, downloaded ${received} of ${bytes} bytes`);

@@ -6,10 +6,10 @@
 // Env: UPSTREAM_PORT (0: any). Prints {"msg":"listening","port"} on stdout.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { writeBytes } from './streaming';
 
 const ANSWER = JSON.stringify({ id: 42, name: 'widget', price: 9.99, tags: ['a', 'b'], inStock: true });
 const ANSWER_HEADERS = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(ANSWER) };
-const CHUNK = Buffer.alloc(64 * 1024, 7);
 
 let served = 0;
 let delayMs = 0;
@@ -22,17 +22,8 @@ function control(url: URL, res: ServerResponse): void {
 }
 
 function download(res: ServerResponse, bytes: number): void {
-  let left = bytes;
   res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes });
-  const pump = () => {
-    while (left > 0) {
-      const n = Math.min(left, CHUNK.length);
-      left -= n;
-      if (!res.write(n === CHUNK.length ? CHUNK : CHUNK.subarray(0, n))) return void res.once('drain', pump);
-    }
-    res.end();
-  };
-  pump();
+  writeBytes(res, bytes);
 }
 
 function handle(req: IncomingMessage, res: ServerResponse): void {

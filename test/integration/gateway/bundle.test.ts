@@ -1,10 +1,11 @@
 // The built bundle (dist/gateway/server.mjs) as the container runs it: configured by environment
 // only, with real Redis, dynalite and an upstream. SIGTERM lets in-flight requests finish and flushes
 // telemetry before exit 0; large bodies stream through without the process growing by their size.
-import { readFileSync } from 'node:fs';
-import { request, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { memoryOf } from '../../../bench/lib/processes';
+import { upload, writeBytes } from '../../../bench/lib/streaming';
 import { countsFromItem } from '../../../src/shared/aggregate-record';
 import type { TableNames } from '../../../src/shared/table-setup';
 import { startDynalite, type DynaliteServer } from '../../helpers/dynalite';
@@ -15,7 +16,6 @@ import { redisAvailable } from '../../helpers/services';
 import { startUpstream, type Upstream } from '../../helpers/upstream';
 
 const MiB = 1024 * 1024;
-const CHUNK = Buffer.alloc(64 * 1024, 7);
 let slowArrivals = 0;
 
 function handler(req: IncomingMessage, res: ServerResponse) {
@@ -26,56 +26,13 @@ function handler(req: IncomingMessage, res: ServerResponse) {
     return;
   }
   if (url.pathname === '/big') {
-    let left = Number(url.searchParams.get('bytes'));
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': left });
-    const pump = () => {
-      while (left > 0) {
-        const n = Math.min(left, CHUNK.length);
-        left -= n;
-        if (!res.write(n === CHUNK.length ? CHUNK : CHUNK.subarray(0, n)))
-          return void res.once('drain', pump);
-      }
-      res.end();
-    };
-    return pump();
+    const bytes = Number(url.searchParams.get('bytes'));
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes });
+    return writeBytes(res, bytes);
   }
   let bytes = 0;
   req.on('data', (chunk: Buffer) => (bytes += chunk.length));
   req.on('end', () => res.end(JSON.stringify({ bytes })));
-}
-
-/** Peak and current resident memory of a process, in bytes (Linux). */
-function memoryOf(pid: number): { peak: number; current: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (name: string) =>
-    Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
-  return { peak: kb('VmHWM'), current: kb('VmRSS') };
-}
-
-function upload(url: string, token: string, bytes: number): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-length': bytes } },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8').on('data', (c: string) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      },
-    );
-    req.on('error', reject);
-    let left = bytes;
-    const pump = () => {
-      while (left > 0) {
-        const n = Math.min(left, CHUNK.length);
-        left -= n;
-        if (!req.write(n === CHUNK.length ? CHUNK : CHUNK.subarray(0, n)))
-          return void req.once('drain', pump);
-      }
-      req.end();
-    };
-    pump();
-  });
 }
 
 describe.runIf(redisAvailable())('gateway bundle', () => {
@@ -159,23 +116,21 @@ describe.runIf(redisAvailable())('gateway bundle', () => {
       await freePort(),
     );
     try {
-      const token = await tokenFor('bulk');
+      const headers = { authorization: `Bearer ${await tokenFor('bulk')}` };
       // Warm up (JIT, pools, token cache) before taking the baseline.
-      expect((await upload(`${gw.url}/proxy/upload`, token, 4 * MiB)).status).toBe(200);
-      const baseline = memoryOf(gw.child.pid!).current;
+      expect((await upload(`${gw.url}/proxy/upload`, headers, 4 * MiB)).status).toBe(200);
+      const baseline = memoryOf(gw.child.pid!).rss;
 
-      const up = await upload(`${gw.url}/proxy/upload`, token, size);
+      const up = await upload(`${gw.url}/proxy/upload`, headers, size);
       expect(up.status).toBe(200);
       expect(JSON.parse(up.body)).toEqual({ bytes: size });
 
-      const down = await fetch(`${gw.url}/proxy/big?bytes=${size}`, {
-        headers: { authorization: `Bearer ${token}` },
-      });
+      const down = await fetch(`${gw.url}/proxy/big?bytes=${size}`, { headers });
       let received = 0;
       for await (const chunk of down.body!) received += (chunk as Uint8Array).byteLength;
       expect(received).toBe(size);
 
-      const { peak } = memoryOf(gw.child.pid!);
+      const { hwm: peak } = memoryOf(gw.child.pid!);
       // Buffering either body whole would add at least `size`. Streaming costs a constant ~55 MiB of
       // socket and allocator slack here, measured the same for 64 MiB and 384 MiB bodies.
       expect(peak - baseline).toBeLessThan(size / 2);
