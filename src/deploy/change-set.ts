@@ -5,7 +5,7 @@ import { ErrorCode, SentinelError } from '../shared/errors';
 import type { CloudFormationApi } from './aws-clients';
 import type { Clock, PollIntervals } from './clock';
 import { isNoChangesReason } from './stack-status';
-import { withRetry } from './throttle';
+import { bestEffort, withRetry } from './throttle';
 
 /** IAM roles are named by CloudFormation; the templates use no macros or nested stacks. */
 export const CAPABILITIES = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'] as const;
@@ -140,7 +140,14 @@ export async function discardPendingChangeSet(
   cfn: CloudFormationApi,
   id: string,
   stackId: string,
-  options: { clock: Clock; intervals: PollIntervals; detachSignal?: AbortSignal; timeoutMs?: number },
+  options: {
+    clock: Clock;
+    intervals: PollIntervals;
+    detachSignal?: AbortSignal;
+    timeoutMs?: number;
+    /** A CREATE change set: its empty stack goes too. */
+    creating: boolean;
+  },
 ): Promise<boolean> {
   const deadline = options.clock.now() + (options.timeoutMs ?? 120_000);
   for (;;) {
@@ -154,19 +161,26 @@ export async function discardPendingChangeSet(
     if (options.detachSignal?.aborted || options.clock.now() >= deadline) return false;
     await options.clock.sleep(options.intervals.changeSetMs, options.detachSignal);
   }
-  try {
-    await cfn.deleteChangeSet({ ChangeSetName: id, StackName: stackId });
-    return true;
-  } catch {
-    return false;
-  }
+  return discardChangeSet(cfn, id, stackId, options);
 }
 
-/** Best effort: a leftover change set is clutter, not a failure. */
-export async function deleteChangeSet(cfn: CloudFormationApi, id: string, stackId: string): Promise<void> {
+/**
+ * Deletes a change set that will not be executed and, for a CREATE, the empty REVIEW_IN_PROGRESS
+ * stack CloudFormation made for it (it is ours to remove). Best effort: a leftover is clutter, not a
+ * failure. Returns whether the change set was deleted.
+ */
+export async function discardChangeSet(
+  cfn: CloudFormationApi,
+  id: string,
+  stackId: string,
+  options: { creating: boolean },
+): Promise<boolean> {
+  let deleted = true;
   try {
     await cfn.deleteChangeSet({ ChangeSetName: id, StackName: stackId });
   } catch {
-    // Ignored: see above.
+    deleted = false;
   }
+  if (options.creating) await bestEffort(() => cfn.deleteStack({ StackName: stackId }));
+  return deleted;
 }

@@ -5,7 +5,7 @@ import type { RenderedStack } from '../templates';
 import { followStack, type MonitorEvent } from './activity-monitor';
 import { MAX_INLINE_TEMPLATE_BYTES, s3ObjectUrl, templateKey, uploadIfMissing } from './assets';
 import { changeRows, destructiveChanges, describeDestructive } from './change-table';
-import { changeSetName, createChangeSet, deleteChangeSet, discardPendingChangeSet } from './change-set';
+import { changeSetName, createChangeSet, discardChangeSet, discardPendingChangeSet } from './change-set';
 import type { Clock, PollIntervals } from './clock';
 import type { CloudFormationApi } from './aws-clients';
 import type { DeployRequest } from './deploy';
@@ -88,7 +88,7 @@ export async function executeAndFollow(input: ExecuteInput): Promise<DeployResul
     { clock, intervals: ctx.intervals, signal: ctx.signal },
   );
   if (changeSet.kind === 'no-changes') {
-    await deleteChangeSet(cfn, changeSet.id, changeSet.stackId);
+    await discardChangeSet(cfn, changeSet.id, changeSet.stackId, { creating });
     const current = await describeStack(cfn, stackName, clock);
     const outputs = stackOutputs(current);
     return {
@@ -110,9 +110,8 @@ export async function executeAndFollow(input: ExecuteInput): Promise<DeployResul
       clock,
       intervals: ctx.intervals,
       detachSignal: ctx.detachSignal,
+      creating,
     });
-    // A CREATE change set leaves an empty REVIEW_IN_PROGRESS stack behind; it is ours to remove.
-    if (discarded && creating) await bestEffort(() => cfn.deleteStack({ StackName: changeSet.stackId }));
     return {
       ...base(),
       status: 'interrupted',
@@ -129,11 +128,7 @@ export async function executeAndFollow(input: ExecuteInput): Promise<DeployResul
   const rows = changeRows(changeSet.changes);
   const destructive = destructiveChanges(rows);
   emit({ type: 'changes', changeSetId: changeSet.id, rows, destructive });
-  const discard = async () => {
-    await deleteChangeSet(cfn, changeSet.id, changeSet.stackId);
-    // A CREATE change set leaves an empty REVIEW_IN_PROGRESS stack behind; it is ours to remove.
-    if (creating) await bestEffort(() => cfn.deleteStack({ StackName: changeSet.stackId }));
-  };
+  const discard = () => discardChangeSet(cfn, changeSet.id, changeSet.stackId, { creating });
 
   if (destructive.length > 0 && !request.allowReplace) {
     await discard();

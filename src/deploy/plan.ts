@@ -28,7 +28,7 @@ import {
 } from './assets';
 import { ErrorCode, SentinelError } from '../shared/errors';
 import { changeRows, destructiveChanges, type ChangeRow, type DestructiveChange } from './change-table';
-import { changeSetName, createChangeSet, deleteChangeSet, discardPendingChangeSet } from './change-set';
+import { changeSetName, createChangeSet, discardChangeSet, discardPendingChangeSet } from './change-set';
 import type { EngineContext } from './engine';
 import { contentTag, planImage, registryHost } from './image';
 import type { BundlePaths } from './package-root';
@@ -36,7 +36,6 @@ import { callerIdentity, describeStack } from './preflight';
 import { redactParameters, type RedactedParameter } from './results';
 import { stackPhase } from './stack-status';
 import { deployedTemplate, diffTemplates, parameterChanges, type ParameterChange } from './template-diff';
-import { bestEffort } from './throttle';
 
 export interface PlanRequest {
   mode: StackMode;
@@ -194,8 +193,8 @@ export async function planAgainstStack(request: PlanRequest, ctx: EngineContext)
       clock,
       intervals: ctx.intervals,
       detachSignal: ctx.detachSignal,
+      creating,
     });
-    if (discarded && creating) await bestEffort(() => cfn.deleteStack({ StackName: changeSet.stackId }));
     throw new SentinelError(
       ErrorCode.ChangeSetFailed,
       'Interrupted while CloudFormation computed the changes',
@@ -226,8 +225,7 @@ export async function planAgainstStack(request: PlanRequest, ctx: EngineContext)
       },
     };
   } finally {
-    await deleteChangeSet(cfn, changeSet.id, changeSet.stackId);
-    // A CREATE change set made an empty REVIEW_IN_PROGRESS stack just for this plan.
-    if (creating) await bestEffort(() => cfn.deleteStack({ StackName: changeSet.stackId }));
+    // A CREATE change set made an empty REVIEW_IN_PROGRESS stack just for this plan: it goes too.
+    await discardChangeSet(cfn, changeSet.id, changeSet.stackId, { creating });
   }
 }
