@@ -235,6 +235,11 @@ export function generateTraffic(options: ScenarioOptions): Traffic {
       if (activeIn(u, START_MS + d * DAY_MS, START_MS + (d + 1) * DAY_MS)) benignUserDays++;
     }
   }
+  const unmodelled = new Uint8Array(bucketCount);
+  for (let t = 0; t < bucketCount; t++) {
+    const ms = START_MS + t * BUCKET_MS;
+    if (isOutage(ev, ms) || isCatchUp(ev, ms)) unmodelled[t] = 1;
+  }
   return {
     startMs: START_MS,
     bucketCount,
@@ -245,5 +250,7 @@ export function generateTraffic(options: ScenarioOptions): Traffic {
     traps,
     benignUserDays,
     profiles,
+    means,
+    unmodelled,
   };
 }

@@ -6,9 +6,10 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Preset } from '../../src/config/knob';
 import { evaluate } from './evaluate';
+import { DEFAULT_SCENARIO, generateTraffic } from './generate';
+import { ORACLE_TYPES, runOracle } from './oracle';
 import { createProber, episodeSpan, explainEpisodes, explainFalseBlocks } from './explain';
 import type { Traffic } from './traffic';
-import { DEFAULT_SCENARIO } from './generate';
 import { renderBars, renderTable } from './report';
 
 const { values } = parseArgs({
@@ -20,6 +21,7 @@ const { values } = parseArgs({
     preset: { type: 'string', default: 'cost' },
     markdown: { type: 'string' },
     explain: { type: 'string' },
+    oracle: { type: 'boolean', default: false },
   },
 });
 const scenario = {
@@ -61,5 +63,20 @@ console.log(
 );
 if (explain === 'false') console.log(`\n${explainFalseBlocks(result.traffic, result.oursBlocks)}`);
 else if (explain) console.log(`\n${explainEpisodes(result.traffic, result.oursBlocks, explain, probes!)}`);
+if (values.oracle) {
+  // On traffic of its own: the replay above has enforced our blocks in its columns.
+  const reference = runOracle(generateTraffic(scenario));
+  console.log(
+    `\nKnown-rate reference (true expected counts and noise, windows of 15 min to 2 h, ` +
+      `flags at z >= ${reference.threshold.toFixed(2)} to stay within 1 false block per 10,000 benign user-days; ` +
+      `${reference.score.falseBlocks} false blocks):`,
+  );
+  for (const type of ORACLE_TYPES) {
+    const r = reference.score.byType[type];
+    console.log(
+      `  ${type}: recall ${r.recall.toFixed(2)} (ours ${result.ours.byType[type].recall.toFixed(2)})`,
+    );
+  }
+}
 if (values.markdown) writeFileSync(values.markdown, `${header}\n\n${table}\n`);
 process.exitCode = result.bars.every((b) => b.ok) ? 0 : 1;

@@ -65,6 +65,14 @@ export interface Traffic {
   benignUserDays: number;
   /** The traffic profile of each generated user (index = entity), for explaining results. */
   profiles: readonly Profile[];
+  /**
+   * What the generator drew each user's requests around: the benign expected count per bucket,
+   * bucket-major over profiles (day factor, daily start, weekend, surge and first hour included),
+   * for the reference detector that knows it (oracle.ts).
+   */
+  means: Float32Array;
+  /** Buckets in which the generator added traffic that `means` does not hold: the outage's retries and the catch-up after it. */
+  unmodelled: Uint8Array;
 }
 
 export function createColumns(buckets: number, entities: number): Record<EvalField, Int32Array> {
