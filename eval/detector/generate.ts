@@ -95,15 +95,18 @@ export function generateTraffic(options: ScenarioOptions): Traffic {
   const n = entities.length;
   const columns = createColumns(bucketCount, n);
   const means = new Float32Array(bucketCount * profiles.length);
+  const dayLevels = new Float32Array(bucketCount * profiles.length);
   const series = new Float32Array(bucketCount);
+  const levels = new Float32Array(bucketCount);
   const { requests, errors4xx, errors5xx, authFailures, rateLimited, endpoints } = columns;
 
   for (let u = 0; u < profiles.length; u++) {
     const p = profiles[u]!;
-    benignMeans(rng, p, START_MS, bucketCount, ev, series);
+    benignMeans(rng, p, START_MS, bucketCount, ev, series, levels);
     for (let t = 0; t < bucketCount; t++) {
       const mean = series[t]!;
       means[t * profiles.length + u] = mean;
+      dayLevels[t * profiles.length + u] = levels[t]!;
       if (mean <= 0) continue;
       const ms = START_MS + t * BUCKET_MS;
       let x = p.job && mean > p.base ? rng.poisson(mean) : rng.negBinomial(mean, p.k);
@@ -251,6 +254,7 @@ export function generateTraffic(options: ScenarioOptions): Traffic {
     benignUserDays,
     profiles,
     means,
+    dayLevels,
     unmodelled,
   };
 }

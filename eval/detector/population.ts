@@ -91,7 +91,10 @@ export function surgeMultiplier(ev: PopulationEvents, ms: number): number {
   return 3;
 }
 
-/** Benign expected requests per bucket for a user, for every bucket (also the base abuse is scaled by). */
+/**
+ * Benign expected requests per bucket for a user, for every bucket (also the base abuse is scaled
+ * by); and into `levels`, the day factor each bucket's mean holds (how busy that day is for the user).
+ */
 export function benignMeans(
   rng: Rng,
   p: Profile,
@@ -99,6 +102,7 @@ export function benignMeans(
   bucketCount: number,
   ev: PopulationEvents,
   out: Float32Array,
+  levels: Float32Array,
 ): void {
   let day = Number.NaN;
   let dayFactor = 1;
@@ -106,6 +110,7 @@ export function benignMeans(
   for (let t = 0; t < bucketCount; t++) {
     if (t < p.joinBucket) {
       out[t] = 0;
+      levels[t] = 1;
       continue;
     }
     const ms = startMs + t * BUCKET_MS;
@@ -126,6 +131,7 @@ export function benignMeans(
     }
     if (p.joinBucket > 0 && t < p.joinBucket + 4) mean = p.firstHour / 4;
     out[t] = mean * surgeMultiplier(ev, ms);
+    levels[t] = dayFactor;
   }
 }
 

@@ -1,6 +1,8 @@
 // The evaluation's table, ours beside the original's rule, as Markdown (readable in a terminal and
 // pasted into the README (The anomaly detector, Evaluation) as is).
 import type { Bar, Score, TypeScore } from './metrics';
+import type { OracleKnowledge, OracleResult } from './oracle';
+import { ORACLE_TYPES } from './oracle';
 import { ABUSE_TYPES, TRAP_NAMES } from './traffic';
 
 const pct = (x: number) => (Number.isNaN(x) ? '–' : `${(x * 100).toFixed(x < 0.01 && x > 0 ? 2 : 1)}%`);
@@ -37,4 +39,32 @@ export function renderTable(ours: Score, original: Score): string {
 
 export function renderBars(bars: Bar[]): string {
   return bars.map((b) => `${b.ok ? 'PASS' : 'FAIL'}  ${b.label}`).join('\n');
+}
+
+const KNOWLEDGE_WORDS: Record<OracleKnowledge, string> = {
+  rates: 'told true rates',
+  usual: 'told usual rates',
+  'usual+today': "usual rates + today's level from 2 h",
+};
+
+/** Recall of the known-rate references beside ours, with the z each flags at and its false blocks. */
+export function renderOracle(
+  ours: Score,
+  references: ReadonlyArray<OracleResult & { knowledge: OracleKnowledge }>,
+): string {
+  const lines = [
+    `| Abuse | Ours | ${references.map((r) => KNOWLEDGE_WORDS[r.knowledge]).join(' | ')} |`,
+    `|---|---|${references.map(() => '---').join('|')}|`,
+  ];
+  for (const type of ORACLE_TYPES) {
+    lines.push(
+      `| ${type} | ${num(ours.byType[type].recall)} | ${references.map((r) => num(r.score.byType[type].recall)).join(' | ')} |`,
+    );
+  }
+  lines.push(
+    `| false blocks per 10,000 benign user-days | ${num(ours.falsePer10kUserDays)} | ${references
+      .map((r) => `${num(r.score.falsePer10kUserDays)} (z >= ${num(r.threshold, 2)})`)
+      .join(' | ')} |`,
+  );
+  return lines.join('\n');
 }

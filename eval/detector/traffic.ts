@@ -71,6 +71,8 @@ export interface Traffic {
    * for the reference detector that knows it (oracle.ts).
    */
   means: Float32Array;
+  /** The day factor each of those means holds (same layout): how much busier than usual the user's day is. */
+  dayLevels: Float32Array;
   /** Buckets in which the generator added traffic that `means` does not hold: the outage's retries and the catch-up after it. */
   unmodelled: Uint8Array;
 }
