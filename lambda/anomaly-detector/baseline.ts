@@ -6,13 +6,17 @@ import type { DetectorSettings } from './settings';
 import { fitDispersion, quantileInPlace } from './stats';
 import { RECENT_HOURS, SEASONAL_SPAN, type Windows } from './windows';
 
-/** Which history set an entity's expected rate. */
-export type BaselineSource = 'recent' | 'seasonal' | 'population-prior' | 'floor';
+/**
+ * Which history set an entity's expected rate. `today` is the day-level expectation (see
+ * `todayExpected`), which only the signals that judge against it report.
+ */
+export type BaselineSource = 'recent' | 'seasonal' | 'population-prior' | 'floor' | 'today';
 export const BASELINE_SOURCES: readonly BaselineSource[] = [
   'recent',
   'seasonal',
   'population-prior',
   'floor',
+  'today',
 ];
 
 export interface Baselines {
@@ -31,6 +35,16 @@ export interface Baselines {
    * whose spread at the edges of a working day is mostly when the day happened to start.
    */
   levelPhi: Float64Array;
+  /**
+   * The day-level expectation of this hour: the hour's usual ratio to the two before it
+   * (`seasonalRatio`) times today's two previous hours, so that a quiet day is judged as quiet and a
+   * busy one as busy; never below TODAY_FLOOR of `expected` (a day that started late has quiet
+   * previous hours and a normal current one). NaN where it does not apply: no ratio, fewer than 3
+   * earlier days, or off the plateau of the entity's day (see `onPlateau`).
+   */
+  todayExpected: Float64Array;
+  /** Overdispersion φ of that prediction: its errors on earlier days, shrunk towards the tier's pool. */
+  todayPhi: Float64Array;
   /** Expected failed authentications this hour, per entity (at least 1). */
   authExpected: Float64Array;
   /** The population factor of the newest 15, 30, 45 minutes and of the whole hour. */
@@ -113,6 +127,20 @@ const POOLED_HOUR_QUANTILE = 0.75;
 const HEAVY_LEVEL = 100;
 /** Entities with this many days of history at this hour estimate the pooled dispersion. */
 const MIN_DAYS_FOR_POOL = 5;
+/**
+ * Today's level may lower the expectation to this share of the usual one, no further: quiet previous
+ * hours can also mean a day that started late (or a long lunch), after which the current hour is
+ * ordinary. Chosen on the evaluation (0.5 let late starts through, on seed 42 three more false blocks).
+ */
+const TODAY_FLOOR = 0.7;
+/** Requests added to today's two previous hours, so that a few requests do not set the level alone. */
+const TODAY_PSEUDO_COUNT = 2;
+/**
+ * The day-level expectation applies on the plateau of the entity's day: the clock hour usually at
+ * least this share of its best-aligned level (not a morning ramp or an evening fade, where days
+ * differ by when they start, not by how busy they are), and both previous hours active today.
+ */
+const PLATEAU_SHARE = 0.6;
 
 /**
  * φ from a robust spread of hourly counts over days around their usual level: the variance beyond
@@ -287,10 +315,22 @@ export function computeBaselines(
       source[e] === 2 ? 0 : Number.isNaN(ownHour[e]!) ? pooledHour : shrunk(ownHour[e]!, days, tierPool);
     levelPhi[e] = shrunk(ownDispersion(w.seasonalLevelSpread[e]!, w.seasonalLevel[e]!, days), days, tierPool);
   }
+  const { todayExpected, todayPhi } = dayLevel(
+    entities,
+    w,
+    expected,
+    factor,
+    floor,
+    pooledHour,
+    tierOf,
+    shrunk,
+  );
   return {
     bucketPhi,
     hourPhi,
     levelPhi,
+    todayExpected,
+    todayPhi,
     expected,
     source,
     recent,
@@ -298,4 +338,54 @@ export function computeBaselines(
     factors,
     population: { activeUsers, prior, factor, hourDispersion: pooledHour, bucketDispersion: pooledBucket },
   };
+}
+
+/** See `Baselines.todayExpected` and `todayPhi`. */
+function dayLevel(
+  entities: readonly Entity[],
+  w: Windows,
+  expected: Float64Array,
+  factor: number,
+  floor: number,
+  pooledHour: number,
+  tierOf: (e: number) => number,
+  shrunk: (own: number, days: number, pooled: number) => number,
+): { todayExpected: Float64Array; todayPhi: Float64Array } {
+  const n = entities.length;
+  const applies = (e: number) =>
+    entities[e]!.kind === 'user' && !Number.isNaN(w.seasonalRatio[e]!) && w.seasonalDays[e]! >= 3;
+  // Pooled by tier as a ratio of sums (method of moments): every earlier day of every entity with a
+  // week of history weighs by its size, which a handful of days per entity could not give alone.
+  const excess = [0, 0];
+  const scale = [0, 0];
+  for (let e = 0; e < n; e++) {
+    if (!applies(e) || w.seasonalDays[e]! < MIN_DAYS_FOR_POOL) continue;
+    excess[tierOf(e)]! += w.seasonalRatioExcess[e]!;
+    scale[tierOf(e)]! += w.seasonalRatioScale[e]!;
+  }
+  const pooled = [0, 1].map((t) => (scale[t]! > 0 ? Math.max(floor, excess[t]! / scale[t]!) : pooledHour));
+  const todayExpected = new Float64Array(n).fill(Number.NaN);
+  const todayPhi = new Float64Array(n).fill(Number.NaN);
+  for (let e = 0; e < n; e++) {
+    if (!applies(e) || !onPlateau(w, e)) continue;
+    const days = w.seasonalDays[e]!;
+    const previous = w.hours[1]![e]! + w.hours[2]![e]!;
+    // The population factor too: a launch that starts this hour is in no one's previous hours.
+    todayExpected[e] = Math.max(
+      1,
+      factor * w.seasonalRatio[e]! * (previous + TODAY_PSEUDO_COUNT),
+      TODAY_FLOOR * expected[e]!,
+    );
+    const scaleOwn = w.seasonalRatioScale[e]!;
+    const own = scaleOwn > 0 ? Math.max(0, w.seasonalRatioExcess[e]! / scaleOwn) : Number.NaN;
+    // The ratio is itself estimated from `days` days: its error adds about 1/days of the noise.
+    todayPhi[e] = shrunk(own, days, pooled[tierOf(e)]!) * (1 + 1 / days);
+  }
+  return { todayExpected, todayPhi };
+}
+
+function onPlateau(w: Windows, e: number): boolean {
+  return (
+    w.seasonalTypical[e]! >= PLATEAU_SHARE * w.seasonalLevel[e]! && w.hours[1]![e]! > 0 && w.hours[2]![e]! > 0
+  );
 }

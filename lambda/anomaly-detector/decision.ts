@@ -39,6 +39,8 @@ export interface SignalHit {
   score: number;
   /** One line, numbers included. */
   reason: string;
+  /** Where `baseline` came from, when not from the entity's expected rate (the day-level tests). */
+  baselineSource?: BaselineSource;
 }
 
 /** A flagged entity. */

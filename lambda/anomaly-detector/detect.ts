@@ -77,7 +77,7 @@ function detectOnce(input: DetectInput, settings: DetectorSettings, now: number)
     decisions.push({
       ...hits[0]!,
       entity,
-      baselineSource: BASELINE_SOURCES[baselines.source[e]!]!,
+      baselineSource: hits[0]!.baselineSource ?? BASELINE_SOURCES[baselines.source[e]!]!,
       otherSignals: hits.slice(1).map((h) => h.signal),
       allowlisted: allowlist.has(entity),
     });

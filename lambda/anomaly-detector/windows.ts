@@ -49,6 +49,20 @@ export interface Windows {
   /** Robust spread over active days of the same clock hour: 1.4826 × the median absolute deviation (0 with fewer than 3 days). */
   seasonalHourSpread: Float64Array;
   /**
+   * The clock hour's usual size relative to the two hours before it: their sums over the earlier
+   * active days, divided (NaN when those two hours were always idle). Each day weighs by its own
+   * volume, so a quiet weekend or a busy day changes both sums alike and not the ratio; what today's
+   * level predicts for this hour is this ratio times today's two previous hours.
+   */
+  seasonalRatio: Float64Array;
+  /**
+   * How well that ratio predicted each earlier day's clock hour from the day's own two previous
+   * hours: the sum over active days of (error² − predicted), the variance beyond Poisson, and of
+   * predicted², its scale (their quotient is the overdispersion φ of the prediction).
+   */
+  seasonalRatioExcess: Float64Array;
+  seasonalRatioScale: Float64Array;
+  /**
    * Per earlier day (index d-1, undefined when nothing was stored that day) and window (newest 1, 2,
    * 3 buckets and the whole hour at the same clock time), each entity's counted requests: what the
    * population factor compares today's windows with.
@@ -117,6 +131,7 @@ interface SeasonalOut {
   sumSquares?: Float64Array;
   typical?: Float64Array;
   previousTypical?: Float64Array;
+  ratio?: { value: Float64Array; excess: Float64Array; scale: Float64Array };
   hourSpread?: Float64Array;
   levelSpread?: Float64Array;
   windows?: Array<Float64Array[] | undefined>;
@@ -212,6 +227,30 @@ function seasonalLevels(
       }
     }
     if (out.previousTypical) out.previousTypical[e] = activeMedian(o - HOUR, e);
+    if (out.ratio) {
+      // The span starts two hours before the clock hour (offset o): hours at offsets 0 and HOUR.
+      let hourSum = 0;
+      let beforeSum = 0;
+      for (let d = 0; d < dayCount; d++) {
+        if (!activeDay[d]![e]) continue;
+        hourSum += hourAt[d]![o]![e]!;
+        beforeSum += hourAt[d]![0]![e]! + hourAt[d]![HOUR]![e]!;
+      }
+      if (beforeSum === 0) continue;
+      const ratio = hourSum / beforeSum;
+      let excess = 0;
+      let scale = 0;
+      for (let d = 0; d < dayCount; d++) {
+        if (!activeDay[d]![e]) continue;
+        const predicted = ratio * (hourAt[d]![0]![e]! + hourAt[d]![HOUR]![e]!);
+        const error = hourAt[d]![o]![e]! - predicted;
+        excess += error * error - predicted;
+        scale += predicted * predicted;
+      }
+      out.ratio.value[e] = ratio;
+      out.ratio.excess[e] = excess;
+      out.ratio.scale[e] = scale;
+    }
   }
   if (out.days) out.days.set(days);
 }
@@ -239,6 +278,9 @@ export function computeWindows(input: DetectInput, now: number, historyDays: num
     seasonalTypical: f64(),
     seasonalPreviousHour: f64(),
     seasonalHourSpread: f64(),
+    seasonalRatio: new Float64Array(n).fill(Number.NaN),
+    seasonalRatioExcess: f64(),
+    seasonalRatioScale: f64(),
     seasonalLevelSpread: f64(),
     seasonalWindows: Array.from({ length: historyDays }, () => undefined),
     authHour: f64(),
@@ -301,6 +343,7 @@ export function computeWindows(input: DetectInput, now: number, historyDays: num
     sumSquares: w.seasonalBucketSumSquares,
     typical: w.seasonalTypical,
     previousTypical: w.seasonalPreviousHour,
+    ratio: { value: w.seasonalRatio, excess: w.seasonalRatioExcess, scale: w.seasonalRatioScale },
     hourSpread: w.seasonalHourSpread,
     levelSpread: w.seasonalLevelSpread,
     windows: w.seasonalWindows,

@@ -1,8 +1,10 @@
 // Volume signals on counted requests (5xx excluded): the original's ratio rule (spike), a
-// significant smaller surge for heavy users, and the same test on the newest 15-minute bucket.
+// significant smaller surge for heavy users, and the same test on the newest 15-minute bucket; the
+// surge and burst tests also against the day-level expectation (this hour as today's previous two
+// hours predict it), which sees a burst on a quiet day that the usual level hides.
 import { excessZ } from '../stats';
 import type { SignalHit } from '../decision';
-import { BASELINE_SOURCES } from '../baseline';
+import { BASELINE_SOURCES, type BaselineSource } from '../baseline';
 import { fmt, fmt1, type SignalContext } from './context';
 
 const PRIOR_SOURCE = BASELINE_SOURCES.indexOf('population-prior');
@@ -12,7 +14,8 @@ const SOURCE_WORDS = {
   seasonal: 'the same hour on earlier days',
   'population-prior': "other users' hourly counts",
   floor: 'the 1 request/hour floor',
-} as const;
+  today: "today's previous 2 hours and this hour's usual ratio to them",
+} as const satisfies Record<BaselineSource, string>;
 
 function describe(
   ctx: SignalContext,
@@ -20,7 +23,7 @@ function describe(
   what: string,
   hit: Omit<SignalHit, 'reason' | 'signal'>,
 ): string {
-  const source = BASELINE_SOURCES[ctx.baselines.source[e]!]!;
+  const source = hit.baselineSource ?? BASELINE_SOURCES[ctx.baselines.source[e]!]!;
   return `${fmt(hit.current)} requests in the last ${hit.window}, ${fmt1(hit.ratio)}x the expected ${fmt1(hit.baseline)} (from ${SOURCE_WORDS[source]}), z=${fmt1(hit.score)}: ${what}`;
 }
 
@@ -37,7 +40,7 @@ export function hourVolume(ctx: SignalContext, e: number): SignalHit | undefined
   const fromPrior = ctx.baselines.source[e] === PRIOR_SOURCE;
   const surgeRatio = fromPrior ? s.anomalyPriorRatio : s.anomalySurgeRatio;
   const sustained = fromPrior ? sustainedNewcomer(ctx, e, current, baseline) : undefined;
-  if (ratio < surgeRatio && ratio < s.anomalyThreshold) return sustained;
+  if (ratio < surgeRatio && ratio < s.anomalyThreshold) return sustained ?? todaySurge(ctx, e, current);
   const score = excessZ(current, baseline, ctx.baselines.hourPhi[e]!);
   const hit = { window: '1h' as const, current, baseline, ratio, score };
   // The original's rule, kept as a floor: its ratio only has to rise above the noise of a bursty
@@ -48,7 +51,20 @@ export function hourVolume(ctx: SignalContext, e: number): SignalHit | undefined
   if (score >= s.anomalySignificance && ratio >= surgeRatio) {
     return { ...hit, signal: 'surge', reason: describe(ctx, e, 'a significant surge', hit) };
   }
-  return sustained;
+  return sustained ?? todaySurge(ctx, e, current);
+}
+
+/** The surge test against the day-level expectation, where it applies. */
+function todaySurge(ctx: SignalContext, e: number, current: number): SignalHit | undefined {
+  const baseline = ctx.baselines.todayExpected[e]!;
+  if (Number.isNaN(baseline)) return undefined;
+  const s = ctx.settings;
+  const ratio = current / baseline;
+  if (ratio < s.anomalySurgeRatio) return undefined;
+  const score = excessZ(current, baseline, ctx.baselines.todayPhi[e]!);
+  if (score < s.anomalySignificance) return undefined;
+  const hit = { window: '1h' as const, current, baseline, ratio, score, baselineSource: 'today' as const };
+  return { ...hit, signal: 'surge', reason: describe(ctx, e, 'a significant surge for the day it is', hit) };
 }
 
 /**
@@ -93,8 +109,13 @@ export function bucketBurst(ctx: SignalContext, e: number): SignalHit | undefine
   // Without history a 15-minute count says nothing about a burst: new entities are judged hourly.
   if (ctx.entities[e]!.kind !== 'user' || ctx.windows.seasonalDays[e] === 0) return undefined;
   const s = ctx.settings;
-  const bucketPhi = ctx.baselines.bucketPhi[e]!;
-  const hourPhi = Math.min(bucketPhi, ctx.baselines.hourPhi[e]!);
+  const b = ctx.baselines;
+  const bucketPhi = b.bucketPhi[e]!;
+  const hourPhi = Math.min(bucketPhi, b.hourPhi[e]!);
+  const today = b.todayExpected[e]!;
+  // Against the day-level expectation the noise is the 15-minute noise, which averages down over
+  // k buckets, plus the uncertainty of the level itself (what of the hour's φ is not bucket noise).
+  const todayLevelPhi = Math.max(0, b.todayPhi[e]! - bucketPhi / 4);
   let strongest: SignalHit | undefined;
   for (let k = 1; k <= 3; k++) {
     const current = ctx.windows.lastBuckets[k - 1]![e]!;
@@ -103,15 +124,19 @@ export function bucketBurst(ctx: SignalContext, e: number): SignalHit | undefine
     if ((current * 4) / k < BURST_MIN_FACTOR * s.anomalyMinRequests) continue;
     // A population surge shows in the newest buckets before it fills the hour: the short window's
     // own population factor, where it is above the hour's, raises the expectation with it.
-    const surge = Math.max(1, ctx.baselines.factors[k - 1]! / ctx.baselines.factors[3]);
-    const baseline = (ctx.baselines.expected[e]! * surge * k) / 4;
-    const ratio = current / baseline;
-    if (ratio < s.anomalySurgeRatio) continue;
-    const phi = bucketPhi + ((hourPhi - bucketPhi) * (k - 1)) / 3;
-    const score = excessZ(current, baseline, phi);
-    if (score < s.anomalySignificance || (strongest && strongest.score >= score)) continue;
-    const hit = { window: BURST_WINDOWS[k - 1]!, current, baseline, ratio, score };
-    strongest = { ...hit, signal: 'burst', reason: describe(ctx, e, 'a significant burst', hit) };
+    const surge = Math.max(1, b.factors[k - 1]! / b.factors[3]);
+    const judge = (expected: number, phi: number, baselineSource?: 'today') => {
+      const baseline = (expected * surge * k) / 4;
+      const ratio = current / baseline;
+      if (ratio < s.anomalySurgeRatio) return;
+      const score = excessZ(current, baseline, phi);
+      if (score < s.anomalySignificance || (strongest && strongest.score >= score)) return;
+      const hit = { window: BURST_WINDOWS[k - 1]!, current, baseline, ratio, score, baselineSource };
+      const what = baselineSource ? 'a significant burst for the day it is' : 'a significant burst';
+      strongest = { ...hit, signal: 'burst', reason: describe(ctx, e, what, hit) };
+    };
+    judge(b.expected[e]!, bucketPhi + ((hourPhi - bucketPhi) * (k - 1)) / 3);
+    if (!Number.isNaN(today)) judge(today, bucketPhi / k + todayLevelPhi, 'today');
   }
   return strongest;
 }

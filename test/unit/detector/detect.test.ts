@@ -193,6 +193,45 @@ describe('detect', () => {
     expect(signalsOf(decision)).not.toContain('spike');
   });
 
+  // Earlier days as people have them: some busy, some quiet (the whole day at one level), so the
+  // clock hour's usual level is 40/h give or take 15, but always half of the two hours before it.
+  const dayLevels = [20, 40, 60, 30, 50, 25, 45];
+  const withHistory = (traffic: Traffic) => {
+    dayLevels.forEach((level, i) => traffic.hours(alice, (i + 1) * 24 + 1, (i + 1) * 24 + 3, level));
+    return traffic;
+  };
+  // One run on its own: these tests are about the expectation, not about confirmation.
+  const once = { anomalyInstantSignificance: 0 };
+
+  it("judges the hour against today's level: 90 after a quiet morning, not after an ordinary one", () => {
+    const quiet = withHistory(population(new Traffic(), 60)).hours(alice, 2, 9, 15).hour(alice, 1, 90);
+    const decision = decisionFor(quiet, 'alice', once);
+    expect(decision).toMatchObject({ signal: 'surge', baselineSource: 'today', current: 90 });
+    // 0.5 x (30 + 2) = 16 predicted, but never below 70% of the usual 40 (x the population's 1.02).
+    expect(decision!.baseline).toBeGreaterThan(28);
+    expect(decision!.baseline).toBeLessThan(29);
+    expect(decision!.reason).toContain("today's previous 2 hours");
+    // Against the usual level alone (2.2x of 40/h, which varies from day to day) it is nothing.
+    expect(signalsOf(decision)).toEqual(['surge']);
+    const ordinary = withHistory(population(new Traffic(), 60)).hours(alice, 2, 9, 40).hour(alice, 1, 90);
+    expect(decisionFor(ordinary, 'alice', once)).toBeUndefined();
+  });
+
+  it("keeps a late start ordinary: today's level lowers the expectation to 70% of the usual, no further", () => {
+    // A few requests in the two previous hours, then the usual 40/h: predicted 0.5 x (8 + 2) = 5.
+    const late = withHistory(population(new Traffic(), 60))
+      .hour(alice, 3, 4)
+      .hour(alice, 2, 4)
+      .hour(alice, 1, 40);
+    expect(decisionFor(late, 'alice', once)).toBeUndefined();
+    // Sent at 3x the usual all the same, it is flagged against that 70% (28).
+    const abuse = withHistory(population(new Traffic(), 60))
+      .hour(alice, 3, 4)
+      .hour(alice, 2, 4)
+      .hour(alice, 1, 120);
+    expect(decisionFor(abuse, 'alice', once)).toBeDefined();
+  });
+
   it('flags a slow ramp against the same hour on earlier days', () => {
     const traffic = population(new Traffic(), 60).seasonal(alice, 7, 50);
     [50, 50, 50, 50, 70, 100, 140, 200].forEach((rate, i) => traffic.hour(alice, 8 - i, rate));

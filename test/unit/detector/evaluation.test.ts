@@ -25,7 +25,7 @@ describe('detector evaluation (small seeded population)', () => {
         expect({ label, ok: bars[label] }).toEqual({ label, ok: true });
       }
       const t = result.ours.byType;
-      expect(t['burst 5x'].recall).toBeGreaterThanOrEqual(0.4);
+      expect(t['burst 5x'].recall).toBeGreaterThanOrEqual(0.55);
       expect(t['slow ramp'].recall).toBeGreaterThanOrEqual(0.5);
       expect(t['new abusive account'].recall).toBeGreaterThanOrEqual(0.8);
       expect(t['compromised heavy user'].recall).toBeGreaterThanOrEqual(0.85);
