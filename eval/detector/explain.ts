@@ -36,6 +36,8 @@ interface Probe {
   runs: number;
   bestHour: { z: number; ratio: number; current: number; expected: number; source: string };
   bestShort: { z: number; ratio: number; current: number; window: number };
+  /** Against today's level, hourly: NaN z in every run where it did not apply (off the plateau). */
+  bestToday: { z: number; ratio: number; current: number; expected: number; applied: number };
   prior: number;
   factor: number;
 }
@@ -56,6 +58,7 @@ export function createProber(
         runs: 0,
         bestHour: { z: -Infinity, ratio: 0, current: 0, expected: 0, source: '' },
         bestShort: { z: -Infinity, ratio: 0, current: 0, window: 0 },
+        bestToday: { z: -Infinity, ratio: 0, current: 0, expected: 0, applied: 0 },
         prior: 0,
         factor: 0,
       };
@@ -68,6 +71,13 @@ export function createProber(
         probe.bestHour = { z, ratio: current / expected, current, expected, source };
         probe.prior = b.population.prior;
         probe.factor = b.population.factor;
+      }
+      const today = b.todayExpected[e]!;
+      if (!Number.isNaN(today)) {
+        probe.bestToday.applied++;
+        const zt = excessZ(current, today, b.todayPhi[e]!);
+        if (zt > probe.bestToday.z)
+          probe.bestToday = { ...probe.bestToday, z: zt, ratio: current / today, current, expected: today };
       }
       for (let k = 1; k <= 3; k++) {
         const c = w.lastBuckets[k - 1]![e]!;
@@ -111,6 +121,9 @@ export function explainEpisodes(
     const detail = p
       ? `best 1h: ${f0(p.bestHour.current)} vs ${f1(p.bestHour.expected)} (${p.bestHour.source}) ${f1(p.bestHour.ratio)}x z=${f1(p.bestHour.z)}; ` +
         `best short: ${f0(p.bestShort.current)} in ${p.bestShort.window}m ${f1(p.bestShort.ratio)}x z=${f1(p.bestShort.z)}; ` +
+        (p.bestToday.applied > 0
+          ? `today's level in ${p.bestToday.applied}/${p.runs} runs, best 1h: ${f0(p.bestToday.current)} vs ${f1(p.bestToday.expected)} ${f1(p.bestToday.ratio)}x z=${f1(p.bestToday.z)}; `
+          : `today's level in no run; `) +
         `prior ${f0(p.prior)}, factor ${f1(p.factor)}`
       : 'not probed';
     const blocked = blocks.filter(
