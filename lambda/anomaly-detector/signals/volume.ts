@@ -64,7 +64,11 @@ function todaySurge(ctx: SignalContext, e: number, current: number): SignalHit |
   const score = excessZ(current, baseline, ctx.baselines.todayPhi[e]!);
   if (score < s.anomalySignificance) return undefined;
   const hit = { window: '1h' as const, current, baseline, ratio, score, baselineSource: 'today' as const };
-  return { ...hit, signal: 'surge', reason: describe(ctx, e, 'a significant surge for the day it is', hit) };
+  return {
+    ...hit,
+    signal: 'surge',
+    reason: describe(ctx, e, "a significant surge against today's level", hit),
+  };
 }
 
 /**
@@ -132,7 +136,7 @@ export function bucketBurst(ctx: SignalContext, e: number): SignalHit | undefine
       const score = excessZ(current, baseline, phi);
       if (score < s.anomalySignificance || (strongest && strongest.score >= score)) return;
       const hit = { window: BURST_WINDOWS[k - 1]!, current, baseline, ratio, score, baselineSource };
-      const what = baselineSource ? 'a significant burst for the day it is' : 'a significant burst';
+      const what = baselineSource ? "a significant burst against today's level" : 'a significant burst';
       strongest = { ...hit, signal: 'burst', reason: describe(ctx, e, what, hit) };
     };
     judge(b.expected[e]!, bucketPhi + ((hourPhi - bucketPhi) * (k - 1)) / 3);
