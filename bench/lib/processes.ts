@@ -33,13 +33,16 @@ export interface SpawnOptions {
   env: Record<string, string | undefined>;
   /** Extra node flags (e.g. --cpu-prof). */
   nodeArgs?: string[];
+  /** A command node runs under (e.g. valgrind and its flags): `wrapper[0] ...wrapper node ...`. */
+  wrapper?: string[];
   /** Port the service was told to use, when it does not say. */
   port?: number;
   startTimeoutMs?: number;
 }
 
 export async function spawnService(options: SpawnOptions): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...options.args], {
+  const [command, ...prefix] = [...(options.wrapper ?? []), process.execPath];
+  const child = spawn(command!, [...prefix, ...(options.nodeArgs ?? []), ...options.args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, NODE_NO_WARNINGS: '1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -148,12 +151,12 @@ export async function startBenchUpstream(port?: number): Promise<BenchUpstream> 
 
 export function startBareProxy(
   upstream: string,
-  options: { nodeArgs?: string[] } = {},
+  options: Pick<SpawnOptions, 'nodeArgs' | 'wrapper' | 'startTimeoutMs'> = {},
 ): Promise<ServiceProcess> {
   return spawnService({
+    ...options,
     name: 'bare proxy',
     args: tsEntry('../bare-proxy.ts'),
-    nodeArgs: options.nodeArgs,
     env: { BARE_PROXY_UPSTREAM: upstream },
   });
 }
@@ -180,8 +183,7 @@ export async function prepareGatewayBundle(): Promise<string> {
 /** The built gateway bundle, configured by environment only, as the container runs it. */
 export async function startGatewayProcess(
   env: Record<string, string>,
-  options: {
-    nodeArgs?: string[];
+  options: Pick<SpawnOptions, 'nodeArgs' | 'wrapper' | 'startTimeoutMs'> & {
     name?: string;
     /** Another build of the bundle (A/B runs). */ bundle?: string;
   } = {},
@@ -191,6 +193,8 @@ export async function startGatewayProcess(
     name: options.name ?? 'gateway',
     args: [bundle],
     nodeArgs: options.nodeArgs,
+    wrapper: options.wrapper,
+    startTimeoutMs: options.startTimeoutMs,
     port,
     env: { SENTINEL_API_JWT_SECRET_KEY: TEST_SECRET, SENTINEL_API_PORT: String(port), ...env },
   });

@@ -1,0 +1,150 @@
+// `npm run bench:instructions [-- --warmup N --requests N]`: CPU cost per request as machine
+// instructions, counted by valgrind's callgrind, for the bare proxy and the gateway (HS256, Redis
+// limiter, blocklist, telemetry), on the same stack as `npm run bench`. Instruction counts do not
+// depend on what else the machine is doing, so the ratio is the same on a quiet and on a noisy
+// host, where req/s and CPU time per request move by 2x between runs: the figure to A/B a change
+// of the gateway's per-request work with. It is not a throughput: it leaves out cache misses,
+// system calls' kernel time and waiting, and both processes run with V8's --predictable (below).
+// Needs valgrind (Debian: apt-get install valgrind); about 3 minutes.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Pool } from 'undici';
+import { startBareProxy, startGatewayProcess, type ServiceProcess } from './lib/processes';
+import { RESULTS_DIR, writeResults } from './lib/results';
+import { bearerHeaders, gatewayEnv, startStack } from './lib/stack';
+
+const { values } = parseArgs({
+  options: { warmup: { type: 'string', default: '12000' }, requests: { type: 'string', default: '5000' } },
+});
+const WARMUP = Number(values.warmup);
+const REQUESTS = Number(values.requests);
+/** Connections kept busy by the load, as a closed loop (each sends its next request on an answer). */
+const CONNECTIONS = 8;
+/** Node starts slowly under valgrind (the whole runtime is instrumented from its first instruction). */
+const START_TIMEOUT_MS = 180_000;
+/**
+ * V8's --predictable: no concurrent compilation or GC threads, fixed seeds. Without it the count
+ * moved by up to 40% between runs (when background threads finished their work decided what the
+ * counted window held); with it, by 1–2%.
+ */
+const NODE_FLAGS = ['--predictable'];
+
+function valgrindVersion(): string | undefined {
+  try {
+    return execFileSync('valgrind', ['--version'], { encoding: 'utf8' }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** `count` GET /proxy/item requests over CONNECTIONS connections; throws on any answer but 200. */
+async function load(url: string, headers: Array<Record<string, string>>, count: number): Promise<void> {
+  const pool = new Pool(url, { connections: CONNECTIONS });
+  let next = 0;
+  try {
+    await Promise.all(
+      Array.from({ length: CONNECTIONS }, async () => {
+        while (next < count) {
+          const i = next++;
+          const answer = await pool.request({
+            path: '/proxy/item',
+            method: 'GET',
+            headers: headers[i % headers.length],
+          });
+          await answer.body.text();
+          if (answer.statusCode !== 200) throw new Error(`${url}: answered ${answer.statusCode}`);
+        }
+      }),
+    );
+  } finally {
+    await pool.close();
+  }
+}
+
+/** The `totals:` line of a callgrind dump: instructions executed while instrumentation was on. */
+function totalInstructions(file: string): number {
+  const match = /^totals:\s+(\d+)/m.exec(readFileSync(file, 'utf8'));
+  if (!match) throw new Error(`${file} holds no totals line`);
+  return Number(match[1]);
+}
+
+async function measure(
+  name: string,
+  start: (wrapper: string[]) => Promise<ServiceProcess>,
+  headers: Array<Record<string, string>>,
+): Promise<{ name: string; instructionsPerRequest: number; profile: string }> {
+  const profile = join(RESULTS_DIR, 'callgrind', `${name.replace(/\s+/g, '-')}.out`);
+  // Counting starts only when told (after the warm-up, once the JIT has settled on this traffic).
+  const service = await start([
+    'valgrind',
+    '--tool=callgrind',
+    '--instr-atstart=no',
+    `--callgrind-out-file=${profile}`,
+  ]);
+  try {
+    process.stdout.write(`  ${name}: warm-up ${WARMUP} requests under valgrind...`);
+    await load(service.url, headers, WARMUP);
+    execFileSync('callgrind_control', ['--instr=on', String(service.pid)], { stdio: 'ignore' });
+    await load(service.url, headers, REQUESTS);
+    execFileSync('callgrind_control', ['--instr=off', String(service.pid)], { stdio: 'ignore' });
+    execFileSync('callgrind_control', ['--dump', String(service.pid)], { stdio: 'ignore' });
+    // The dump is written as <profile>.1 (the first dump of the run).
+    const instructionsPerRequest = totalInstructions(`${profile}.1`) / REQUESTS;
+    process.stdout.write(
+      ` ${Math.round(instructionsPerRequest).toLocaleString('en-US')} instructions/request\n`,
+    );
+    return { name, instructionsPerRequest, profile: `${profile}.1` };
+  } finally {
+    await service.stop('SIGKILL');
+  }
+}
+
+const version = valgrindVersion();
+if (!version) {
+  console.error('bench:instructions needs valgrind on PATH (Debian: apt-get install valgrind).');
+  process.exit(2);
+}
+mkdirSync(join(RESULTS_DIR, 'callgrind'), { recursive: true });
+console.log(
+  `SentinelAPI instruction counts (${version}, Node ${process.version}): ${WARMUP} warm-up, ${REQUESTS} counted requests each`,
+);
+const stack = await startStack();
+try {
+  const headers = await bearerHeaders(50);
+  const bare = await measure(
+    'bare proxy',
+    (wrapper) =>
+      startBareProxy(stack.upstream.url, { wrapper, nodeArgs: NODE_FLAGS, startTimeoutMs: START_TIMEOUT_MS }),
+    headers,
+  );
+  const gateway = await measure(
+    'gateway',
+    (wrapper) =>
+      startGatewayProcess(gatewayEnv(stack), {
+        wrapper,
+        nodeArgs: NODE_FLAGS,
+        startTimeoutMs: START_TIMEOUT_MS,
+      }),
+    headers,
+  );
+  const ratio = gateway.instructionsPerRequest / bare.instructionsPerRequest;
+  console.log(
+    `\ngateway / bare proxy: ${ratio.toFixed(2)}x the instructions per request ` +
+      `(a gateway at 0.70x the bare proxy's req/s would be at most ${(1 / 0.7).toFixed(2)}x)`,
+  );
+  console.log(`profiles: callgrind_annotate ${bare.profile} | ${gateway.profile}`);
+  const file = writeResults('instructions', {
+    at: new Date().toISOString(),
+    valgrind: version,
+    node: process.version,
+    warmup: WARMUP,
+    requests: REQUESTS,
+    results: [bare, gateway],
+    ratio,
+  });
+  console.log(file);
+} finally {
+  await stack.stop();
+}
