@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Pool } from 'undici';
+import { runLoad } from './lib/load';
 import { startBareProxy, startGatewayProcess, type ServiceProcess } from './lib/processes';
 import { RESULTS_DIR, writeResults } from './lib/results';
 import { bearerHeaders, gatewayEnv, startStack } from './lib/stack';
@@ -20,14 +20,14 @@ const { values } = parseArgs({
 });
 const WARMUP = Number(values.warmup);
 const REQUESTS = Number(values.requests);
-/** Connections kept busy by the load, as a closed loop (each sends its next request on an answer). */
+/** Connections of the closed-loop load (each sends its next request when answered). */
 const CONNECTIONS = 8;
 /** Node starts slowly under valgrind (the whole runtime is instrumented from its first instruction). */
 const START_TIMEOUT_MS = 180_000;
 /**
  * V8's --predictable: no concurrent compilation or GC threads, fixed seeds. Without it the count
  * moved by up to 40% between runs (when background threads finished their work decided what the
- * counted window held); with it, by 1–2%.
+ * counted window held); with it, by 1–4%.
  */
 const NODE_FLAGS = ['--predictable'];
 
@@ -39,28 +39,21 @@ function valgrindVersion(): string | undefined {
   }
 }
 
-/** `count` GET /proxy/item requests over CONNECTIONS connections; throws on any answer but 200. */
+/** `count` requests through the service, closed loop; throws unless every one was answered 200. */
 async function load(url: string, headers: Array<Record<string, string>>, count: number): Promise<void> {
-  const pool = new Pool(url, { connections: CONNECTIONS });
-  let next = 0;
-  try {
-    await Promise.all(
-      Array.from({ length: CONNECTIONS }, async () => {
-        while (next < count) {
-          const i = next++;
-          const answer = await pool.request({
-            path: '/proxy/item',
-            method: 'GET',
-            headers: headers[i % headers.length],
-          });
-          await answer.body.text();
-          if (answer.statusCode !== 200) throw new Error(`${url}: answered ${answer.statusCode}`);
-        }
-      }),
+  const result = await runLoad({
+    origin: url,
+    paths: ['/proxy/item'],
+    headers,
+    mode: 'count',
+    amount: count,
+    connections: CONNECTIONS,
+  });
+  const ok = result.codes['200'] ?? 0;
+  if (ok !== count)
+    throw new Error(
+      `${url}: ${ok} of ${count} requests answered 200 (${JSON.stringify(result.codes)}, ${result.clientErrors} client errors)`,
     );
-  } finally {
-    await pool.close();
-  }
 }
 
 /** The `totals:` line of a callgrind dump: instructions executed while instrumentation was on. */

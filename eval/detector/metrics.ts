@@ -52,24 +52,35 @@ function typeScore(delays: Array<number | undefined>): TypeScore {
   };
 }
 
+/** Each entity's episodes, to judge many blocks without scanning every episode for each. */
+export function episodesByEntity(traffic: Traffic): Map<number, Episode[]> {
+  const byEntity = new Map<number, Episode[]>();
+  for (const ep of traffic.episodes) byEntity.set(ep.entity, [...(byEntity.get(ep.entity) ?? []), ep]);
+  return byEntity;
+}
+
+/** A block of an entity that was not abusing then (nor up to GRACE_MS before), given its episodes. */
+export function blocksBenign(b: BlockEvent, episodesOfEntity: readonly Episode[] = []): boolean {
+  return !episodesOfEntity.some((ep) => b.at > ep.onset && b.at <= ep.end + GRACE_MS);
+}
+
 /** A block of an entity that was not abusing then (nor up to GRACE_MS before). */
 export function isFalseBlock(traffic: Traffic, b: BlockEvent): boolean {
-  return !traffic.episodes.some(
-    (ep) => ep.entity === b.entity && b.at > ep.onset && b.at <= ep.end + GRACE_MS,
+  return blocksBenign(
+    b,
+    traffic.episodes.filter((ep) => ep.entity === b.entity),
   );
 }
 
 export function score(traffic: Traffic, blocks: BlockEvent[]): Score {
-  const byEntity = new Map<number, Episode[]>();
-  for (const ep of traffic.episodes) byEntity.set(ep.entity, [...(byEntity.get(ep.entity) ?? []), ep]);
+  const byEntity = episodesByEntity(traffic);
   const blocksOf = new Map<number, number[]>();
   let falseBlocks = 0;
   const falseBySignal: Record<string, number> = {};
   const falseByEntity = new Map<number, number[]>();
   for (const b of blocks) {
     blocksOf.set(b.entity, [...(blocksOf.get(b.entity) ?? []), b.at]);
-    const episodes = byEntity.get(b.entity) ?? [];
-    if (!episodes.some((ep) => b.at > ep.onset && b.at <= ep.end + GRACE_MS)) {
+    if (blocksBenign(b, byEntity.get(b.entity))) {
       falseBlocks++;
       falseBySignal[b.signal] = (falseBySignal[b.signal] ?? 0) + 1;
       falseByEntity.set(b.entity, [...(falseByEntity.get(b.entity) ?? []), b.at]);

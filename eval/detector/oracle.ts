@@ -12,9 +12,10 @@
 //   knew the usual rates exactly.
 import { BUCKET_MS } from '../../src/shared/buckets';
 import { excessZ } from '../../lambda/anomaly-detector/stats';
-import { score, type Score } from './metrics';
+import { localDayBeginsMs } from './population';
+import { blocksBenign, episodesByEntity, score, type Score } from './metrics';
 import type { BlockEvent } from './replay';
-import type { AbuseType, Episode, Traffic } from './traffic';
+import type { AbuseType, Traffic } from './traffic';
 
 /**
  * Windows tried at every run, in buckets ending with the newest: 15 minutes to 2 hours. Not longer:
@@ -24,8 +25,6 @@ import type { AbuseType, Episode, Traffic } from './traffic';
 const WINDOWS = [1, 2, 3, 4, 6, 8];
 /** A block lasts the first block's hour: no second block of the same user inside it. */
 const BLOCK_MS = 3_600_000;
-/** Same as the scoring's grace: a block this soon after an episode is still about it. */
-const GRACE_MS = 2 * 3_600_000;
 
 /** Abuse the reference can judge: volume above a known user's own rate (not new accounts or IPs). */
 export const ORACLE_TYPES: readonly AbuseType[] = [
@@ -123,9 +122,7 @@ function todayLevel(
   prior: number,
 ): [number, number] {
   const p = traffic.profiles[u]!;
-  // The generator's local day begins at local midnight less 7.5 minutes (its bucket-centre shift).
-  const localHours = (traffic.startMs + start * BUCKET_MS) / 3_600_000 + p.tz + 0.125;
-  const dayBegins = (Math.floor(localHours / 24) * 24 - p.tz - 0.125) * 3_600_000;
+  const dayBegins = localDayBeginsMs(p, traffic.startMs + start * BUCKET_MS);
   const first = Math.max(0, start - TODAY_BUCKETS, Math.ceil((dayBegins - traffic.startMs) / BUCKET_MS));
   const usual = mean[start]! - mean[first]!;
   if (usual < 0.5) return [1, prior];
@@ -152,15 +149,6 @@ function blocksAt(traffic: Traffic, evidence: Float32Array, threshold: number): 
   return blocks;
 }
 
-function falseBlocks(blocks: BlockEvent[], episodesOf: Map<number, Episode[]>): number {
-  let count = 0;
-  for (const b of blocks) {
-    const episodes = episodesOf.get(b.entity) ?? [];
-    if (!episodes.some((ep) => b.at > ep.onset && b.at <= ep.end + GRACE_MS)) count++;
-  }
-  return count;
-}
-
 /**
  * The reference at the lowest threshold whose false blocks stay within `falsePer10k` per 10,000
  * benign user-days (the bar ours is held to). Needs traffic no replay has changed: the replay
@@ -172,14 +160,15 @@ export function runOracle(
   falsePer10k = 1,
 ): OracleResult {
   const evidence = strongestEvidence(traffic, knowledge);
-  const episodesOf = new Map<number, Episode[]>();
-  for (const ep of traffic.episodes) episodesOf.set(ep.entity, [...(episodesOf.get(ep.entity) ?? []), ep]);
+  const episodesOf = episodesByEntity(traffic);
+  const falseBlocks = (blocks: BlockEvent[]) =>
+    blocks.filter((b) => blocksBenign(b, episodesOf.get(b.entity))).length;
   const budget = (falsePer10k * traffic.benignUserDays) / 10_000;
   let lo = 1;
   let hi = 64;
   for (let i = 0; i < 30; i++) {
     const mid = (lo + hi) / 2;
-    if (falseBlocks(blocksAt(traffic, evidence, mid), episodesOf) <= budget) hi = mid;
+    if (falseBlocks(blocksAt(traffic, evidence, mid)) <= budget) hi = mid;
     else lo = mid;
   }
   return { threshold: hi, score: score(traffic, blocksAt(traffic, evidence, hi)) };

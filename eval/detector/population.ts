@@ -76,6 +76,19 @@ function shape(p: Profile, localHour: number, start: number): number {
   return 1;
 }
 
+/**
+ * A user's local time in hours since the epoch, as the generator reads it for a bucket: at the
+ * bucket's centre (7.5 minutes in), so that a bucket belongs wholly to one local day.
+ */
+export function localHoursOf(p: Profile, ms: number): number {
+  return ms / HOUR_MS + p.tz + 0.125;
+}
+
+/** Epoch ms of the first bucket of the user's local day that holds `ms` (where its day factor starts). */
+export function localDayBeginsMs(p: Profile, ms: number): number {
+  return (Math.floor(localHoursOf(p, ms) / 24) * 24 - p.tz - 0.125) * HOUR_MS;
+}
+
 /** Population-wide multipliers: the surge (a launch) and the outage (retries), per bucket. */
 export interface PopulationEvents {
   surgeFrom: number;
@@ -114,7 +127,7 @@ export function benignMeans(
       continue;
     }
     const ms = startMs + t * BUCKET_MS;
-    const localHours = ms / HOUR_MS + p.tz + 0.125;
+    const localHours = localHoursOf(p, ms);
     const localDay = Math.floor(localHours / 24);
     if (localDay !== day) {
       day = localDay;
