@@ -64,6 +64,14 @@ export interface PopulationStats {
   bucketDispersion: number;
 }
 
+/**
+ * Earlier days with traffic at this hour from which an entity's own level is trusted. With fewer it
+ * is judged as a newcomer, against the population prior (or its own level, if that is higher): one
+ * or two days say little about an hour, least of all a new user's first days, whose same hour
+ * yesterday may have held a handful of requests sent while trying the API out.
+ */
+export const MIN_OWN_DAYS = 3;
+
 /** Fewer established users than this and the population factor is not estimated (stays 1). */
 const MIN_USERS_FOR_FACTOR = 30;
 /** Users whose usual level is below this many requests say too little about a population change. */
@@ -86,7 +94,7 @@ function populationFactors(entities: readonly Entity[], w: Windows): [number, nu
   for (let e = 0; e < n; e++) {
     if (
       entities[e]!.kind === 'user' &&
-      w.seasonalDays[e]! >= 3 &&
+      w.seasonalDays[e]! >= MIN_OWN_DAYS &&
       w.seasonalTypical[e]! >= MIN_LEVEL_FOR_FACTOR
     )
       eligible.push(e);
@@ -209,20 +217,16 @@ export function computeBaselines(
   for (let e = 0; e < n; e++) {
     let value = recent[e]!;
     let from = 0;
-    if (w.seasonalDays[e]! > 0) {
-      const seasonal = factor * w.seasonalLevel[e]!;
-      if (seasonal > value) {
-        value = seasonal;
-        from = 1;
-      }
-    } else {
-      // No history at this hour: a new entity, or one at an hour it never used. Judge it against
-      // what users in general send (not its own first hours: an account created to abuse has no
-      // quieter past to compare with).
-      if (hasPrior && factor * prior > value) {
-        value = factor * prior;
-        from = 2;
-      }
+    const seasonal = w.seasonalDays[e]! > 0 ? factor * w.seasonalLevel[e]! : 0;
+    if (w.seasonalDays[e]! < MIN_OWN_DAYS && hasPrior && factor * prior > Math.max(value, seasonal)) {
+      // No history at this hour worth the name: a new entity, or one at an hour it (almost) never
+      // used. Judge it against what users in general send (not its own first hours: an account
+      // created to abuse has no quieter past to compare with).
+      value = factor * prior;
+      from = 2;
+    } else if (seasonal > value) {
+      value = seasonal;
+      from = 1;
     }
     if (value < 1) {
       value = 1;
@@ -353,7 +357,7 @@ function dayLevel(
 ): { todayExpected: Float64Array; todayPhi: Float64Array } {
   const n = entities.length;
   const applies = (e: number) =>
-    entities[e]!.kind === 'user' && !Number.isNaN(w.seasonalRatio[e]!) && w.seasonalDays[e]! >= 3;
+    entities[e]!.kind === 'user' && !Number.isNaN(w.seasonalRatio[e]!) && w.seasonalDays[e]! >= MIN_OWN_DAYS;
   // Pooled by tier as a ratio of sums (method of moments): every earlier day of every entity with a
   // week of history weighs by its size, which a handful of days per entity could not give alone.
   const excess = [0, 0];

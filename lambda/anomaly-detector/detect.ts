@@ -31,8 +31,10 @@ const rank = (hit: SignalHit) => SIGNAL_PRIORITY.indexOf(hit.signal);
  * Volume signals judge counts against an estimate of what is usual, and one overdispersed bucket
  * clears any threshold now and then. So a volume hit below ANOMALY_INSTANT_SIGNIFICANCE counts only
  * when the run before (15 minutes earlier, on the same data) flagged the entity too: abuse persists,
- * noise rarely fires twice in a row. That run is replayed rather than remembered, so detection stays
- * a pure function of the aggregates and a rerun over the same window decides the same.
+ * noise rarely fires twice in a row. The run before is held to bars ANOMALY_CONFIRMATION_MARGIN lower
+ * (a Schmitt trigger): a burst that began inside the last quarter hour of that run's window showed
+ * there only in part. That run is replayed rather than remembered, so detection stays a pure
+ * function of the aggregates and a rerun over the same window decides the same.
  */
 const NEEDS_CONFIRMATION: ReadonlySet<SignalName> = new Set(['spike', 'surge', 'burst', 'ramp']);
 
@@ -48,7 +50,7 @@ export function detect(input: DetectInput, settings: DetectorSettings, now: numb
   const unconfirmed = (d: Decision) =>
     NEEDS_CONFIRMATION.has(d.signal) && d.score < settings.anomalyInstantSignificance;
   if (!detection.decisions.some(unconfirmed)) return detection;
-  const before = detectOnce(input, settings, now - BUCKET_MS);
+  const before = detectOnce(input, confirmationSettings(settings), now - BUCKET_MS);
   const flaggedBefore = new Set(
     before.decisions.filter((d) => NEEDS_CONFIRMATION.has(d.signal)).map((d) => entityKey(d.entity)),
   );
@@ -56,6 +58,17 @@ export function detect(input: DetectInput, settings: DetectorSettings, now: numb
     (d) => !unconfirmed(d) || flaggedBefore.has(entityKey(d.entity)),
   );
   return detection;
+}
+
+/** The volume signals' significance bars, lowered by the confirmation margin (never below 0). */
+function confirmationSettings(settings: DetectorSettings): DetectorSettings {
+  const lower = (bar: number) => Math.max(0, bar - settings.anomalyConfirmationMargin);
+  return {
+    ...settings,
+    anomalySignificance: lower(settings.anomalySignificance),
+    anomalyNoiseSignificance: lower(settings.anomalyNoiseSignificance),
+    anomalyRampSignificance: lower(settings.anomalyRampSignificance),
+  };
 }
 
 /** One run's decisions, before confirmation. */

@@ -14,6 +14,7 @@ export type DetectorSettings = Pick<
   | 'anomalyPriorRatio'
   | 'anomalyPriorSustainedRatio'
   | 'anomalyInstantSignificance'
+  | 'anomalyConfirmationMargin'
   | 'anomalyHistoryDays'
   | 'anomalyRampGrowth'
   | 'anomalyRampSignificance'

@@ -31,8 +31,9 @@ export interface Windows {
   firstActiveBucket: Int16Array;
   /**
    * The usual level of this hour: for each alignment within ±2 h, the median over earlier active
-   * days of that hour's count; then the highest of these. The median first removes day-to-day noise,
-   * so the highest alignment reflects the daily shape (an early start), not one noisy day.
+   * days of that hour's count (the busiest day's, with fewer than FEW_DAYS days); then the highest of
+   * these. The median first removes day-to-day noise, so the highest alignment reflects the daily
+   * shape (an early start), not one noisy day.
    */
   seasonalLevel: Float64Array;
   /** Earlier days with any counted request within ±2 h of this hour. */
@@ -106,6 +107,13 @@ function addBucketStarts(starts: Set<number>, now: number, historyDays: number):
     for (let i = 0; i < SEASONAL_SPAN; i++) starts.add(first + i * BUCKET_MS);
   }
 }
+
+/**
+ * Fewer active earlier days than this at the hour, and its level is the busiest of them rather than
+ * the median: a few days are often a new user's first days, or weekends, and the median of a
+ * Saturday, a Sunday and a half first day would make an ordinary Monday look like a surge.
+ */
+const FEW_DAYS = 5;
 
 type Row = InputBucket | undefined;
 
@@ -197,12 +205,18 @@ function seasonalLevels(
     for (let d = 0; d < dayCount; d++) if (activeDay[d]![e]) values[count++] = hourAt[d]![offset]![e]!;
     return median(values, count);
   };
+  const activeMax = (offset: number, e: number) => {
+    let top = 0;
+    for (let d = 0; d < dayCount; d++) if (activeDay[d]![e]) top = Math.max(top, hourAt[d]![offset]![e]!);
+    return top;
+  };
   for (let e = 0; e < n; e++) {
     if (days[e] === 0) continue;
     let top = 0;
     let topOffset = o;
+    const central = days[e]! < FEW_DAYS ? activeMax : activeMedian;
     for (let k = 0; k < OFFSETS; k++) {
-      const m = activeMedian(k, e);
+      const m = central(k, e);
       if (m > top) {
         top = m;
         topOffset = k;

@@ -101,7 +101,7 @@ export const detectorKnobs = {
   anomalySignificance: knob(numberType({ min: 1, max: 50 }), {
     description:
       'How many standard deviations above the expected count (negative binomial, dispersion pooled over the population) a surge must be.',
-    presets: { cost: 4.75, performance: 4.25 },
+    presets: { cost: 5, performance: 4.5 },
     consumers,
   }),
   anomalyNoiseSignificance: knob(numberType({ min: 0, max: 50 }), {
@@ -140,6 +140,12 @@ export const detectorKnobs = {
     presets: { cost: 10, performance: 8 },
     consumers,
   }),
+  anomalyConfirmationMargin: knob(numberType({ min: 0, max: 50 }), {
+    description:
+      'Standard deviations below its own bar at which the run before (15 minutes earlier) confirms a weaker volume hit: abuse that clears the bar now has usually come close to it a quarter of an hour ago, noise seldom comes close twice in a row.',
+    presets: { cost: 1, performance: 1 },
+    consumers,
+  }),
   anomalyHistoryDays: knob(intType({ min: 0, max: 30 }), {
     description:
       'Earlier days whose same hour (±2 h) forms the seasonal baseline; keep below the aggregate retention (SENTINEL_API_AGGREGATE_TTL_DAYS).',
@@ -155,7 +161,7 @@ export const detectorKnobs = {
   anomalyRampSignificance: knob(numberType({ min: 0, max: 50 }), {
     description:
       'Standard deviations above the same hour on earlier days a slow ramp needs; lower than a surge because the sustained growth is evidence too.',
-    presets: { cost: 3.5, performance: 3.25 },
+    presets: { cost: 3.75, performance: 3.5 },
     consumers,
   }),
   anomalyAuthFailureThreshold: knob(intType({ min: 1, max: 10_000_000 }), {

@@ -130,6 +130,49 @@ describe('detect', () => {
     // burst, auth storm and enumeration tests, which fire in a single run).
   });
 
+  it('confirms by the run before at bars ANOMALY_CONFIRMATION_MARGIN lower (a burst seen there in part)', () => {
+    // 40/h as usual; the burst began in the previous bucket, smaller than in the newest one.
+    const traffic = population(new Traffic(), 60).seasonal(alice, 7, 40).hours(alice, 2, 9, 40);
+    for (const b of [4, 3]) traffic.bucket(alice, b * BUCKET_MS, { requests: 10 });
+    traffic.bucket(alice, 2 * BUCKET_MS, { requests: 55 });
+    traffic.bucket(alice, BUCKET_MS, { requests: 60 });
+    const alone = { anomalyInstantSignificance: 0, anomalyConfirmationMargin: 0 };
+    const scoreAt = (now: number, overrides = {}) =>
+      detect(traffic.input(), settings({ ...alone, ...overrides }), now).decisions.find(
+        (d) => d.entity.id === 'alice',
+      )?.score ?? 0;
+    const before = scoreAt(NOW - BUCKET_MS);
+    const now = scoreAt(NOW);
+    expect(before).toBeGreaterThan(0);
+    expect(now).toBeGreaterThan(before + 0.5);
+    expect(now).toBeLessThan(settings().anomalyInstantSignificance);
+    // A bar between the two runs' scores, less than a margin above the run before's.
+    const bar = { anomalySignificance: before + 0.5, anomalyNoiseSignificance: before + 0.5 };
+    expect(scoreAt(NOW, bar)).toBe(now);
+    expect(decisionFor(traffic, 'alice', { ...bar, anomalyConfirmationMargin: 1 })?.signal).toBe('burst');
+    expect(decisionFor(traffic, 'alice', { ...bar, anomalyConfirmationMargin: 0 })).toBeUndefined();
+  });
+
+  it('judges a user with one or two earlier days at this hour as a newcomer, not by those days', () => {
+    // A new user's second day: yesterday this hour held 3 requests (trying the API out); today 60/h,
+    // ordinary for the population (prior about 65/h). The original flags it (20x).
+    const second = population(new Traffic(), 60).hour(alice, 25, 3).hour(alice, 1, 60);
+    expect(original(second)).toContain('alice');
+    expect(decisionFor(second, 'alice')).toBeUndefined();
+    const abuse = population(new Traffic(), 60).hour(alice, 25, 3).hour(alice, 1, 1500);
+    expect(decisionFor(abuse, 'alice')).toMatchObject({ baselineSource: 'population-prior' });
+  });
+
+  it('takes the busiest of a few earlier days as the usual level: a Monday after a quiet weekend', () => {
+    // Joined on Friday at 90/h, a few requests on Saturday and Sunday; Monday at 90/h again.
+    const monday = () =>
+      population(new Traffic(), 60).hour(alice, 73, 90).hour(alice, 49, 4).hour(alice, 25, 4);
+    expect(decisionFor(monday().hour(alice, 1, 90), 'alice')).toBeUndefined();
+    const abuse = decisionFor(monday().hour(alice, 1, 900), 'alice');
+    expect(abuse).toMatchObject({ baselineSource: 'seasonal' });
+    expect(abuse!.baseline).toBeGreaterThanOrEqual(90);
+  });
+
   it('judges a heavy user by significance: 500/h to 2,500/h is a surge below the 8x threshold', () => {
     const traffic = population(new Traffic(), 60)
       .seasonal(alice, 7, 500)
