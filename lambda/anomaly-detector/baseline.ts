@@ -1,5 +1,5 @@
 // What each entity is expected to send this hour, and the population facts that shape it: the
-// prior for entities with no history, the population's own surge factor, and the pooled
+// prior for entities new at this hour, the population's own surge factor, and the pooled
 // overdispersion at the hour and the 15-minute scale.
 import type { Entity } from '../../src/shared/entity';
 import type { DetectorSettings } from './settings';
@@ -55,7 +55,7 @@ export interface Baselines {
 export interface PopulationStats {
   /** Users with traffic in the 9 hours read. */
   activeUsers: number;
-  /** Hourly count an entity with no history at this hour is expected to reach (the prior). */
+  /** Hourly count an entity new at this hour (see MIN_OWN_DAYS) is expected to reach (the prior). */
   prior: number;
   /** How much the whole population is above its usual level this hour (1 = not at all). */
   factor: number;

@@ -35,7 +35,7 @@ export function hourVolume(ctx: SignalContext, e: number): SignalHit | undefined
   if (current < s.anomalyMinRequests) return undefined;
   const baseline = ctx.baselines.expected[e]!;
   const ratio = current / baseline;
-  // Against the population prior (no history at this hour) a smaller ratio suffices: the prior is
+  // Against the population prior (new at this hour) a smaller ratio suffices: the prior is
   // already a high percentile of what users send, not one entity's usual level.
   const fromPrior = ctx.baselines.source[e] === PRIOR_SOURCE;
   const surgeRatio = fromPrior ? s.anomalyPriorRatio : s.anomalySurgeRatio;
@@ -72,8 +72,8 @@ function todaySurge(ctx: SignalContext, e: number, current: number): SignalHit |
 }
 
 /**
- * An entity with no history at this hour that stays above ANOMALY_PRIOR_SUSTAINED_RATIO times the
- * population prior for two hours running. A new user's first hour can be busy (exploring the API),
+ * An entity new at this hour (judged against the population prior) that stays above
+ * ANOMALY_PRIOR_SUSTAINED_RATIO times the prior for two hours running. A new user's first hour can be busy (exploring the API),
  * then it settles; an abusive account keeps going, often just above what almost every user sends,
  * below the prior ratio a single hour needs.
  */
@@ -97,7 +97,7 @@ function sustainedNewcomer(
     baseline,
     ratio,
     score,
-    reason: `${fmt(current)} requests in the last 1h and ${fmt(previous)} in the hour before, both above ${fmt1(s.anomalyPriorSustainedRatio)}x the expected ${fmt1(baseline)} (from ${SOURCE_WORDS['population-prior']}), z=${fmt1(score)} over 2 hours: a sustained surge with no history`,
+    reason: `${fmt(current)} requests in the last 1h and ${fmt(previous)} in the hour before, both above ${fmt1(s.anomalyPriorSustainedRatio)}x the expected ${fmt1(baseline)} (from ${SOURCE_WORDS['population-prior']}), z=${fmt1(score)} over 2 hours: a sustained surge with no history at this hour`,
   };
 }
 

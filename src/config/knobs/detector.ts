@@ -118,19 +118,19 @@ export const detectorKnobs = {
   }),
   anomalyPriorPercentile: knob(numberType({ min: 0.5, max: 0.9999 }), {
     description:
-      "Percentile of all users' hourly counts used as the expected rate of an entity with no history at this hour.",
+      "Percentile of all users' hourly counts used as the expected rate of an entity new at this hour (fewer than 3 earlier days with traffic at it).",
     presets: { cost: 0.95, performance: 0.95 },
     consumers,
   }),
   anomalyPriorRatio: knob(numberType({ min: 1, max: 1000 }), {
     description:
-      'Ratio to the population prior at which an entity with no history at this hour (a new account) is flagged, if significant; lower than the surge ratio because the prior is already a high percentile of users.',
+      'Ratio to the population prior at which an entity new at this hour (a new account) is flagged, if significant; lower than the surge ratio because the prior is already a high percentile of users.',
     presets: { cost: 2, performance: 1.8 },
     consumers,
   }),
   anomalyPriorSustainedRatio: knob(numberType({ min: 1, max: 1000 }), {
     description:
-      'Ratio to the population prior that an entity with no history at this hour must keep up for two hours in a row to be flagged (an abusive new account that stays just above what almost every user sends).',
+      'Ratio to the population prior that an entity new at this hour must keep up for two hours in a row to be flagged (an abusive new account that stays just above what almost every user sends).',
     presets: { cost: 1.25, performance: 1.2 },
     consumers,
   }),
