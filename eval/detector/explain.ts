@@ -7,7 +7,7 @@ import { computeBaselines, BASELINE_SOURCES } from '../../lambda/anomaly-detecto
 import type { DetectorSettings } from '../../lambda/anomaly-detector/settings';
 import { excessZ } from '../../lambda/anomaly-detector/stats';
 import { computeWindows } from '../../lambda/anomaly-detector/windows';
-import { isFalseBlock } from './metrics';
+import { blocksBenign, episodesByEntity } from './metrics';
 import type { BlockEvent, RunObserver } from './replay';
 import type { Episode, Traffic } from './traffic';
 
@@ -138,8 +138,10 @@ export function explainEpisodes(
 
 export function explainFalseBlocks(traffic: Traffic, blocks: BlockEvent[]): string {
   const lines: string[] = [];
+  const episodesOf = episodesByEntity(traffic);
   for (const b of blocks) {
-    if (!isFalseBlock(traffic, b)) continue;
+    const own = episodesOf.get(b.entity) ?? [];
+    if (!blocksBenign(b, own)) continue;
     const traps = traffic.traps
       .filter((trap) => {
         const i = trap.members.indexOf(b.entity);
@@ -149,10 +151,9 @@ export function explainFalseBlocks(traffic: Traffic, blocks: BlockEvent[]): stri
         return b.at > from && b.at <= to && (trap.during?.(b.entity, b.at) ?? true);
       })
       .map((trap) => trap.name);
-    const own = traffic.episodes.filter((ep) => ep.entity === b.entity).map((ep) => ep.type);
     lines.push(
       `${who(traffic, b.entity)} | ${localTime(traffic, b.entity, b.at)} | ${b.signal}: ${b.decision?.reason ?? ''}` +
-        `${traps.length > 0 ? ` | trap: ${traps.join(', ')}` : ''}${own.length > 0 ? ` | victim of ${own.join(', ')}` : ''}`,
+        `${traps.length > 0 ? ` | trap: ${traps.join(', ')}` : ''}${own.length > 0 ? ` | victim of ${own.map((ep) => ep.type).join(', ')}` : ''}`,
     );
   }
   return lines.join('\n');

@@ -64,14 +64,6 @@ export function blocksBenign(b: BlockEvent, episodesOfEntity: readonly Episode[]
   return !episodesOfEntity.some((ep) => b.at > ep.onset && b.at <= ep.end + GRACE_MS);
 }
 
-/** A block of an entity that was not abusing then (nor up to GRACE_MS before). */
-export function isFalseBlock(traffic: Traffic, b: BlockEvent): boolean {
-  return blocksBenign(
-    b,
-    traffic.episodes.filter((ep) => ep.entity === b.entity),
-  );
-}
-
 export function score(traffic: Traffic, blocks: BlockEvent[]): Score {
   const byEntity = episodesByEntity(traffic);
   const blocksOf = new Map<number, number[]>();

@@ -72,6 +72,11 @@ export interface PopulationStats {
  */
 export const MIN_OWN_DAYS = 3;
 
+/** Whether the entity has a level of its own at this hour (see MIN_OWN_DAYS). */
+export function hasOwnLevel(w: Windows, e: number): boolean {
+  return w.seasonalDays[e]! >= MIN_OWN_DAYS;
+}
+
 /** Fewer established users than this and the population factor is not estimated (stays 1). */
 const MIN_USERS_FOR_FACTOR = 30;
 /** Users whose usual level is below this many requests say too little about a population change. */
@@ -92,11 +97,7 @@ function populationFactors(entities: readonly Entity[], w: Windows): [number, nu
   const n = entities.length;
   const eligible: number[] = [];
   for (let e = 0; e < n; e++) {
-    if (
-      entities[e]!.kind === 'user' &&
-      w.seasonalDays[e]! >= MIN_OWN_DAYS &&
-      w.seasonalTypical[e]! >= MIN_LEVEL_FOR_FACTOR
-    )
+    if (entities[e]!.kind === 'user' && hasOwnLevel(w, e) && w.seasonalTypical[e]! >= MIN_LEVEL_FOR_FACTOR)
       eligible.push(e);
   }
   const result: [number, number, number, number] = [1, 1, 1, 1];
@@ -217,8 +218,9 @@ export function computeBaselines(
   for (let e = 0; e < n; e++) {
     let value = recent[e]!;
     let from = 0;
-    const seasonal = w.seasonalDays[e]! > 0 ? factor * w.seasonalLevel[e]! : 0;
-    if (w.seasonalDays[e]! < MIN_OWN_DAYS && hasPrior && factor * prior > Math.max(value, seasonal)) {
+    // seasonalLevel is 0 where there are no earlier days.
+    const seasonal = factor * w.seasonalLevel[e]!;
+    if (!hasOwnLevel(w, e) && hasPrior && factor * prior > Math.max(value, seasonal)) {
       // No history at this hour worth the name: a new entity, or one at an hour it (almost) never
       // used. Judge it against what users in general send (not its own first hours: an account
       // created to abuse has no quieter past to compare with).
@@ -357,7 +359,7 @@ function dayLevel(
 ): { todayExpected: Float64Array; todayPhi: Float64Array } {
   const n = entities.length;
   const applies = (e: number) =>
-    entities[e]!.kind === 'user' && !Number.isNaN(w.seasonalRatio[e]!) && w.seasonalDays[e]! >= MIN_OWN_DAYS;
+    entities[e]!.kind === 'user' && !Number.isNaN(w.seasonalRatio[e]!) && hasOwnLevel(w, e);
   // Pooled by tier as a ratio of sums (method of moments): every earlier day of every entity with a
   // week of history weighs by its size, which a handful of days per entity could not give alone.
   const excess = [0, 0];

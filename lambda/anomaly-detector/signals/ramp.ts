@@ -2,7 +2,7 @@
 // judged against the same hour on earlier days instead. Its evidence is the shape — four hours of
 // steady growth ending well above the usual level — which a busy day (flat), a morning start (seen
 // on earlier days too) or noise (not monotone) rarely has; so it needs less significance than a surge.
-import { MIN_OWN_DAYS } from '../baseline';
+import { hasOwnLevel } from '../baseline';
 import { excessZ } from '../stats';
 import type { SignalHit } from '../decision';
 import { fmt, fmt1, type SignalContext } from './context';
@@ -28,8 +28,8 @@ const MAX_STEP = 2.5;
 
 export function ramp(ctx: SignalContext, e: number): SignalHit | undefined {
   const w = ctx.windows;
-  // Judged against the entity's own level, so only where it has one (see MIN_OWN_DAYS).
-  if (ctx.entities[e]!.kind !== 'user' || w.seasonalDays[e]! < MIN_OWN_DAYS) return undefined;
+  // Judged against the entity's own level, so only where it has one.
+  if (ctx.entities[e]!.kind !== 'user' || !hasOwnLevel(w, e)) return undefined;
   const s = ctx.settings;
   const h = w.hours;
   const current = h[0]![e]!;

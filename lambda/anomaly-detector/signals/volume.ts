@@ -4,7 +4,7 @@
 // hours predict it), which sees a burst on a quiet day that the usual level hides.
 import { excessZ } from '../stats';
 import type { SignalHit } from '../decision';
-import { BASELINE_SOURCES, MIN_OWN_DAYS, type BaselineSource } from '../baseline';
+import { BASELINE_SOURCES, hasOwnLevel, type BaselineSource } from '../baseline';
 import { fmt, fmt1, type SignalContext } from './context';
 
 const PRIOR_SOURCE = BASELINE_SOURCES.indexOf('population-prior');
@@ -73,9 +73,9 @@ function todaySurge(ctx: SignalContext, e: number, current: number): SignalHit |
 
 /**
  * An entity new at this hour (judged against the population prior) that stays above
- * ANOMALY_PRIOR_SUSTAINED_RATIO times the prior for two hours running. A new user's first hour can be busy (exploring the API),
- * then it settles; an abusive account keeps going, often just above what almost every user sends,
- * below the prior ratio a single hour needs.
+ * ANOMALY_PRIOR_SUSTAINED_RATIO times the prior for two hours running. A new user's first hour can
+ * be busy (exploring the API), then it settles; an abusive account keeps going, often just above
+ * what almost every user sends, below the prior ratio a single hour needs.
  */
 function sustainedNewcomer(
   ctx: SignalContext,
@@ -111,7 +111,7 @@ const BURST_MIN_FACTOR = 2;
  */
 export function bucketBurst(ctx: SignalContext, e: number): SignalHit | undefined {
   // Without history a 15-minute count says nothing about a burst: new entities are judged hourly.
-  if (ctx.entities[e]!.kind !== 'user' || ctx.windows.seasonalDays[e]! < MIN_OWN_DAYS) return undefined;
+  if (ctx.entities[e]!.kind !== 'user' || !hasOwnLevel(ctx.windows, e)) return undefined;
   const s = ctx.settings;
   const b = ctx.baselines;
   const bucketPhi = b.bucketPhi[e]!;
