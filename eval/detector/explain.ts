@@ -72,10 +72,11 @@ export function createProber(
         probe.prior = b.population.prior;
         probe.factor = b.population.factor;
       }
-      const today = b.todayExpected[e]!;
+      const hour = b.today.find((t) => t.buckets === 4)!;
+      const today = hour.expected[e]!;
       if (!Number.isNaN(today)) {
         probe.bestToday.applied++;
-        const zt = excessZ(current, today, b.todayPhi[e]!);
+        const zt = excessZ(current, today, hour.phi[e]!);
         if (zt > probe.bestToday.z)
           probe.bestToday = { ...probe.bestToday, z: zt, ratio: current / today, current, expected: today };
       }

@@ -1,10 +1,11 @@
 // What each entity is expected to send this hour, and the population facts that shape it: the
 // prior for entities new at this hour, the population's own surge factor, and the pooled
 // overdispersion at the hour and the 15-minute scale.
+import { BUCKETS_PER_HOUR } from '../../src/shared/buckets';
 import type { Entity } from '../../src/shared/entity';
 import type { DetectorSettings } from './settings';
 import { fitDispersion, quantileInPlace } from './stats';
-import { RECENT_HOURS, SEASONAL_SPAN, type Windows } from './windows';
+import { RECENT_HOURS, SEASONAL_SPAN, TODAY_REFERENCE, type Windows } from './windows';
 
 /**
  * Which history set an entity's expected rate. `today` is the day-level expectation (see
@@ -35,21 +36,30 @@ export interface Baselines {
    * whose spread at the edges of a working day is mostly when the day happened to start.
    */
   levelPhi: Float64Array;
-  /**
-   * The day-level expectation of this hour: the hour's usual ratio to the two before it
-   * (`seasonalRatio`) times today's two previous hours, so that a quiet day is judged as quiet and a
-   * busy one as busy; never below TODAY_FLOOR of `expected` (a day that started late has quiet
-   * previous hours and a normal current one). NaN where it does not apply: no ratio, fewer than 3
-   * earlier days, or off the plateau of the entity's day (see `onPlateau`).
-   */
-  todayExpected: Float64Array;
-  /** Overdispersion φ of that prediction: its errors on earlier days, shrunk towards the tier's pool. */
-  todayPhi: Float64Array;
+  /** The day-level expectation of each of TODAY_WINDOWS (see `TodayExpectation`). */
+  today: TodayExpectation[];
   /** Expected failed authentications this hour, per entity (at least 1). */
   authExpected: Float64Array;
   /** The population factor of the newest 15, 30, 45 minutes and of the whole hour. */
   factors: [number, number, number, number];
   population: PopulationStats;
+}
+
+/**
+ * The day-level expectation of one window (the newest `buckets` buckets): its usual ratio to the
+ * two hours before it (`TodayWindow.ratio`) times today's two hours before it, so that a quiet day
+ * is judged as quiet and a busy one as busy; never below TODAY_FLOOR of the usual expectation (a day
+ * that started late has a quiet reference and an ordinary window). NaN where it does not apply: no
+ * ratio, fewer than 3 earlier days, or off the plateau of the entity's day (see `onPlateau`).
+ */
+export interface TodayExpectation {
+  buckets: number;
+  expected: Float64Array;
+  /**
+   * Overdispersion φ of that prediction: the counting noise of the window and of its reference, plus
+   * the tier's pooled error of the usual ratio on earlier days (the day's shape).
+   */
+  phi: Float64Array;
 }
 
 export interface PopulationStats {
@@ -321,22 +331,12 @@ export function computeBaselines(
       source[e] === 2 ? 0 : Number.isNaN(ownHour[e]!) ? pooledHour : shrunk(ownHour[e]!, days, tierPool);
     levelPhi[e] = shrunk(ownDispersion(w.seasonalLevelSpread[e]!, w.seasonalLevel[e]!, days), days, tierPool);
   }
-  const { todayExpected, todayPhi } = dayLevel(
-    entities,
-    w,
-    expected,
-    factor,
-    floor,
-    pooledHour,
-    tierOf,
-    shrunk,
-  );
+  const today = dayLevel(entities, w, expected, bucketPhi, factors, floor, pooledHour, tierOf);
   return {
     bucketPhi,
     hourPhi,
     levelPhi,
-    todayExpected,
-    todayPhi,
+    today,
     expected,
     source,
     recent,
@@ -346,48 +346,65 @@ export function computeBaselines(
   };
 }
 
-/** See `Baselines.todayExpected` and `todayPhi`. */
+/** See `Baselines.today`. */
 function dayLevel(
   entities: readonly Entity[],
   w: Windows,
   expected: Float64Array,
-  factor: number,
+  bucketPhi: Float64Array,
+  factors: readonly number[],
   floor: number,
   pooledHour: number,
   tierOf: (e: number) => number,
-  shrunk: (own: number, days: number, pooled: number) => number,
-): { todayExpected: Float64Array; todayPhi: Float64Array } {
+): TodayExpectation[] {
   const n = entities.length;
-  const applies = (e: number) =>
-    entities[e]!.kind === 'user' && !Number.isNaN(w.seasonalRatio[e]!) && hasOwnLevel(w, e);
-  // Pooled by tier as a ratio of sums (method of moments): every earlier day of every entity with a
-  // week of history weighs by its size, which a handful of days per entity could not give alone.
-  const excess = [0, 0];
-  const scale = [0, 0];
-  for (let e = 0; e < n; e++) {
-    if (!applies(e) || w.seasonalDays[e]! < MIN_DAYS_FOR_POOL) continue;
-    excess[tierOf(e)]! += w.seasonalRatioExcess[e]!;
-    scale[tierOf(e)]! += w.seasonalRatioScale[e]!;
-  }
-  const pooled = [0, 1].map((t) => (scale[t]! > 0 ? Math.max(floor, excess[t]! / scale[t]!) : pooledHour));
-  const todayExpected = new Float64Array(n).fill(Number.NaN);
-  const todayPhi = new Float64Array(n).fill(Number.NaN);
-  for (let e = 0; e < n; e++) {
-    if (!applies(e) || !onPlateau(w, e)) continue;
-    const days = w.seasonalDays[e]!;
-    const previous = w.hours[1]![e]! + w.hours[2]![e]!;
-    // The population factor too: a launch that starts this hour is in no one's previous hours.
-    todayExpected[e] = Math.max(
-      1,
-      factor * w.seasonalRatio[e]! * (previous + TODAY_PSEUDO_COUNT),
-      TODAY_FLOOR * expected[e]!,
-    );
-    const scaleOwn = w.seasonalRatioScale[e]!;
-    const own = scaleOwn > 0 ? Math.max(0, w.seasonalRatioExcess[e]! / scaleOwn) : Number.NaN;
-    // The ratio is itself estimated from `days` days: its error adds about 1/days of the noise.
-    todayPhi[e] = shrunk(own, days, pooled[tierOf(e)]!) * (1 + 1 / days);
-  }
-  return { todayExpected, todayPhi };
+  const factor = factors[3]!;
+  return w.todayWindows.map((tw) => {
+    const applies = (e: number) =>
+      entities[e]!.kind === 'user' && !Number.isNaN(tw.ratio[e]!) && hasOwnLevel(w, e);
+    const k = tw.buckets;
+    // The counting noise of a prediction, as overdispersion: the window's own 15-minute noise, which
+    // averages down over its buckets, and the reference's (its negative binomial excess, and Poisson
+    // noise of 1/reference), where a handful of requests would otherwise set the expectation alone.
+    const countingPhi = (e: number, reference: number) =>
+      bucketPhi[e]! / k + bucketPhi[e]! / TODAY_REFERENCE + 1 / reference;
+    // What counting noise leaves of the errors on earlier days is the day's shape: how far the usual
+    // ratio is from the day's own (a start earlier or later, a long lunch). Pooled by tier as a ratio
+    // of sums (method of moments), every earlier day of every entity with a week of history weighing
+    // by its size: a handful of days per entity could not estimate it alone.
+    const excess = [0, 0];
+    const scale = [0, 0];
+    for (let e = 0; e < n; e++) {
+      if (!applies(e) || w.seasonalDays[e]! < MIN_DAYS_FOR_POOL) continue;
+      const counting =
+        tw.scale[e]! * (bucketPhi[e]! / k + bucketPhi[e]! / TODAY_REFERENCE) +
+        tw.ratio[e]! * tw.predicted[e]!;
+      excess[tierOf(e)]! += tw.excess[e]! - counting;
+      scale[tierOf(e)]! += tw.scale[e]!;
+    }
+    const shapePhi = [0, 1].map((t) => (scale[t]! > 0 ? Math.max(0, excess[t]! / scale[t]!) : pooledHour));
+    // The population factor too: a launch that starts inside the window is in no one's reference. A
+    // short window has its own, which leads the hour's.
+    const windowFactor = k < BUCKETS_PER_HOUR ? Math.max(factor, factors[k - 1]!) : factor;
+    const result: TodayExpectation = {
+      buckets: k,
+      expected: new Float64Array(n).fill(Number.NaN),
+      phi: new Float64Array(n).fill(Number.NaN),
+    };
+    for (let e = 0; e < n; e++) {
+      if (!applies(e) || !onPlateau(w, e)) continue;
+      const days = w.seasonalDays[e]!;
+      result.expected[e] = Math.max(
+        1,
+        windowFactor * tw.ratio[e]! * (tw.reference[e]! + TODAY_PSEUDO_COUNT),
+        (TODAY_FLOOR * windowFactor * expected[e]! * k) / (factor * BUCKETS_PER_HOUR),
+      );
+      // The ratio is itself estimated from `days` days: its error adds about 1/days of the noise.
+      const phi = countingPhi(e, tw.reference[e]! + TODAY_PSEUDO_COUNT) + shapePhi[tierOf(e)]!;
+      result.phi[e] = Math.max(floor, phi * (1 + 1 / days));
+    }
+    return result;
+  });
 }
 
 function onPlateau(w: Windows, e: number): boolean {

@@ -28,7 +28,7 @@ export const SIGNAL_PRIORITY: readonly SignalName[] = [
 export interface SignalHit {
   signal: SignalName;
   /** Length of the window `current` and `baseline` are counted over. */
-  window: '15m' | '30m' | '45m' | '1h';
+  window: '15m' | '30m' | '45m' | '1h' | '90m' | '2h';
   /** What the entity did in the window (requests without 5xx, auth failures, 4xx or 429s). */
   current: number;
   /** What it was expected to do in the same window. */

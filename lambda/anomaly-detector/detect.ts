@@ -14,12 +14,13 @@ import type { Signal, SignalContext } from './signals/context';
 import { enumeration } from './signals/enumeration';
 import { ramp } from './signals/ramp';
 import { rateLimitSaturation } from './signals/rate-limit';
-import { bucketBurst, hourVolume } from './signals/volume';
+import { bucketBurst, hourVolume, todayVolume } from './signals/volume';
 import { computeWindows } from './windows';
 
 const SIGNALS: readonly Signal[] = [
   hourVolume,
   bucketBurst,
+  todayVolume,
   ramp,
   authStorm,
   enumeration,
@@ -40,8 +41,8 @@ const NEEDS_CONFIRMATION: ReadonlySet<SignalName> = new Set(['spike', 'surge', '
 
 /**
  * Decides which entities are anomalous in the hour that ends at the last complete bucket before
- * `now` (epoch ms). Reads the current hour, the 8 hours before it and the same hour (±2 h) on the
- * `anomalyHistoryDays` earlier days, for this run and the one before it (the buckets
+ * `now` (epoch ms). Reads the current hour, the 8 hours before it and the same hour (from 3 h before
+ * to 2 h after) on the `anomalyHistoryDays` earlier days, for this run and the one before it (the buckets
  * `requiredBucketStarts` lists); other buckets are ignored. Decisions are sorted by score.
  */
 export function detect(input: DetectInput, settings: DetectorSettings, now: number): Detection {

@@ -1,5 +1,6 @@
 // Sums the raw buckets into the windows the signals compare: the current hour and its last bucket,
-// the eight hours before it, and the same hour (±2 h) on earlier days. Loops run bucket by bucket
+// the eight hours before it, the same hour (±2 h, and the hour before that span) on earlier days,
+// and the windows judged against today's level with their references. Loops run bucket by bucket
 // over whole columns, so a run touches each needed value once and never builds per-entity objects.
 import { BUCKET_MS, BUCKETS_PER_DAY, BUCKETS_PER_HOUR, bucketStart } from '../../src/shared/buckets';
 import type { DetectInput, InputBucket } from './input';
@@ -18,6 +19,21 @@ const SEASONAL_SLACK_BUCKETS = 2 * BUCKETS_PER_HOUR;
 export const SEASONAL_SPAN = BUCKETS_PER_HOUR + 2 * SEASONAL_SLACK_BUCKETS;
 /** Hour-long alignments tried inside the span. */
 const OFFSETS = SEASONAL_SPAN - BUCKETS_PER_HOUR + 1;
+
+/**
+ * Windows judged against today's level, in buckets ending with the newest complete one (15 minutes
+ * to 2 hours), each against the TODAY_REFERENCE buckets just before it: a burst is compared with the
+ * same day's traffic before it began, whatever its length, and never with hours it already fills.
+ */
+export const TODAY_WINDOWS = [1, 2, 3, 4, 6, 8] as const;
+export const TODAY_REFERENCE = 2 * BUCKETS_PER_HOUR;
+/** Buckets read on earlier days before the ±2 h span: the reference of the longest window. */
+const LEAD_BUCKETS =
+  TODAY_REFERENCE + Math.max(...TODAY_WINDOWS) - (SEASONAL_SLACK_BUCKETS + BUCKETS_PER_HOUR);
+/** Buckets read per earlier day. */
+const DAY_ROW = LEAD_BUCKETS + SEASONAL_SPAN;
+/** Where, in an earlier day's row, the current hour's clock time ends. */
+const HOUR_END = LEAD_BUCKETS + SEASONAL_SLACK_BUCKETS + BUCKETS_PER_HOUR;
 
 /** Per-entity window sums, one array slot per entity. "Counted" requests exclude 5xx answers. */
 export interface Windows {
@@ -49,20 +65,8 @@ export interface Windows {
   seasonalLevelSpread: Float64Array;
   /** Robust spread over active days of the same clock hour: 1.4826 × the median absolute deviation (0 with fewer than 3 days). */
   seasonalHourSpread: Float64Array;
-  /**
-   * The clock hour's usual size relative to the two hours before it: their sums over the earlier
-   * active days, divided (NaN when those two hours were always idle). Each day weighs by its own
-   * volume, so a quiet weekend or a busy day changes both sums alike and not the ratio; what today's
-   * level predicts for this hour is this ratio times today's two previous hours.
-   */
-  seasonalRatio: Float64Array;
-  /**
-   * How well that ratio predicted each earlier day's clock hour from the day's own two previous
-   * hours: the sum over active days of (error² − predicted), the variance beyond Poisson, and of
-   * predicted², its scale (their quotient is the overdispersion φ of the prediction).
-   */
-  seasonalRatioExcess: Float64Array;
-  seasonalRatioScale: Float64Array;
+  /** Per TODAY_WINDOWS entry: the window today, its reference, and their usual ratio. */
+  todayWindows: TodayWindow[];
   /**
    * Per earlier day (index d-1, undefined when nothing was stored that day) and window (newest 1, 2,
    * 3 buckets and the whole hour at the same clock time), each entity's counted requests: what the
@@ -84,6 +88,31 @@ export interface Windows {
   rateLimitedHour: Float64Array;
 }
 
+/** One of TODAY_WINDOWS, per entity. */
+export interface TodayWindow {
+  /** Buckets in the window, ending with the newest complete one. */
+  buckets: number;
+  /** Counted requests today in the window, and in the TODAY_REFERENCE buckets before it. */
+  current: Float64Array;
+  reference: Float64Array;
+  /**
+   * The window's usual size relative to its reference: their sums over the earlier active days at
+   * the same clock time, divided (NaN when the reference was always idle). Each day weighs by its
+   * own volume, so a quiet weekend or a busy day changes both sums alike and not the ratio; what
+   * today's level predicts for the window is this ratio times today's reference.
+   */
+  ratio: Float64Array;
+  /**
+   * How well that ratio predicted each earlier day's window from the same day's reference: the sum
+   * over active days of (error² − predicted), the variance beyond Poisson, and of predicted², its
+   * scale (their quotient is the overdispersion φ of the prediction).
+   */
+  excess: Float64Array;
+  scale: Float64Array;
+  /** The sum over active days of predicted: ratio × this is the reference's Poisson part of the error. */
+  predicted: Float64Array;
+}
+
 /** Start of the current hour window for a run at `now`: the four complete buckets before it. */
 export function currentHourStart(now: number): number {
   return bucketStart(now) - BUCKETS_PER_HOUR * BUCKET_MS;
@@ -103,8 +132,8 @@ function addBucketStarts(starts: Set<number>, now: number, historyDays: number):
   for (let i = 0; i < RECENT_BUCKETS; i++)
     starts.add(c - (RECENT_BUCKETS - BUCKETS_PER_HOUR - i) * BUCKET_MS);
   for (let d = 1; d <= historyDays; d++) {
-    const first = c - d * BUCKETS_PER_DAY * BUCKET_MS - SEASONAL_SLACK_BUCKETS * BUCKET_MS;
-    for (let i = 0; i < SEASONAL_SPAN; i++) starts.add(first + i * BUCKET_MS);
+    const first = dayRowStart(c, d);
+    for (let i = 0; i < DAY_ROW; i++) starts.add(first + i * BUCKET_MS);
   }
 }
 
@@ -114,6 +143,11 @@ function addBucketStarts(starts: Set<number>, now: number, historyDays: number):
  * Saturday, a Sunday and a half first day would make an ordinary Monday look like a surge.
  */
 const FEW_DAYS = 5;
+
+/** First bucket read on the earlier day `d` days before the current hour `c`. */
+function dayRowStart(c: number, d: number): number {
+  return c - d * BUCKETS_PER_DAY * BUCKET_MS - (SEASONAL_SLACK_BUCKETS + LEAD_BUCKETS) * BUCKET_MS;
+}
 
 type Row = InputBucket | undefined;
 
@@ -139,7 +173,7 @@ interface SeasonalOut {
   sumSquares?: Float64Array;
   typical?: Float64Array;
   previousTypical?: Float64Array;
-  ratio?: { value: Float64Array; excess: Float64Array; scale: Float64Array };
+  today?: TodayWindow[];
   hourSpread?: Float64Array;
   levelSpread?: Float64Array;
   windows?: Array<Float64Array[] | undefined>;
@@ -156,21 +190,36 @@ function seasonalLevels(
   const hourAt = rowsByDay.map(() => Array.from({ length: OFFSETS }, () => new Float64Array(n)));
   const activeDay = rowsByDay.map(() => new Uint8Array(n));
   const days = new Uint8Array(n);
-  const buffer = new Float64Array(SEASONAL_SPAN);
+  const row = new Float64Array(DAY_ROW);
+  // The ±2 h span; the lead before it is read only by the today-windows' references.
+  const buffer = row.subarray(LEAD_BUCKETS);
   const o = SEASONAL_SLACK_BUCKETS;
+  // todayAt[d][j]: window j's count and its reference's on day d, per entity.
+  const todayAt = out.today
+    ? rowsByDay.map(() =>
+        out.today!.map(() => ({ current: new Float64Array(n), reference: new Float64Array(n) })),
+      )
+    : undefined;
   for (const [d, rows] of rowsByDay.entries()) {
     if (rows.every((r) => r === undefined)) continue;
     const windows = out.windows ? [1, 2, 3, 4].map(() => new Float64Array(n)) : undefined;
     if (out.windows) out.windows[d] = windows;
     for (let e = 0; e < n; e++) {
       let any = false;
-      for (let i = 0; i < SEASONAL_SPAN; i++) {
-        const row = rows[i];
-        const v = row === undefined ? 0 : value(row, e);
-        buffer[i] = v;
-        if (v > 0) any = true;
+      for (let i = 0; i < DAY_ROW; i++) {
+        const r = rows[i];
+        const v = r === undefined ? 0 : value(r, e);
+        row[i] = v;
+        if (v > 0 && i >= LEAD_BUCKETS) any = true;
       }
       if (!any) continue;
+      if (todayAt) {
+        for (const [j, tw] of out.today!.entries()) {
+          const [current, reference] = windowSums(row, HOUR_END, tw.buckets);
+          todayAt[d]![j]!.current[e] = current;
+          todayAt[d]![j]!.reference[e] = reference;
+        }
+      }
       activeDay[d]![e] = 1;
       days[e]!++;
       let sum = buffer[0]! + buffer[1]! + buffer[2]! + buffer[3]!;
@@ -241,32 +290,48 @@ function seasonalLevels(
       }
     }
     if (out.previousTypical) out.previousTypical[e] = activeMedian(o - HOUR, e);
-    if (out.ratio) {
-      // The span starts two hours before the clock hour (offset o): hours at offsets 0 and HOUR.
-      let hourSum = 0;
-      let beforeSum = 0;
-      for (let d = 0; d < dayCount; d++) {
-        if (!activeDay[d]![e]) continue;
-        hourSum += hourAt[d]![o]![e]!;
-        beforeSum += hourAt[d]![0]![e]! + hourAt[d]![HOUR]![e]!;
+    if (todayAt) {
+      for (const [j, tw] of out.today!.entries()) {
+        let currentSum = 0;
+        let referenceSum = 0;
+        for (let d = 0; d < dayCount; d++) {
+          if (!activeDay[d]![e]) continue;
+          currentSum += todayAt[d]![j]!.current[e]!;
+          referenceSum += todayAt[d]![j]!.reference[e]!;
+        }
+        if (referenceSum === 0) continue;
+        const ratio = currentSum / referenceSum;
+        let excess = 0;
+        let scale = 0;
+        let predictedSum = 0;
+        for (let d = 0; d < dayCount; d++) {
+          if (!activeDay[d]![e]) continue;
+          const predicted = ratio * todayAt[d]![j]!.reference[e]!;
+          const error = todayAt[d]![j]!.current[e]! - predicted;
+          excess += error * error - predicted;
+          scale += predicted * predicted;
+          predictedSum += predicted;
+        }
+        tw.ratio[e] = ratio;
+        tw.excess[e] = excess;
+        tw.scale[e] = scale;
+        tw.predicted[e] = predictedSum;
       }
-      if (beforeSum === 0) continue;
-      const ratio = hourSum / beforeSum;
-      let excess = 0;
-      let scale = 0;
-      for (let d = 0; d < dayCount; d++) {
-        if (!activeDay[d]![e]) continue;
-        const predicted = ratio * (hourAt[d]![0]![e]! + hourAt[d]![HOUR]![e]!);
-        const error = hourAt[d]![o]![e]! - predicted;
-        excess += error * error - predicted;
-        scale += predicted * predicted;
-      }
-      out.ratio.value[e] = ratio;
-      out.ratio.excess[e] = excess;
-      out.ratio.scale[e] = scale;
     }
   }
   if (out.days) out.days.set(days);
+}
+
+/**
+ * Sums of the window of `buckets` ending at `end` (exclusive) in `values`, and of the
+ * TODAY_REFERENCE buckets before it.
+ */
+function windowSums(values: Float64Array, end: number, buckets: number): [number, number] {
+  let current = 0;
+  let reference = 0;
+  for (let i = end - buckets; i < end; i++) current += values[i]!;
+  for (let i = end - buckets - TODAY_REFERENCE; i < end - buckets; i++) reference += values[i]!;
+  return [current, reference];
 }
 
 /** Requests judged as traffic: not the upstream's 5xx, not those refused because of a block. */
@@ -292,9 +357,15 @@ export function computeWindows(input: DetectInput, now: number, historyDays: num
     seasonalTypical: f64(),
     seasonalPreviousHour: f64(),
     seasonalHourSpread: f64(),
-    seasonalRatio: new Float64Array(n).fill(Number.NaN),
-    seasonalRatioExcess: f64(),
-    seasonalRatioScale: f64(),
+    todayWindows: TODAY_WINDOWS.map((buckets) => ({
+      buckets,
+      current: f64(),
+      reference: f64(),
+      ratio: new Float64Array(n).fill(Number.NaN),
+      excess: f64(),
+      scale: f64(),
+      predicted: f64(),
+    })),
     seasonalLevelSpread: f64(),
     seasonalWindows: Array.from({ length: historyDays }, () => undefined),
     authHour: f64(),
@@ -314,6 +385,12 @@ export function computeWindows(input: DetectInput, now: number, historyDays: num
     const inCurrentHour = hourIndex === 0;
     const isLast = i === RECENT_BUCKETS - 1;
     const fromEnd = RECENT_BUCKETS - 1 - i;
+    // The today-windows (and their references) this bucket belongs to.
+    const todaySums: Float64Array[] = [];
+    for (const tw of w.todayWindows) {
+      if (fromEnd < tw.buckets) todaySums.push(tw.current);
+      else if (fromEnd < tw.buckets + TODAY_REFERENCE) todaySums.push(tw.reference);
+    }
     if (!row) {
       if (inCurrentHour) w.rateLimitedMinShare.fill(0);
       continue;
@@ -327,6 +404,7 @@ export function computeWindows(input: DetectInput, now: number, historyDays: num
       const req = Math.max(0, requests[e]! - refused);
       const value = Math.max(0, req - errors5xx[e]!);
       hour[e]! += value;
+      for (const sums of todaySums) sums[e]! += value;
       if (req > 0 && w.firstActiveBucket[e] === -1) w.firstActiveBucket[e] = i;
       const failures = auth[e]!;
       if (!inCurrentHour) {
@@ -347,8 +425,8 @@ export function computeWindows(input: DetectInput, now: number, historyDays: num
   }
   const rowsByDay: Row[][] = [];
   for (let d = 1; d <= historyDays; d++) {
-    const first = c - d * BUCKETS_PER_DAY * BUCKET_MS - SEASONAL_SLACK_BUCKETS * BUCKET_MS;
-    rowsByDay.push(Array.from({ length: SEASONAL_SPAN }, (_, i) => byStart.get(first + i * BUCKET_MS)));
+    const first = dayRowStart(c, d);
+    rowsByDay.push(Array.from({ length: DAY_ROW }, (_, i) => byStart.get(first + i * BUCKET_MS)));
   }
   seasonalLevels(rowsByDay, n, counted, {
     level: w.seasonalLevel,
@@ -357,7 +435,7 @@ export function computeWindows(input: DetectInput, now: number, historyDays: num
     sumSquares: w.seasonalBucketSumSquares,
     typical: w.seasonalTypical,
     previousTypical: w.seasonalPreviousHour,
-    ratio: { value: w.seasonalRatio, excess: w.seasonalRatioExcess, scale: w.seasonalRatioScale },
+    today: w.todayWindows,
     hourSpread: w.seasonalHourSpread,
     levelSpread: w.seasonalLevelSpread,
     windows: w.seasonalWindows,

@@ -1,11 +1,14 @@
 // Volume signals on counted requests (5xx excluded): the original's ratio rule (spike), a
-// significant smaller surge for heavy users, and the same test on the newest 15-minute bucket; the
-// surge and burst tests also against the day-level expectation (this hour as today's previous two
-// hours predict it), which sees a burst on a quiet day that the usual level hides.
+// significant smaller surge for heavy users, and the same test on the newest 15 to 45 minutes; and
+// the newest 15 minutes to 2 hours against the day-level expectation (each window as today's two
+// hours before it predict it), which sees a burst on a quiet day that the usual level hides.
+import { BUCKETS_PER_HOUR } from '../../../src/shared/buckets';
 import { excessZ } from '../stats';
 import type { SignalHit } from '../decision';
 import { BASELINE_SOURCES, hasOwnLevel, type BaselineSource } from '../baseline';
 import { fmt, fmt1, type SignalContext } from './context';
+
+const HOUR = BUCKETS_PER_HOUR;
 
 const PRIOR_SOURCE = BASELINE_SOURCES.indexOf('population-prior');
 
@@ -14,7 +17,7 @@ const SOURCE_WORDS = {
   seasonal: 'the same hour on earlier days',
   'population-prior': "other users' hourly counts",
   floor: 'the 1 request/hour floor',
-  today: "today's previous 2 hours and this hour's usual ratio to them",
+  today: "today's 2 hours before the window and the window's usual ratio to them",
 } as const satisfies Record<BaselineSource, string>;
 
 function describe(
@@ -40,7 +43,7 @@ export function hourVolume(ctx: SignalContext, e: number): SignalHit | undefined
   const fromPrior = ctx.baselines.source[e] === PRIOR_SOURCE;
   const surgeRatio = fromPrior ? s.anomalyPriorRatio : s.anomalySurgeRatio;
   const sustained = fromPrior ? sustainedNewcomer(ctx, e, current, baseline) : undefined;
-  if (ratio < surgeRatio && ratio < s.anomalyThreshold) return sustained ?? todaySurge(ctx, e, current);
+  if (ratio < surgeRatio && ratio < s.anomalyThreshold) return sustained;
   const score = excessZ(current, baseline, ctx.baselines.hourPhi[e]!);
   const hit = { window: '1h' as const, current, baseline, ratio, score };
   // The original's rule, kept as a floor: its ratio only has to rise above the noise of a bursty
@@ -51,24 +54,53 @@ export function hourVolume(ctx: SignalContext, e: number): SignalHit | undefined
   if (score >= s.anomalySignificance && ratio >= surgeRatio) {
     return { ...hit, signal: 'surge', reason: describe(ctx, e, 'a significant surge', hit) };
   }
-  return sustained ?? todaySurge(ctx, e, current);
+  return sustained;
 }
 
-/** The surge test against the day-level expectation, where it applies. */
-function todaySurge(ctx: SignalContext, e: number, current: number): SignalHit | undefined {
-  const baseline = ctx.baselines.todayExpected[e]!;
-  if (Number.isNaN(baseline)) return undefined;
+/** A window's name, by its length in buckets. */
+const WINDOW_NAMES: Record<number, SignalHit['window']> = {
+  1: '15m',
+  2: '30m',
+  3: '45m',
+  4: '1h',
+  6: '90m',
+  8: '2h',
+};
+
+/**
+ * The newest 15 minutes to 2 hours against the day-level expectation (today's traffic in the two
+ * hours before each window, times the window's usual ratio to them), where it applies: a burst on a
+ * quiet day that the usual level hides, judged against the day before it began — a window that
+ * started with the burst has a reference the burst has not reached. `burst` below an hour, `surge`
+ * from an hour.
+ */
+export function todayVolume(ctx: SignalContext, e: number): SignalHit | undefined {
+  if (ctx.entities[e]!.kind !== 'user') return undefined;
   const s = ctx.settings;
-  const ratio = current / baseline;
-  if (ratio < s.anomalySurgeRatio) return undefined;
-  const score = excessZ(current, baseline, ctx.baselines.todayPhi[e]!);
-  if (score < s.anomalySignificance) return undefined;
-  const hit = { window: '1h' as const, current, baseline, ratio, score, baselineSource: 'today' as const };
-  return {
-    ...hit,
-    signal: 'surge',
-    reason: describe(ctx, e, "a significant surge against today's level", hit),
-  };
+  let strongest: SignalHit | undefined;
+  for (const [j, today] of ctx.baselines.today.entries()) {
+    const baseline = today.expected[e]!;
+    if (Number.isNaN(baseline)) continue;
+    const k = today.buckets;
+    const current = ctx.windows.todayWindows[j]!.current[e]!;
+    // At least ANOMALY_MIN_REQUESTS an hour, twice that in a window shorter than an hour (a
+    // low-volume user's spurt of a few dozen requests is not a burst).
+    const minimum = (k < HOUR ? BURST_MIN_FACTOR : 1) * s.anomalyMinRequests;
+    if ((current * HOUR) / k < minimum) continue;
+    const ratio = current / baseline;
+    if (ratio < s.anomalySurgeRatio) continue;
+    const score = excessZ(current, baseline, today.phi[e]!);
+    if (score < s.anomalySignificance || (strongest && strongest.score >= score)) continue;
+    const window = WINDOW_NAMES[k]!;
+    const hit = { window, current, baseline, ratio, score, baselineSource: 'today' as const };
+    const what = k < HOUR ? 'burst' : 'surge';
+    strongest = {
+      ...hit,
+      signal: what,
+      reason: describe(ctx, e, `a significant ${what} against today's level`, hit),
+    };
+  }
+  return strongest;
 }
 
 /**
@@ -101,7 +133,6 @@ function sustainedNewcomer(
   };
 }
 
-const BURST_WINDOWS = ['15m', '30m', '45m'] as const;
 const BURST_MIN_FACTOR = 2;
 
 /**
@@ -116,10 +147,6 @@ export function bucketBurst(ctx: SignalContext, e: number): SignalHit | undefine
   const b = ctx.baselines;
   const bucketPhi = b.bucketPhi[e]!;
   const hourPhi = Math.min(bucketPhi, b.hourPhi[e]!);
-  const today = b.todayExpected[e]!;
-  // Against the day-level expectation the noise is the 15-minute noise, which averages down over
-  // k buckets, plus the uncertainty of the level itself (what of the hour's φ is not bucket noise).
-  const todayLevelPhi = Math.max(0, b.todayPhi[e]! - bucketPhi / 4);
   let strongest: SignalHit | undefined;
   for (let k = 1; k <= 3; k++) {
     const current = ctx.windows.lastBuckets[k - 1]![e]!;
@@ -129,18 +156,13 @@ export function bucketBurst(ctx: SignalContext, e: number): SignalHit | undefine
     // A population surge shows in the newest buckets before it fills the hour: the short window's
     // own population factor, where it is above the hour's, raises the expectation with it.
     const surge = Math.max(1, b.factors[k - 1]! / b.factors[3]);
-    const judge = (expected: number, phi: number, baselineSource?: 'today') => {
-      const baseline = (expected * surge * k) / 4;
-      const ratio = current / baseline;
-      if (ratio < s.anomalySurgeRatio) return;
-      const score = excessZ(current, baseline, phi);
-      if (score < s.anomalySignificance || (strongest && strongest.score >= score)) return;
-      const hit = { window: BURST_WINDOWS[k - 1]!, current, baseline, ratio, score, baselineSource };
-      const what = baselineSource ? "a significant burst against today's level" : 'a significant burst';
-      strongest = { ...hit, signal: 'burst', reason: describe(ctx, e, what, hit) };
-    };
-    judge(b.expected[e]!, bucketPhi + ((hourPhi - bucketPhi) * (k - 1)) / 3);
-    if (!Number.isNaN(today)) judge(today, bucketPhi / k + todayLevelPhi, 'today');
+    const baseline = (b.expected[e]! * surge * k) / 4;
+    const ratio = current / baseline;
+    if (ratio < s.anomalySurgeRatio) continue;
+    const score = excessZ(current, baseline, bucketPhi + ((hourPhi - bucketPhi) * (k - 1)) / 3);
+    if (score < s.anomalySignificance || (strongest && strongest.score >= score)) continue;
+    const hit = { window: WINDOW_NAMES[k]!, current, baseline, ratio, score };
+    strongest = { ...hit, signal: 'burst', reason: describe(ctx, e, 'a significant burst', hit) };
   }
   return strongest;
 }

@@ -101,7 +101,7 @@ export const detectorKnobs = {
   anomalySignificance: knob(numberType({ min: 1, max: 50 }), {
     description:
       'How many standard deviations above the expected count (negative binomial, dispersion pooled over the population) a surge must be.',
-    presets: { cost: 5, performance: 4.5 },
+    presets: { cost: 5.25, performance: 4.75 },
     consumers,
   }),
   anomalyNoiseSignificance: knob(numberType({ min: 0, max: 50 }), {

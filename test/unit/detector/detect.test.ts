@@ -246,17 +246,35 @@ describe('detect', () => {
   // One run on its own: these tests are about the expectation, not about confirmation.
   const once = { anomalyInstantSignificance: 0 };
 
-  it("judges the hour against today's level: 90 after a quiet morning, not after an ordinary one", () => {
-    const quiet = withHistory(population(new Traffic(), 60)).hours(alice, 2, 9, 15).hour(alice, 1, 90);
+  it("judges the hour against today's level: 100 after a quiet morning, not after an ordinary one", () => {
+    const quiet = withHistory(population(new Traffic(), 60)).hours(alice, 2, 9, 15).hour(alice, 1, 100);
     const decision = decisionFor(quiet, 'alice', once);
-    expect(decision).toMatchObject({ signal: 'surge', baselineSource: 'today', current: 90 });
+    expect(decision).toMatchObject({ signal: 'surge', baselineSource: 'today', current: 100 });
     // 0.5 x (30 + 2) = 16 predicted, but never below 70% of the usual 40 (x the population's 1.02).
     expect(decision!.baseline).toBeGreaterThan(28);
     expect(decision!.baseline).toBeLessThan(29);
-    expect(decision!.reason).toContain("today's previous 2 hours");
-    // Against the usual level alone (2.2x of 40/h, which varies from day to day) it is nothing.
+    expect(decision!.reason).toContain("today's 2 hours before the window");
+    // Against the usual level alone (2.45x of 40/h x 1.02, which varies from day to day) it is nothing.
     expect(signalsOf(decision)).toEqual(['surge']);
-    const ordinary = withHistory(population(new Traffic(), 60)).hours(alice, 2, 9, 40).hour(alice, 1, 90);
+    const ordinary = withHistory(population(new Traffic(), 60)).hours(alice, 2, 9, 40).hour(alice, 1, 100);
+    expect(decisionFor(ordinary, 'alice', once)).toBeUndefined();
+  });
+
+  it('judges a burst longer than an hour against the day before it began, not against hours it fills', () => {
+    // Earlier days: alice's usual level (20 to 60/h) holds for the five hours up to this one.
+    const flat = (traffic: Traffic) => {
+      dayLevels.forEach((level, i) => traffic.hours(alice, (i + 1) * 24 + 1, (i + 1) * 24 + 5, level));
+      return traffic;
+    };
+    // A quiet day at 20/h, then 90/h for the last two hours: 2.25x the usual 40, and the current hour
+    // against the two before it (90 + 20) is unremarkable; the last two hours against the two before
+    // them (20 + 20) are 4.5x.
+    const burst = flat(population(new Traffic(), 60)).hours(alice, 3, 9, 20).hours(alice, 1, 2, 90);
+    const decision = decisionFor(burst, 'alice', once);
+    expect(decision).toMatchObject({ signal: 'surge', baselineSource: 'today', window: '2h', current: 180 });
+    expect(decision!.reason).toContain("today's 2 hours before the window");
+    // The same two hours at the day's own level are not flagged.
+    const ordinary = flat(population(new Traffic(), 60)).hours(alice, 1, 9, 20);
     expect(decisionFor(ordinary, 'alice', once)).toBeUndefined();
   });
 
