@@ -364,10 +364,10 @@ function dayLevel(
       entities[e]!.kind === 'user' && !Number.isNaN(tw.ratio[e]!) && hasOwnLevel(w, e);
     const k = tw.buckets;
     // The counting noise of a prediction, as overdispersion: the window's own 15-minute noise, which
-    // averages down over its buckets, and the reference's (its negative binomial excess, and Poisson
-    // noise of 1/reference), where a handful of requests would otherwise set the expectation alone.
-    const countingPhi = (e: number, reference: number) =>
-      bucketPhi[e]! / k + bucketPhi[e]! / TODAY_REFERENCE + 1 / reference;
+    // averages down over its buckets, and the reference's negative binomial excess; plus, below, the
+    // reference's Poisson noise (1/reference), where a handful of requests would otherwise set the
+    // expectation alone.
+    const bucketNoise = (e: number) => bucketPhi[e]! / k + bucketPhi[e]! / TODAY_REFERENCE;
     // What counting noise leaves of the errors on earlier days is the day's shape: how far the usual
     // ratio is from the day's own (a start earlier or later, a long lunch). Pooled by tier as a ratio
     // of sums (method of moments), every earlier day of every entity with a week of history weighing
@@ -376,9 +376,7 @@ function dayLevel(
     const scale = [0, 0];
     for (let e = 0; e < n; e++) {
       if (!applies(e) || w.seasonalDays[e]! < MIN_DAYS_FOR_POOL) continue;
-      const counting =
-        tw.scale[e]! * (bucketPhi[e]! / k + bucketPhi[e]! / TODAY_REFERENCE) +
-        tw.ratio[e]! * tw.predicted[e]!;
+      const counting = tw.scale[e]! * bucketNoise(e) + tw.ratio[e]! * tw.predicted[e]!;
       excess[tierOf(e)]! += tw.excess[e]! - counting;
       scale[tierOf(e)]! += tw.scale[e]!;
     }
@@ -400,7 +398,7 @@ function dayLevel(
         (TODAY_FLOOR * windowFactor * expected[e]! * k) / (factor * BUCKETS_PER_HOUR),
       );
       // The ratio is itself estimated from `days` days: its error adds about 1/days of the noise.
-      const phi = countingPhi(e, tw.reference[e]! + TODAY_PSEUDO_COUNT) + shapePhi[tierOf(e)]!;
+      const phi = bucketNoise(e) + 1 / (tw.reference[e]! + TODAY_PSEUDO_COUNT) + shapePhi[tierOf(e)]!;
       result.phi[e] = Math.max(floor, phi * (1 + 1 / days));
     }
     return result;

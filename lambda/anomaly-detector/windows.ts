@@ -215,9 +215,9 @@ function seasonalLevels(
       if (!any) continue;
       if (todayAt) {
         for (const [j, tw] of out.today!.entries()) {
-          const [current, reference] = windowSums(row, HOUR_END, tw.buckets);
-          todayAt[d]![j]!.current[e] = current;
-          todayAt[d]![j]!.reference[e] = reference;
+          const start = HOUR_END - tw.buckets;
+          todayAt[d]![j]!.current[e] = sumRange(row, start, HOUR_END);
+          todayAt[d]![j]!.reference[e] = sumRange(row, start - TODAY_REFERENCE, start);
         }
       }
       activeDay[d]![e] = 1;
@@ -322,16 +322,11 @@ function seasonalLevels(
   if (out.days) out.days.set(days);
 }
 
-/**
- * Sums of the window of `buckets` ending at `end` (exclusive) in `values`, and of the
- * TODAY_REFERENCE buckets before it.
- */
-function windowSums(values: Float64Array, end: number, buckets: number): [number, number] {
-  let current = 0;
-  let reference = 0;
-  for (let i = end - buckets; i < end; i++) current += values[i]!;
-  for (let i = end - buckets - TODAY_REFERENCE; i < end - buckets; i++) reference += values[i]!;
-  return [current, reference];
+/** Sum of `values` from index `from` up to `to` (exclusive). */
+function sumRange(values: Float64Array, from: number, to: number): number {
+  let sum = 0;
+  for (let i = from; i < to; i++) sum += values[i]!;
+  return sum;
 }
 
 /** Requests judged as traffic: not the upstream's 5xx, not those refused because of a block. */
