@@ -94,43 +94,70 @@ const MIN_LEVEL_FOR_FACTOR = 8;
 /** In the population's total, no user counts for more than this many times its largest earlier day. */
 const FACTOR_USER_CAP = 3;
 
+/** The population factors of one run: see `populationFactors`. */
+interface PopulationFactors {
+  /** The newest 15, 30, 45 minutes and the whole hour. */
+  windows: [number, number, number, number];
+  /** Each of TODAY_WINDOWS and its reference (the two hours before it). */
+  today: Array<{ window: number; reference: number }>;
+}
+
 /**
  * How much the population as a whole is above its usual level, for the newest 1, 2, 3 buckets and
- * the whole hour: the established users' total now against the median over earlier days of their
+ * the whole hour, and for each of today's windows and its reference: the established users' total now against the median over earlier days of their
  * total at the same clock time. Totals over hundreds of users have almost no day-to-day noise, and
  * the median day is a working day even after a weekend, so an ordinary hour gives about 1 and a
  * launch that triples traffic about 3 — from its first 15 minutes, so short windows are judged
  * with a factor of their own. Each user's share of today's total is capped, so that a few abusers
  * in a small population cannot raise everyone's expectation. Never below 1.
  */
-function populationFactors(entities: readonly Entity[], w: Windows): [number, number, number, number] {
+function populationFactors(entities: readonly Entity[], w: Windows): PopulationFactors {
   const n = entities.length;
   const eligible: number[] = [];
   for (let e = 0; e < n; e++) {
     if (entities[e]!.kind === 'user' && hasOwnLevel(w, e) && w.seasonalTypical[e]! >= MIN_LEVEL_FOR_FACTOR)
       eligible.push(e);
   }
-  const result: [number, number, number, number] = [1, 1, 1, 1];
   const days = w.seasonalWindows.filter((d): d is Float64Array[] => d !== undefined);
-  if (eligible.length < MIN_USERS_FOR_FACTOR || days.length === 0) return result;
+  const enough = eligible.length >= MIN_USERS_FOR_FACTOR;
+  const windows = [0, 1, 2, 3].map((k) =>
+    enough
+      ? factorOf(
+          eligible,
+          k < 3 ? w.lastBuckets[k]! : w.hours[0]!,
+          days.map((day) => day[k]!),
+        )
+      : 1,
+  ) as [number, number, number, number];
+  const stored = (byDay: Array<Float64Array | undefined>) =>
+    byDay.filter((d): d is Float64Array => d !== undefined);
+  const today = w.todayWindows.map((tw) =>
+    enough
+      ? {
+          window: factorOf(eligible, tw.current, stored(tw.currentByDay)),
+          reference: factorOf(eligible, tw.reference, stored(tw.referenceByDay)),
+        }
+      : { window: 1, reference: 1 },
+  );
+  return { windows, today };
+}
+
+/** The eligible users' total in `current` against the median day's total in `days`; at least 1. */
+function factorOf(eligible: readonly number[], current: Float64Array, days: readonly Float64Array[]): number {
+  if (days.length === 0) return 1;
   const totals = new Float64Array(days.length);
-  for (let k = 0; k < 4; k++) {
-    const current = k < 3 ? w.lastBuckets[k]! : w.hours[0]!;
-    let now = 0;
-    totals.fill(0);
-    for (const e of eligible) {
-      let largest = 0;
-      for (const [d, day] of days.entries()) {
-        const v = day[k]![e]!;
-        totals[d]! += v;
-        if (v > largest) largest = v;
-      }
-      now += Math.min(current[e]!, FACTOR_USER_CAP * Math.max(largest, 1));
+  let now = 0;
+  for (const e of eligible) {
+    let largest = 0;
+    for (const [d, day] of days.entries()) {
+      const v = day[e]!;
+      totals[d]! += v;
+      if (v > largest) largest = v;
     }
-    const usual = quantileInPlace(totals, days.length, 0.5);
-    if (usual > 0) result[k] = Math.max(1, now / usual);
+    now += Math.min(current[e]!, FACTOR_USER_CAP * Math.max(largest, 1));
   }
-  return result;
+  const usual = quantileInPlace(totals, days.length, 0.5);
+  return usual > 0 ? Math.max(1, now / usual) : 1;
 }
 /** Expected counts below which an entity says little about dispersion (Poisson noise dominates). */
 const MIN_EXPECTED_FOR_DISPERSION = 4;
@@ -219,7 +246,8 @@ export function computeBaselines(
         ? Math.max(1, quantileInPlace(scratch, values, q))
         : 1;
 
-  const factors = populationFactors(entities, w);
+  const population = populationFactors(entities, w);
+  const factors = population.windows;
   const factor = factors[3];
 
   const expected = new Float64Array(n);
@@ -331,7 +359,7 @@ export function computeBaselines(
       source[e] === 2 ? 0 : Number.isNaN(ownHour[e]!) ? pooledHour : shrunk(ownHour[e]!, days, tierPool);
     levelPhi[e] = shrunk(ownDispersion(w.seasonalLevelSpread[e]!, w.seasonalLevel[e]!, days), days, tierPool);
   }
-  const today = dayLevel(entities, w, expected, bucketPhi, factors, floor, pooledHour, tierOf);
+  const today = dayLevel(entities, w, expected, bucketPhi, population, floor, pooledHour, tierOf);
   return {
     bucketPhi,
     hourPhi,
@@ -352,14 +380,15 @@ function dayLevel(
   w: Windows,
   expected: Float64Array,
   bucketPhi: Float64Array,
-  factors: readonly number[],
+  population: PopulationFactors,
   floor: number,
   pooledHour: number,
   tierOf: (e: number) => number,
 ): TodayExpectation[] {
   const n = entities.length;
+  const factors = population.windows;
   const factor = factors[3]!;
-  return w.todayWindows.map((tw) => {
+  return w.todayWindows.map((tw, j) => {
     const applies = (e: number) =>
       entities[e]!.kind === 'user' && !Number.isNaN(tw.ratio[e]!) && hasOwnLevel(w, e);
     const k = tw.buckets;
@@ -382,8 +411,12 @@ function dayLevel(
     }
     const shapePhi = [0, 1].map((t) => (scale[t]! > 0 ? Math.max(0, excess[t]! / scale[t]!) : pooledHour));
     // The population factor too: a launch that starts inside the window is in no one's reference. A
-    // short window has its own, which leads the hour's.
+    // short window has its own, which leads the hour's. Today's level takes only the population's
+    // change from the reference to the window: a launch already under way in the reference has
+    // raised that level with it (counting it twice made a burst during a launch look ordinary), and
+    // one that ended in the window lowers it.
     const windowFactor = k < BUCKETS_PER_HOUR ? Math.max(factor, factors[k - 1]!) : factor;
+    const sinceReference = population.today[j]!.window / population.today[j]!.reference;
     const result: TodayExpectation = {
       buckets: k,
       expected: new Float64Array(n).fill(Number.NaN),
@@ -394,7 +427,7 @@ function dayLevel(
       const days = w.seasonalDays[e]!;
       result.expected[e] = Math.max(
         1,
-        windowFactor * tw.ratio[e]! * (tw.reference[e]! + TODAY_PSEUDO_COUNT),
+        sinceReference * tw.ratio[e]! * (tw.reference[e]! + TODAY_PSEUDO_COUNT),
         (TODAY_FLOOR * windowFactor * expected[e]! * k) / (factor * BUCKETS_PER_HOUR),
       );
       // The ratio is itself estimated from `days` days: its error adds about 1/days of the noise.

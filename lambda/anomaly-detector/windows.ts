@@ -111,6 +111,13 @@ export interface TodayWindow {
   scale: Float64Array;
   /** The sum over active days of predicted: ratio × this is the reference's Poisson part of the error. */
   predicted: Float64Array;
+  /**
+   * Per earlier day (index d-1, undefined when nothing was stored that day), each entity's count in
+   * the window and in its reference at the same clock time: how busy the population usually is in
+   * them (the population factors, baseline.ts).
+   */
+  currentByDay: Array<Float64Array | undefined>;
+  referenceByDay: Array<Float64Array | undefined>;
 }
 
 /** Start of the current hour window for a run at `now`: the four complete buckets before it. */
@@ -202,6 +209,12 @@ function seasonalLevels(
     : undefined;
   for (const [d, rows] of rowsByDay.entries()) {
     if (rows.every((r) => r === undefined)) continue;
+    if (todayAt) {
+      for (const [j, tw] of out.today!.entries()) {
+        tw.currentByDay[d] = todayAt[d]![j]!.current;
+        tw.referenceByDay[d] = todayAt[d]![j]!.reference;
+      }
+    }
     const windows = out.windows ? [1, 2, 3, 4].map(() => new Float64Array(n)) : undefined;
     if (out.windows) out.windows[d] = windows;
     for (let e = 0; e < n; e++) {
@@ -360,6 +373,8 @@ export function computeWindows(input: DetectInput, now: number, historyDays: num
       excess: f64(),
       scale: f64(),
       predicted: f64(),
+      currentByDay: Array.from({ length: historyDays }, () => undefined),
+      referenceByDay: Array.from({ length: historyDays }, () => undefined),
     })),
     seasonalLevelSpread: f64(),
     seasonalWindows: Array.from({ length: historyDays }, () => undefined),

@@ -278,6 +278,33 @@ describe('detect', () => {
     expect(decisionFor(ordinary, 'alice', once)).toBeUndefined();
   });
 
+  it("counts a launch under way once: today's level already holds it, the population factor does not add it", () => {
+    // Everyone at their usual rate on earlier days; today a launch has tripled everyone's traffic
+    // for the last three hours (the current hour and the two before it, alice's reference).
+    const launch = (aliceNow: number) => {
+      const traffic = new Traffic();
+      for (let i = 0; i < 60; i++) {
+        const user = userEntity(`pop${i}`);
+        const rate = 8 + (i % 20) * 3;
+        for (let d = 1; d <= 7; d++) traffic.hours(user, d * 24, d * 24 + 5, rate);
+        traffic.hours(user, 4, 9, rate).hours(user, 1, 3, 3 * rate);
+      }
+      dayLevels.forEach((level, i) => traffic.hours(alice, (i + 1) * 24 + 1, (i + 1) * 24 + 5, level));
+      // A quiet day for her (20/h, half her usual), tripled by the launch like everyone's.
+      return traffic.hours(alice, 4, 9, 20).hours(alice, 2, 3, 60).hour(alice, 1, aliceNow);
+    };
+    // 4.3x her launch-day level in the current hour, 2.1x her usual level times the launch's 3:
+    // judged against today's level (her usual ratio 0.5 x the 120 of the two hours before, but not
+    // below 70% of the usual x 3 = 85), not against three times that (183: nothing at all).
+    const decision = decisionFor(launch(260), 'alice', once);
+    expect(decision).toMatchObject({ baselineSource: 'today', window: '1h', current: 260 });
+    expect(decision!.baseline).toBeGreaterThan(80);
+    expect(decision!.baseline).toBeLessThan(90);
+    expect(flagged(launch(260), once).map((d) => d.entity.id)).toEqual(['alice']);
+    // Taking part in the launch like everyone else is ordinary.
+    expect(decisionFor(launch(60), 'alice', once)).toBeUndefined();
+  });
+
   it("keeps a late start ordinary: today's level lowers the expectation to 70% of the usual, no further", () => {
     // A few requests in the two previous hours, then the usual 40/h: predicted 0.5 x (8 + 2) = 5.
     const late = withHistory(population(new Traffic(), 60))

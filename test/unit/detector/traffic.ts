@@ -69,12 +69,17 @@ export class Traffic {
   }
 }
 
-/** A background population so that population statistics (prior, factor, dispersion) exist. */
+/**
+ * A background population so that population statistics (prior, factor, dispersion) exist. Its
+ * earlier days hold every hour a run reads of them (the current hour's clock time ±2 h, and the
+ * references of today's windows before that), so that the population is as busy as usual at any
+ * of those hours today.
+ */
 export function population(traffic: Traffic, count: number, options: { factor?: number } = {}): Traffic {
   for (let i = 0; i < count; i++) {
     const user: Entity = { kind: 'user', id: `pop${i}` };
     const rate = 8 + (i % 20) * 3;
-    traffic.seasonal(user, 7, rate);
+    for (let d = 1; d <= 7; d++) traffic.hours(user, d * 24 - 1, d * 24 + 4, rate);
     traffic.hours(user, 2, 9, rate);
     traffic.hour(user, 1, Math.round(rate * (options.factor ?? 1)));
   }
