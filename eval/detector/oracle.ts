@@ -9,7 +9,9 @@
 //   today is (the generator's day factor): its spread is part of the noise;
 // - `usual+today`: the usual rate, and today's busyness estimated from the user's previous two
 //   hours (a Bayesian update of the day factor's prior): what a day-level model could reach if it
-//   knew the usual rates exactly.
+//   knew the usual rates exactly;
+// - `usual+today-raw`: the same estimate from the two hours alone, without the prior (as ours
+//   takes it): whether the prior on how busy a day can be is what a day-level model lacks.
 import { BUCKET_MS } from '../../src/shared/buckets';
 import { excessZ } from '../../lambda/anomaly-detector/stats';
 import { localDayBeginsMs } from './population';
@@ -36,10 +38,17 @@ export const ORACLE_TYPES: readonly AbuseType[] = [
 ];
 
 /** What the reference is told; see the top of the file. */
-export type OracleKnowledge = 'rates' | 'usual' | 'usual+today';
-export const ORACLE_KNOWLEDGE: readonly OracleKnowledge[] = ['rates', 'usual', 'usual+today'];
+export type OracleKnowledge = 'rates' | 'usual' | 'usual+today' | 'usual+today-raw';
+export const ORACLE_KNOWLEDGE: readonly OracleKnowledge[] = [
+  'rates',
+  'usual',
+  'usual+today',
+  'usual+today-raw',
+];
 /** Buckets before a window from which `usual+today` estimates today's busyness: two hours. */
 const TODAY_BUCKETS = 8;
+/** The least level `usual+today-raw` assumes (1/20 of the usual rate). */
+const MIN_RAW_LEVEL = 0.05;
 
 export interface OracleResult {
   /** z-score at which it flags: the lowest that keeps its false blocks within the budget. */
@@ -91,10 +100,11 @@ function strongestEvidence(traffic: Traffic, knowledge: OracleKnowledge): Float3
         }
         let level = 1;
         let levelVariance = dayVariance;
-        if (knowledge === 'usual+today') {
+        if (knowledge === 'usual+today' || knowledge === 'usual+today-raw') {
           // Today's busyness from the two hours before the window (not before the local day began),
           // their count against the usual mean: prior and estimate weighted by their precision.
-          [level, levelVariance] = todayLevel(traffic, u, start, observed, mean, variance, dayVariance);
+          const prior = knowledge === 'usual+today' ? dayVariance : Number.POSITIVE_INFINITY;
+          [level, levelVariance] = todayLevel(traffic, u, start, observed, mean, variance, prior);
         }
         const m = (mean[end]! - mean[start]!) * level;
         const noise =
@@ -111,7 +121,11 @@ function strongestEvidence(traffic: Traffic, knowledge: OracleKnowledge): Float3
   return out;
 }
 
-/** Today's level (day factor) for user `u` before bucket `start`, and the variance left around it. */
+/**
+ * Today's level (day factor) for user `u` before bucket `start`, and the variance left around it.
+ * With an infinite prior variance, the two hours' estimate alone (at least MIN_RAW_LEVEL: an idle
+ * reference would otherwise predict nothing at all).
+ */
 function todayLevel(
   traffic: Traffic,
   u: number,
@@ -128,6 +142,7 @@ function todayLevel(
   if (usual < 0.5) return [1, prior];
   const estimate = (observed[start]! - observed[first]!) / usual;
   const estimateVariance = 1 / usual + (variance[start]! - variance[first]! - usual) / (usual * usual);
+  if (prior === Number.POSITIVE_INFINITY) return [Math.max(estimate, MIN_RAW_LEVEL), estimateVariance];
   const precision = 1 / prior + 1 / estimateVariance;
   return [(1 / prior + estimate / estimateVariance) / precision, 1 / precision];
 }

@@ -45,6 +45,7 @@ const KNOWLEDGE_WORDS: Record<OracleKnowledge, string> = {
   rates: 'told true rates',
   usual: 'told usual rates',
   'usual+today': "usual rates + today's level from 2 h",
+  'usual+today-raw': "usual rates + today's level from 2 h, no prior",
 };
 
 /** Recall of the known-rate references beside ours, with the z each flags at and its false blocks. */

@@ -3,7 +3,7 @@
 // costs recall in the order the README's decomposition reports.
 import { describe, expect, it } from 'vitest';
 import { generateTraffic } from '../../../eval/detector/generate';
-import { runOracle } from '../../../eval/detector/oracle';
+import { runOracle, type OracleKnowledge } from '../../../eval/detector/oracle';
 
 const traffic = generateTraffic({ seed: 42, users: 800, days: 12, warmupDays: 7, episodesPerType: 16 });
 
@@ -28,7 +28,7 @@ describe('known-rate references', () => {
   });
 
   it("lose 5x bursts without today's level, and win most back by estimating it from two hours", () => {
-    const recall = (knowledge: 'rates' | 'usual' | 'usual+today') =>
+    const recall = (knowledge: OracleKnowledge) =>
       runOracle(traffic, knowledge).score.byType['burst 5x'].recall;
     const rates = recall('rates');
     const usual = recall('usual');
@@ -36,5 +36,7 @@ describe('known-rate references', () => {
     expect(usual).toBeLessThan(rates);
     expect(today).toBeGreaterThan(usual);
     expect(today).toBeLessThanOrEqual(rates);
+    // The two hours' estimate alone, without the prior on how busy a day can be, wins it back too.
+    expect(recall('usual+today-raw')).toBeGreaterThan(usual);
   });
 });
