@@ -5,7 +5,14 @@ import { BUCKETS_PER_HOUR } from '../../src/shared/buckets';
 import type { Entity } from '../../src/shared/entity';
 import type { DetectorSettings } from './settings';
 import { fitDispersion, quantileInPlace } from './stats';
-import { RECENT_HOURS, SEASONAL_SPAN, TODAY_REFERENCE, type Windows } from './windows';
+import {
+  RECENT_HOURS,
+  SEASONAL_SPAN,
+  TODAY_REFERENCE,
+  TODAY_WINDOWS,
+  type TodayWindowLength,
+  type Windows,
+} from './windows';
 
 /**
  * Which history set an entity's expected rate. `today` is the day-level expectation (see
@@ -103,13 +110,14 @@ interface PopulationFactors {
 }
 
 /**
- * How much the population as a whole is above its usual level, for the newest 1, 2, 3 buckets and
- * the whole hour, and for each of today's windows and its reference: the established users' total now against the median over earlier days of their
- * total at the same clock time. Totals over hundreds of users have almost no day-to-day noise, and
- * the median day is a working day even after a weekend, so an ordinary hour gives about 1 and a
- * launch that triples traffic about 3 — from its first 15 minutes, so short windows are judged
- * with a factor of their own. Each user's share of today's total is capped, so that a few abusers
- * in a small population cannot raise everyone's expectation. Never below 1.
+ * How much the population as a whole is above its usual level, in each of today's windows and in
+ * its reference (the newest 15, 30, 45 minutes and the hour are among those windows): the
+ * established users' total now against the median over earlier days of their total at the same
+ * clock time. Totals over hundreds of users have almost no day-to-day noise, and the median day is
+ * a working day even after a weekend, so an ordinary hour gives about 1 and a launch that triples
+ * traffic about 3 — from its first 15 minutes, so short windows are judged with a factor of their
+ * own. Each user's share of today's total is capped, so that a few abusers in a small population
+ * cannot raise everyone's expectation. Never below 1.
  */
 function populationFactors(entities: readonly Entity[], w: Windows): PopulationFactors {
   const n = entities.length;
@@ -118,28 +126,21 @@ function populationFactors(entities: readonly Entity[], w: Windows): PopulationF
     if (entities[e]!.kind === 'user' && hasOwnLevel(w, e) && w.seasonalTypical[e]! >= MIN_LEVEL_FOR_FACTOR)
       eligible.push(e);
   }
-  const days = w.seasonalWindows.filter((d): d is Float64Array[] => d !== undefined);
   const enough = eligible.length >= MIN_USERS_FOR_FACTOR;
-  const windows = [0, 1, 2, 3].map((k) =>
+  const factor = (today: Float64Array, byDay: Array<Float64Array | undefined>) =>
     enough
       ? factorOf(
           eligible,
-          k < 3 ? w.lastBuckets[k]! : w.hours[0]!,
-          days.map((day) => day[k]!),
+          today,
+          byDay.filter((d): d is Float64Array => d !== undefined),
         )
-      : 1,
-  ) as [number, number, number, number];
-  const stored = (byDay: Array<Float64Array | undefined>) =>
-    byDay.filter((d): d is Float64Array => d !== undefined);
-  const today = w.todayWindows.map((tw) =>
-    enough
-      ? {
-          window: factorOf(eligible, tw.current, stored(tw.currentByDay)),
-          reference: factorOf(eligible, tw.reference, stored(tw.referenceByDay)),
-        }
-      : { window: 1, reference: 1 },
-  );
-  return { windows, today };
+      : 1;
+  const today = w.todayWindows.map((tw) => ({
+    window: factor(tw.current, tw.currentByDay),
+    reference: factor(tw.reference, tw.referenceByDay),
+  }));
+  const of = (buckets: TodayWindowLength) => today[TODAY_WINDOWS.indexOf(buckets)]!.window;
+  return { windows: [of(1), of(2), of(3), of(4)], today };
 }
 
 /** The eligible users' total in `current` against the median day's total in `days`; at least 1. */

@@ -26,6 +26,7 @@ const OFFSETS = SEASONAL_SPAN - BUCKETS_PER_HOUR + 1;
  * same day's traffic before it began, whatever its length, and never with hours it already fills.
  */
 export const TODAY_WINDOWS = [1, 2, 3, 4, 6, 8] as const;
+export type TodayWindowLength = (typeof TODAY_WINDOWS)[number];
 export const TODAY_REFERENCE = 2 * BUCKETS_PER_HOUR;
 /** Buckets read on earlier days before the ±2 h span: the reference of the longest window. */
 const LEAD_BUCKETS =
@@ -67,12 +68,6 @@ export interface Windows {
   seasonalHourSpread: Float64Array;
   /** Per TODAY_WINDOWS entry: the window today, its reference, and their usual ratio. */
   todayWindows: TodayWindow[];
-  /**
-   * Per earlier day (index d-1, undefined when nothing was stored that day) and window (newest 1, 2,
-   * 3 buckets and the whole hour at the same clock time), each entity's counted requests: what the
-   * population factor compares today's windows with.
-   */
-  seasonalWindows: Array<Float64Array[] | undefined>;
   /** Failed authentications: current hour, newest bucket, the 8 baseline hours, same hour on earlier days. */
   authHour: Float64Array;
   authLastBucket: Float64Array;
@@ -183,7 +178,6 @@ interface SeasonalOut {
   today?: TodayWindow[];
   hourSpread?: Float64Array;
   levelSpread?: Float64Array;
-  windows?: Array<Float64Array[] | undefined>;
 }
 
 function seasonalLevels(
@@ -201,22 +195,12 @@ function seasonalLevels(
   // The ±2 h span; the lead before it is read only by the today-windows' references.
   const buffer = row.subarray(LEAD_BUCKETS);
   const o = SEASONAL_SLACK_BUCKETS;
-  // todayAt[d][j]: window j's count and its reference's on day d, per entity.
-  const todayAt = out.today
-    ? rowsByDay.map(() =>
-        out.today!.map(() => ({ current: new Float64Array(n), reference: new Float64Array(n) })),
-      )
-    : undefined;
   for (const [d, rows] of rowsByDay.entries()) {
     if (rows.every((r) => r === undefined)) continue;
-    if (todayAt) {
-      for (const [j, tw] of out.today!.entries()) {
-        tw.currentByDay[d] = todayAt[d]![j]!.current;
-        tw.referenceByDay[d] = todayAt[d]![j]!.reference;
-      }
+    for (const tw of out.today ?? []) {
+      tw.currentByDay[d] = new Float64Array(n);
+      tw.referenceByDay[d] = new Float64Array(n);
     }
-    const windows = out.windows ? [1, 2, 3, 4].map(() => new Float64Array(n)) : undefined;
-    if (out.windows) out.windows[d] = windows;
     for (let e = 0; e < n; e++) {
       let any = false;
       for (let i = 0; i < DAY_ROW; i++) {
@@ -226,12 +210,10 @@ function seasonalLevels(
         if (v > 0 && i >= LEAD_BUCKETS) any = true;
       }
       if (!any) continue;
-      if (todayAt) {
-        for (const [j, tw] of out.today!.entries()) {
-          const start = HOUR_END - tw.buckets;
-          todayAt[d]![j]!.current[e] = sumRange(row, start, HOUR_END);
-          todayAt[d]![j]!.reference[e] = sumRange(row, start - TODAY_REFERENCE, start);
-        }
+      for (const tw of out.today ?? []) {
+        const start = HOUR_END - tw.buckets;
+        tw.currentByDay[d]![e] = sumRange(row, start, HOUR_END);
+        tw.referenceByDay[d]![e] = sumRange(row, start - TODAY_REFERENCE, start);
       }
       activeDay[d]![e] = 1;
       days[e]!++;
@@ -240,13 +222,6 @@ function seasonalLevels(
       for (let k = 1; k < OFFSETS; k++) {
         sum += buffer[k + HOUR - 1]! - buffer[k - 1]!;
         hourAt[d]![k]![e] = sum;
-      }
-      if (windows) {
-        for (let k = 1; k <= 4; k++) {
-          let w = 0;
-          for (let i = o + HOUR - k; i < o + HOUR; i++) w += buffer[i]!;
-          windows[k - 1]![e] = w;
-        }
       }
       if (out.sum && out.sumSquares) {
         // Successive differences, not the plain variance: the daily shape (a ramp-up inside the
@@ -303,14 +278,14 @@ function seasonalLevels(
       }
     }
     if (out.previousTypical) out.previousTypical[e] = activeMedian(o - HOUR, e);
-    if (todayAt) {
-      for (const [j, tw] of out.today!.entries()) {
+    if (out.today) {
+      for (const tw of out.today) {
         let currentSum = 0;
         let referenceSum = 0;
         for (let d = 0; d < dayCount; d++) {
           if (!activeDay[d]![e]) continue;
-          currentSum += todayAt[d]![j]!.current[e]!;
-          referenceSum += todayAt[d]![j]!.reference[e]!;
+          currentSum += tw.currentByDay[d]![e]!;
+          referenceSum += tw.referenceByDay[d]![e]!;
         }
         if (referenceSum === 0) continue;
         const ratio = currentSum / referenceSum;
@@ -319,8 +294,8 @@ function seasonalLevels(
         let predictedSum = 0;
         for (let d = 0; d < dayCount; d++) {
           if (!activeDay[d]![e]) continue;
-          const predicted = ratio * todayAt[d]![j]!.reference[e]!;
-          const error = todayAt[d]![j]!.current[e]! - predicted;
+          const predicted = ratio * tw.referenceByDay[d]![e]!;
+          const error = tw.currentByDay[d]![e]! - predicted;
           excess += error * error - predicted;
           scale += predicted * predicted;
           predictedSum += predicted;
@@ -377,7 +352,6 @@ export function computeWindows(input: DetectInput, now: number, historyDays: num
       referenceByDay: Array.from({ length: historyDays }, () => undefined),
     })),
     seasonalLevelSpread: f64(),
-    seasonalWindows: Array.from({ length: historyDays }, () => undefined),
     authHour: f64(),
     authLastBucket: f64(),
     authBaseline: f64(),
@@ -448,7 +422,6 @@ export function computeWindows(input: DetectInput, now: number, historyDays: num
     today: w.todayWindows,
     hourSpread: w.seasonalHourSpread,
     levelSpread: w.seasonalLevelSpread,
-    windows: w.seasonalWindows,
   });
   seasonalLevels(rowsByDay, n, authFailures, { level: w.authSeasonalLevel });
   return w;
