@@ -10,6 +10,7 @@ import {
   SEASONAL_SPAN,
   TODAY_REFERENCE,
   TODAY_WINDOWS,
+  type PairSums,
   type TodayWindowLength,
   type Windows,
 } from './windows';
@@ -105,8 +106,11 @@ const FACTOR_USER_CAP = 3;
 interface PopulationFactors {
   /** The newest 15, 30, 45 minutes and the whole hour. */
   windows: [number, number, number, number];
-  /** Each of TODAY_WINDOWS and its reference (the two hours before it). */
-  today: Array<{ window: number; reference: number }>;
+  /**
+   * Per TODAY_WINDOWS entry: the window's factor, and the population's change from the window's
+   * reference (the two hours before it) to the window, their quotient before either is held at 1.
+   */
+  today: Array<{ window: number; change: number }>;
 }
 
 /**
@@ -135,15 +139,19 @@ function populationFactors(entities: readonly Entity[], w: Windows): PopulationF
           byDay.filter((d): d is Float64Array => d !== undefined),
         )
       : 1;
-  const today = w.todayWindows.map((tw) => ({
-    window: factor(tw.current, tw.currentByDay),
-    reference: factor(tw.reference, tw.referenceByDay),
-  }));
+  const today = w.todayWindows.map((tw) => {
+    const window = factor(tw.current, tw.currentByDay);
+    const reference = factor(tw.reference, tw.referenceByDay);
+    // A population below its usual level in the reference is a change too: an upstream outage
+    // there (its answers are 5xx, not counted) makes everyone's reference quiet, and the window after
+    // it ordinary, or busier with the requests retried.
+    return { window: Math.max(1, window), change: reference > 0 ? window / reference : 1 };
+  });
   const of = (buckets: TodayWindowLength) => today[TODAY_WINDOWS.indexOf(buckets)]!.window;
   return { windows: [of(1), of(2), of(3), of(4)], today };
 }
 
-/** The eligible users' total in `current` against the median day's total in `days`; at least 1. */
+/** The eligible users' total in `current` against the median day's total in `days` (1 without days). */
 function factorOf(eligible: readonly number[], current: Float64Array, days: readonly Float64Array[]): number {
   if (days.length === 0) return 1;
   const totals = new Float64Array(days.length);
@@ -158,7 +166,7 @@ function factorOf(eligible: readonly number[], current: Float64Array, days: read
     now += Math.min(current[e]!, FACTOR_USER_CAP * Math.max(largest, 1));
   }
   const usual = quantileInPlace(totals, days.length, 0.5);
-  return usual > 0 ? Math.max(1, now / usual) : 1;
+  return usual > 0 ? now / usual : 1;
 }
 /** Expected counts below which an entity says little about dispersion (Poisson noise dominates). */
 const MIN_EXPECTED_FOR_DISPERSION = 4;
@@ -172,6 +180,12 @@ const SHRINK_DAYS = 3;
 const POOLED_HOUR_QUANTILE = 0.75;
 /** Usual hourly level from which an entity's hourly dispersion is pooled with the heavy tier. */
 const HEAVY_LEVEL = 100;
+/**
+ * Standard errors added to an entity's 15-minute φ within a day. Squares of overdispersed counts are
+ * skewed, so for a bursty user the estimate from a week's pairs usually lies below its mean: without
+ * the margin the burstiest users (1/φ of 2 to 3) were underestimated and blocked for their own noise.
+ */
+const WITHIN_DAY_PHI_MARGIN = 1;
 /** Entities with this many days of history at this hour estimate the pooled dispersion. */
 const MIN_DAYS_FOR_POOL = 5;
 /**
@@ -196,6 +210,19 @@ const PLATEAU_SHARE = 0.6;
 function ownDispersion(spread: number, level: number, days: number): number {
   if (days < 3 || level <= 0) return Number.NaN;
   return Math.max(0, (spread * spread - level) / (level * level));
+}
+
+/**
+ * An entity's 15-minute φ within a day (see PairSums), plus WITHIN_DAY_PHI_MARGIN standard errors
+ * of it (pairs taken as independent); NaN without a pair of active buckets.
+ */
+function withinDayDispersion(pairs: PairSums, e: number): number {
+  const scale = pairs.scale[e]!;
+  if (scale <= 0) return Number.NaN;
+  const phi = pairs.excess[e]! / scale;
+  // Σ(e − φs)², expanded.
+  const residual = pairs.excessSquares[e]! - 2 * phi * pairs.cross[e]! + phi * phi * pairs.scaleSquares[e]!;
+  return Math.max(0, phi + (WITHIN_DAY_PHI_MARGIN * Math.sqrt(Math.max(0, residual))) / scale);
 }
 
 export function computeBaselines(
@@ -300,8 +327,10 @@ export function computeBaselines(
   // for a spurt, and a new one is not judged on two noisy days.
   const ownBucket = new Float64Array(n).fill(Number.NaN);
   const ownHour = new Float64Array(n).fill(Number.NaN);
+  const ownWithinDay = new Float64Array(n).fill(Number.NaN);
   let pooledCount = 0;
   const pooledB = new Float64Array(n);
+  const pooledW = new Float64Array(n);
   // Hourly dispersion is pooled within two volume tiers: services sending hundreds an hour around
   // the clock vary far less from day to day than people do, and judging them by people's noise
   // would hide a compromised service account's 4x.
@@ -317,8 +346,10 @@ export function computeBaselines(
       const variance = w.seasonalBucketSumSquares[e]! / (buckets - days);
       ownBucket[e] = Math.max(0, (variance - m) / (m * m));
     }
+    ownWithinDay[e] = withinDayDispersion(w.seasonalPairs, e);
     ownHour[e] = ownDispersion(w.seasonalHourSpread[e]!, w.seasonalTypical[e]!, days);
     if (days >= MIN_DAYS_FOR_POOL && m >= 1 && entities[e]!.kind === 'user' && !Number.isNaN(ownHour[e]!)) {
+      pooledW[pooledCount] = Number.isNaN(ownWithinDay[e]!) ? 0 : ownWithinDay[e]!;
       pooledB[pooledCount++] = ownBucket[e]!;
       const tier = tierOf(e);
       pooledH[tier]![tierCount[tier]!++] = ownHour[e]!;
@@ -329,6 +360,8 @@ export function computeBaselines(
     pooledCount >= 20
       ? Math.max(floor, quantileInPlace(pooledB, pooledCount, 0.5))
       : Math.max(floor, bucketDispersion);
+  const pooledWithinDay =
+    pooledCount >= 20 ? Math.max(floor, quantileInPlace(pooledW, pooledCount, 0.5)) : pooledBucket;
   // Never below what this run's own population shows (the fitted upper tail): seven days of one
   // entity's history can look calmer than its hours really are.
   const pooledAll = new Float64Array(pooledCount);
@@ -347,6 +380,7 @@ export function computeBaselines(
   const bucketPhi = new Float64Array(n);
   const hourPhi = new Float64Array(n);
   const levelPhi = new Float64Array(n);
+  const withinDayPhi = new Float64Array(n);
   // An entity's own estimate, shrunk towards the pooled value by how much history it rests on.
   const shrunk = (own: number, days: number, pooled: number) =>
     Number.isNaN(own) ? pooled : Math.max(floor, (days * own + SHRINK_DAYS * pooled) / (days + SHRINK_DAYS));
@@ -354,13 +388,14 @@ export function computeBaselines(
     const days = w.seasonalDays[e]!;
     const tierPool = pooledHourByTier[tierOf(e)]!;
     bucketPhi[e] = shrunk(ownBucket[e]!, days, pooledBucket);
+    withinDayPhi[e] = shrunk(ownWithinDay[e]!, days, pooledWithinDay);
     // Against the population prior only counting noise: the prior is itself a high percentile of
     // users, so how much users differ from one another is already in it.
     hourPhi[e] =
       source[e] === 2 ? 0 : Number.isNaN(ownHour[e]!) ? pooledHour : shrunk(ownHour[e]!, days, tierPool);
     levelPhi[e] = shrunk(ownDispersion(w.seasonalLevelSpread[e]!, w.seasonalLevel[e]!, days), days, tierPool);
   }
-  const today = dayLevel(entities, w, expected, bucketPhi, population, floor, pooledHour, tierOf);
+  const today = dayLevel(entities, w, expected, withinDayPhi, population, floor, pooledHour, tierOf);
   return {
     bucketPhi,
     hourPhi,
@@ -380,7 +415,7 @@ function dayLevel(
   entities: readonly Entity[],
   w: Windows,
   expected: Float64Array,
-  bucketPhi: Float64Array,
+  withinDayPhi: Float64Array,
   population: PopulationFactors,
   floor: number,
   pooledHour: number,
@@ -396,8 +431,9 @@ function dayLevel(
     // The counting noise of a prediction, as overdispersion: the window's own 15-minute noise, which
     // averages down over its buckets, and the reference's negative binomial excess; plus, below, the
     // reference's Poisson noise (1/reference), where a handful of requests would otherwise set the
-    // expectation alone.
-    const bucketNoise = (e: number) => bucketPhi[e]! / k + bucketPhi[e]! / TODAY_REFERENCE;
+    // expectation alone. Both the window and its reference lie within one day, so the noise is the
+    // φ within a day: the level of the day is what today's level estimates.
+    const bucketNoise = (e: number) => withinDayPhi[e]! / k + withinDayPhi[e]! / TODAY_REFERENCE;
     // What counting noise leaves of the errors on earlier days is the day's shape: how far the usual
     // ratio is from the day's own (a start earlier or later, a long lunch). Pooled by tier as a ratio
     // of sums (method of moments), every earlier day of every entity with a week of history weighing
@@ -411,13 +447,14 @@ function dayLevel(
       scale[tierOf(e)]! += tw.scale[e]!;
     }
     const shapePhi = [0, 1].map((t) => (scale[t]! > 0 ? Math.max(0, excess[t]! / scale[t]!) : pooledHour));
-    // The population factor too: a launch that starts inside the window is in no one's reference. A
-    // short window has its own, which leads the hour's. Today's level takes only the population's
-    // change from the reference to the window: a launch already under way in the reference has
-    // raised that level with it (counting it twice made a burst during a launch look ordinary), and
-    // one that ended in the window lowers it.
-    const windowFactor = k < BUCKETS_PER_HOUR ? Math.max(factor, factors[k - 1]!) : factor;
-    const sinceReference = population.today[j]!.window / population.today[j]!.reference;
+    // The population factor too: a launch that starts inside the window is in no one's reference.
+    // Today's level takes only the population's change from the reference to the window: a launch
+    // already under way in the reference has raised that level with it (counting it twice made a
+    // burst during a launch look ordinary), and one that ended in the window lowers it. The floor
+    // takes the window's own factor where it is above the hour's: a short window's leads the hour's,
+    // and a 2-hour window just after a launch still holds part of it.
+    const windowFactor = Math.max(factor, population.today[j]!.window);
+    const sinceReference = population.today[j]!.change;
     const result: TodayExpectation = {
       buckets: k,
       expected: new Float64Array(n).fill(Number.NaN),

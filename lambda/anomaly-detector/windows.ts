@@ -58,6 +58,8 @@ export interface Windows {
   /** Over those active days' ±2 h windows: sum of counted requests per bucket, and half the sum of squared successive differences (a variance estimate that ignores slow trends). */
   seasonalBucketSum: Float64Array;
   seasonalBucketSumSquares: Float64Array;
+  /** Over the same buckets, the sums behind the 15-minute φ within a day (see {@link PairSums}). */
+  seasonalPairs: PairSums;
   /** Median over earlier active days of the same clock hour (not aligned): the usual level, unbiased. */
   seasonalTypical: Float64Array;
   /** Median over earlier active days of the hour before this one (the previous hour's usual level). */
@@ -81,6 +83,21 @@ export interface Windows {
   /** Smallest share of rate-limited requests over the current hour's buckets (0 if one is idle). */
   rateLimitedMinShare: Float64Array;
   rateLimitedHour: Float64Array;
+}
+
+/**
+ * Per entity, over the pairs of successive buckets of one day (a, b): sums of e = (a−b)²/2 − (a+b)/2,
+ * what the pair's variance has beyond Poisson, and of s = a·b, its mean squared, so that Σe/Σs
+ * estimates the 15-minute overdispersion φ within a day. Unlike the variance over all days (the sum
+ * of squares above, against the mean of all days) it is not raised by days of different levels: a
+ * weekend among weekdays, a busy day. Also Σe², Σe·s and Σs², for the spread of that estimate.
+ */
+export interface PairSums {
+  excess: Float64Array;
+  scale: Float64Array;
+  excessSquares: Float64Array;
+  cross: Float64Array;
+  scaleSquares: Float64Array;
 }
 
 /** One of TODAY_WINDOWS, per entity. */
@@ -173,6 +190,7 @@ interface SeasonalOut {
   days?: Uint8Array;
   sum?: Float64Array;
   sumSquares?: Float64Array;
+  pairs?: PairSums;
   typical?: Float64Array;
   previousTypical?: Float64Array;
   today?: TodayWindow[];
@@ -229,6 +247,20 @@ function seasonalLevels(
         for (let i = 0; i < SEASONAL_SPAN; i++) {
           out.sum[e]! += buffer[i]!;
           if (i > 0) out.sumSquares[e]! += (buffer[i]! - buffer[i - 1]!) ** 2 / 2;
+        }
+      }
+      const pairs = out.pairs;
+      if (pairs) {
+        for (let i = 1; i < SEASONAL_SPAN; i++) {
+          const a = buffer[i - 1]!;
+          const b = buffer[i]!;
+          const excess = (a - b) ** 2 / 2 - (a + b) / 2;
+          const scale = a * b;
+          pairs.excess[e]! += excess;
+          pairs.scale[e]! += scale;
+          pairs.excessSquares[e]! += excess * excess;
+          pairs.cross[e]! += excess * scale;
+          pairs.scaleSquares[e]! += scale * scale;
         }
       }
     }
@@ -337,6 +369,7 @@ export function computeWindows(input: DetectInput, now: number, historyDays: num
     seasonalDays: new Uint8Array(n),
     seasonalBucketSum: f64(),
     seasonalBucketSumSquares: f64(),
+    seasonalPairs: { excess: f64(), scale: f64(), excessSquares: f64(), cross: f64(), scaleSquares: f64() },
     seasonalTypical: f64(),
     seasonalPreviousHour: f64(),
     seasonalHourSpread: f64(),
@@ -417,6 +450,7 @@ export function computeWindows(input: DetectInput, now: number, historyDays: num
     days: w.seasonalDays,
     sum: w.seasonalBucketSum,
     sumSquares: w.seasonalBucketSumSquares,
+    pairs: w.seasonalPairs,
     typical: w.seasonalTypical,
     previousTypical: w.seasonalPreviousHour,
     today: w.todayWindows,

@@ -184,6 +184,24 @@ describe('detect', () => {
     expect(signalsOf(decision)).not.toContain('spike');
   });
 
+  it('judges a busy day against its own level, not against the usual one', () => {
+    // Usually 40/h; today 80/h since the morning (a busy day), then 45 requests in the newest
+    // bucket: 4.5x the usual 10 per bucket, but 2.2x today's 20 (the surge ratio is 2.5).
+    const day = (perHour: number, newest = 45) => {
+      const traffic = population(new Traffic(), 60).seasonal(alice, 7, 40).hours(alice, 2, 9, perHour);
+      for (const b of [4, 3, 2]) traffic.bucket(alice, b * BUCKET_MS, { requests: perHour / 4 });
+      return traffic.bucket(alice, BUCKET_MS, { requests: newest });
+    };
+    const alone = { anomalyInstantSignificance: 0 };
+    expect(decisionFor(day(40), 'alice', alone)).toMatchObject({ signal: 'burst', window: '15m' });
+    expect(decisionFor(day(80), 'alice', alone)).toBeUndefined();
+    // Far above today's level is a burst on a busy day too, judged against that level.
+    expect(decisionFor(day(80, 85), 'alice', alone)).toMatchObject({
+      signal: 'burst',
+      baselineSource: 'today',
+    });
+  });
+
   it('compares with the population: a 3x launch for everyone flags nobody, a 20x user still', () => {
     const traffic = population(new Traffic(), 80, { factor: 3 });
     const bob = userEntity('bob');

@@ -58,9 +58,12 @@ export class Traffic {
     return this;
   }
 
-  /** The current hour (`1` hour before NOW) and the same 3 hours on each of `days` earlier days. */
+  /**
+   * `perHour` on each of `days` earlier days, over every hour a run reads of them (as `population`
+   * writes them): the current hour's clock time ±2 h, and the references of today's windows.
+   */
   seasonal(entity: Entity, days: number, perHour: number): this {
-    for (let d = 1; d <= days; d++) for (const h of [0, 1, 2]) this.hour(entity, d * 24 + h, perHour);
+    for (let d = 1; d <= days; d++) this.hours(entity, d * 24 - 1, d * 24 + 4, perHour);
     return this;
   }
 
