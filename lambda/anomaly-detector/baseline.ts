@@ -121,7 +121,8 @@ interface PopulationFactors {
  * a working day even after a weekend, so an ordinary hour gives about 1 and a launch that triples
  * traffic about 3 — from its first 15 minutes, so short windows are judged with a factor of their
  * own. Each user's share of today's total is capped, so that a few abusers in a small population
- * cannot raise everyone's expectation. Never below 1.
+ * cannot raise everyone's expectation. The factors are never below 1; the change from a reference to
+ * its window is taken before that (see `PopulationFactors.today`).
  */
 function populationFactors(entities: readonly Entity[], w: Windows): PopulationFactors {
   const n = entities.length;
@@ -422,8 +423,7 @@ function dayLevel(
   tierOf: (e: number) => number,
 ): TodayExpectation[] {
   const n = entities.length;
-  const factors = population.windows;
-  const factor = factors[3]!;
+  const factor = population.windows[3];
   return w.todayWindows.map((tw, j) => {
     const applies = (e: number) =>
       entities[e]!.kind === 'user' && !Number.isNaN(tw.ratio[e]!) && hasOwnLevel(w, e);

@@ -241,20 +241,18 @@ function seasonalLevels(
         sum += buffer[k + HOUR - 1]! - buffer[k - 1]!;
         hourAt[d]![k]![e] = sum;
       }
-      if (out.sum && out.sumSquares) {
+      const { sum: spanSum, sumSquares, pairs } = out;
+      if (spanSum && sumSquares && pairs) {
         // Successive differences, not the plain variance: the daily shape (a ramp-up inside the
         // window) changes slowly and cancels out, bucket-to-bucket noise does not.
-        for (let i = 0; i < SEASONAL_SPAN; i++) {
-          out.sum[e]! += buffer[i]!;
-          if (i > 0) out.sumSquares[e]! += (buffer[i]! - buffer[i - 1]!) ** 2 / 2;
-        }
-      }
-      const pairs = out.pairs;
-      if (pairs) {
+        spanSum[e]! += buffer[0]!;
         for (let i = 1; i < SEASONAL_SPAN; i++) {
           const a = buffer[i - 1]!;
           const b = buffer[i]!;
-          const excess = (a - b) ** 2 / 2 - (a + b) / 2;
+          const half = (a - b) ** 2 / 2;
+          spanSum[e]! += b;
+          sumSquares[e]! += half;
+          const excess = half - (a + b) / 2;
           const scale = a * b;
           pairs.excess[e]! += excess;
           pairs.scale[e]! += scale;
