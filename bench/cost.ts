@@ -4,8 +4,7 @@
 // same factor, so each flush sees as many requests as it would in real time. Write units are counted
 // at a tap in front of the store, which has the store bill each write as DynamoDB does. Options:
 // --users N, --simulated-rate R (req/s being simulated), --minutes M (simulated), --rate W (req/s
-// actually sent), --quick.
-import { parseArgs } from 'node:util';
+// actually sent), --quick (`-- --help` lists them).
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { countsFromItem } from '../src/shared/aggregate-record';
 import { describeMachine, machineInfo } from './lib/machine';
@@ -15,6 +14,7 @@ import { writeResults } from './lib/results';
 import { bearerHeaders, gatewayEnv, startStack, type Stack } from './lib/stack';
 import { round } from './lib/stats';
 import { formatTable } from './lib/table';
+import { scriptArgs } from '../scripts/lib/script-args';
 import { buildMix } from './lib/traffic-mix';
 
 // The AWS SDK (the local DynamoDB store's client) warns under Node 20 that its releases after January
@@ -34,19 +34,22 @@ const BAR_SHARE_OF_ORIGINAL = 0.02;
 /** The cost preset's flush interval, which the compressed run scales down. */
 const PRESET_FLUSH_SECONDS = 10;
 
-const { values: args } = parseArgs({
+const args = scriptArgs({
+  command: 'npm run bench:cost --',
+  summary:
+    "DynamoDB write units the gateway consumes for a realistic traffic mix, against the original's two writes per request.",
   options: {
-    users: { type: 'string', default: '1000' },
-    'simulated-rate': { type: 'string', default: '200' },
-    minutes: { type: 'string', default: '15' },
-    rate: { type: 'string', default: '1000' },
-    quick: { type: 'boolean', default: false },
+    users: { value: 'N', description: 'users in the mix (Zipf)', default: '1000' },
+    'simulated-rate': { value: 'R', description: 'req/s of the traffic being simulated', default: '200' },
+    minutes: { value: 'M', description: 'simulated minutes of traffic', default: '15' },
+    rate: { value: 'W', description: 'req/s actually sent', default: '1000' },
+    quick: { description: 'one simulated minute' },
   },
 });
-const users = Number(args.users);
-const simulatedRate = Number(args['simulated-rate']);
-const minutes = args.quick ? 1 : Number(args.minutes);
-const rate = Number(args.rate);
+const users = args.number('users', { integer: true, min: 1 });
+const simulatedRate = args.number('simulated-rate', { min: 1 });
+const minutes = args.flag('quick') ? 1 : args.number('minutes', { min: 1 });
+const rate = args.number('rate', { min: 1 });
 const compression = rate / simulatedRate;
 const requests = Math.round(simulatedRate * minutes * 60);
 

@@ -1,4 +1,4 @@
-// `npm run bench:instructions [-- --warmup N --requests N]`: CPU cost per request as machine
+// `npm run bench:instructions [-- --warmup N --requests N]` (`-- --help`): CPU cost per request as machine
 // instructions, counted by valgrind's callgrind, for the bare proxy and the gateway (HS256, Redis
 // limiter, blocklist, telemetry), on the same stack as `npm run bench`. Instruction counts do not
 // depend on what else the machine is doing, so the ratio is the same on a quiet and on a noisy
@@ -9,17 +9,23 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { runLoad } from './lib/load';
 import { startBareProxy, startGatewayProcess, type ServiceProcess } from './lib/processes';
 import { RESULTS_DIR, writeResults } from './lib/results';
 import { bearerHeaders, gatewayEnv, startStack } from './lib/stack';
+import { scriptArgs } from '../scripts/lib/script-args';
 
-const { values } = parseArgs({
-  options: { warmup: { type: 'string', default: '12000' }, requests: { type: 'string', default: '5000' } },
+const args = scriptArgs({
+  command: 'npm run bench:instructions --',
+  summary:
+    'Machine instructions per proxied request, bare proxy and gateway, counted by valgrind (callgrind); needs valgrind.',
+  options: {
+    warmup: { value: 'N', description: 'requests sent before counting', default: '12000' },
+    requests: { value: 'N', description: 'requests counted', default: '5000' },
+  },
 });
-const WARMUP = Number(values.warmup);
-const REQUESTS = Number(values.requests);
+const WARMUP = args.number('warmup', { integer: true, min: 0 });
+const REQUESTS = args.number('requests', { integer: true, min: 1 });
 /** Connections of the closed-loop load (each sends its next request when answered). */
 const CONNECTIONS = 8;
 /** Node starts slowly under valgrind (the whole runtime is instrumented from its first instruction). */

@@ -3,12 +3,12 @@
 // gateway bundle with HS256 tokens, and the same with RS256 tokens from a JWKS URL. Each is driven
 // to saturation and at a fixed 1,000 req/s, alternating over rounds; then backend calls per request
 // and memory while streaming. Prints tables, writes JSON under bench/results/, exits 1 when a bar is
-// missed. Options: --rounds N, --duration S, --rate-duration S, --connections N, --quick, --profile
+// missed. Options (`-- --help`): --rounds N, --duration S, --rate-duration S, --connections N, --quick, --profile
 // (the HS256 gateway runs with --cpu-prof; the profile lands under bench/results/profiles/ and the
 // busiest sources are printed).
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { scriptArgs } from '../scripts/lib/script-args';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { startJwksServer } from '../test/helpers/gateway';
 import { measureAccounting } from './lib/accounting';
@@ -41,20 +41,25 @@ const BARS = {
 const USERS = 100;
 const FIXED_RATE = 1000;
 
-const { values: args } = parseArgs({
+const args = scriptArgs({
+  command: 'npm run bench --',
+  summary:
+    'Throughput and latency of the upstream alone, a bare proxy and the gateway (HS256 and JWKS), alternating over rounds; backend calls per request; memory while streaming.',
   options: {
-    rounds: { type: 'string', default: '3' },
-    duration: { type: 'string', default: '8' },
-    'rate-duration': { type: 'string', default: '8' },
-    connections: { type: 'string', default: '32' },
-    quick: { type: 'boolean', default: false },
-    profile: { type: 'boolean', default: false },
+    rounds: { value: 'N', description: 'alternating rounds (the tables show the median)', default: '3' },
+    duration: { value: 'S', description: 'seconds of load per scenario at saturation', default: '8' },
+    'rate-duration': { value: 'S', description: 'seconds per scenario at the fixed rate', default: '8' },
+    connections: { value: 'N', description: 'keep-alive connections at saturation', default: '32' },
+    quick: { description: 'one round of 3 s (about a minute)' },
+    profile: { description: 'run the gateway under node --cpu-prof and print where its time goes' },
   },
 });
-const rounds = args.quick ? 1 : Number(args.rounds);
-const duration = args.quick ? 3 : Number(args.duration);
-const rateDuration = args.quick ? 3 : Number(args['rate-duration']);
-const connections = Number(args.connections);
+const whole = { integer: true, min: 1 };
+const quick = args.flag('quick');
+const rounds = quick ? 1 : args.number('rounds', whole);
+const duration = quick ? 3 : args.number('duration', { min: 1 });
+const rateDuration = quick ? 3 : args.number('rate-duration', { min: 1 });
+const connections = args.number('connections', whole);
 
 async function rs256Headers(count: number) {
   const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });
@@ -109,7 +114,7 @@ async function main(): Promise<void> {
     services.push(bare);
     const profileDir = join(RESULTS_DIR, 'profiles', new Date().toISOString().replace(/[:.]/g, '-'));
     const gateway = await startGatewayProcess(gatewayEnv(stack), {
-      nodeArgs: args.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+      nodeArgs: args.flag('profile') ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
     });
     services.push(gateway);
     const gatewayJwks = await startGatewayProcess(
@@ -157,7 +162,7 @@ async function main(): Promise<void> {
     );
 
     console.log('backend calls per request, then memory while streaming');
-    const accounting = await measureAccounting(stack, hs, args.quick ? 5_000 : 20_000);
+    const accounting = await measureAccounting(stack, hs, quick ? 5_000 : 20_000);
     const memory = await measureStreamingMemory(stack, hs[0]!);
 
     const byName = (list: ScenarioSummary[], name: string) => list.find((s) => s.name === name)!;
@@ -268,7 +273,7 @@ async function main(): Promise<void> {
     console.log(
       `\n${file} (${Math.round((Date.now() - started) / 1000)} s, load ${machine.load1} -> ${end.load1})`,
     );
-    if (args.profile) {
+    if (args.flag('profile')) {
       await gateway.stop('SIGTERM');
       const [file] = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'));
       const shares = summarizeProfile(join(profileDir, file!), await prepareGatewayBundle());

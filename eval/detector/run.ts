@@ -1,39 +1,60 @@
 // `npm run eval:detector [-- --users N --days N --seed N --episodes N --preset cost|performance
-// --markdown FILE --explain TYPE|false --oracle]`: prints the table, ours beside the original's rule,
+// --markdown FILE --explain TYPE|false --oracle]` (`-- --help` lists them): prints the table, ours beside the original's rule,
 // and the bars of issue 4; with --oracle, what the known-rate references reach (oracle.ts).
 // Exits 1 when a bar is missed. SENTINEL_API_ANOMALY_* variables in the environment are honoured,
 // so a knob can be tried without editing code.
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import type { Preset } from '../../src/config/knob';
 import { evaluate } from './evaluate';
 import { DEFAULT_SCENARIO, generateTraffic } from './generate';
 import { ORACLE_KNOWLEDGE, runOracle } from './oracle';
 import { createProber, episodeSpan, explainEpisodes, explainFalseBlocks } from './explain';
-import type { Traffic } from './traffic';
+import { ABUSE_TYPES, type Traffic } from './traffic';
 import { renderBars, renderOracle, renderTable } from './report';
+import { scriptArgs } from '../../scripts/lib/script-args';
 
-const { values } = parseArgs({
+const args = scriptArgs({
+  command: 'npm run eval:detector --',
+  summary:
+    'Replays seeded, labelled traffic through the detector and the original rule; prints the table and the bars of issue 4 (exit 1 when one is missed).',
   options: {
-    users: { type: 'string' },
-    days: { type: 'string' },
-    seed: { type: 'string' },
-    episodes: { type: 'string' },
-    preset: { type: 'string', default: 'cost' },
-    markdown: { type: 'string' },
-    explain: { type: 'string' },
-    oracle: { type: 'boolean', default: false },
+    users: { value: 'N', description: 'benign users', default: String(DEFAULT_SCENARIO.users) },
+    days: {
+      value: 'N',
+      description: 'days of traffic, warm-up included',
+      default: String(DEFAULT_SCENARIO.days),
+    },
+    seed: { value: 'N', description: 'seed of the generator', default: String(DEFAULT_SCENARIO.seed) },
+    episodes: {
+      value: 'N',
+      description: 'episodes per abuse type',
+      default: String(DEFAULT_SCENARIO.episodesPerType),
+    },
+    preset: {
+      value: 'NAME',
+      description: 'preset of the knobs',
+      default: 'cost',
+      choices: ['cost', 'performance'],
+    },
+    markdown: { value: 'FILE', description: 'also write the table to FILE' },
+    explain: {
+      value: 'TYPE',
+      description: 'explain each episode of an abuse type, or every false block with "false"',
+      choices: [...ABUSE_TYPES, 'false'],
+    },
+    oracle: { description: 'also run the known-rate references (oracle.ts)' },
   },
 });
+const whole = { integer: true, min: 1 };
 const scenario = {
   ...DEFAULT_SCENARIO,
-  ...(values.users ? { users: Number(values.users) } : {}),
-  ...(values.days ? { days: Number(values.days) } : {}),
-  ...(values.seed ? { seed: Number(values.seed) } : {}),
-  ...(values.episodes ? { episodesPerType: Number(values.episodes) } : {}),
+  users: args.number('users', whole),
+  days: args.number('days', { integer: true, min: DEFAULT_SCENARIO.warmupDays + 1 }),
+  seed: args.number('seed', { integer: true }),
+  episodesPerType: args.number('episodes', whole),
 };
-const preset = values.preset as Preset;
-const explain = values.explain;
+const preset = args.string('preset') as Preset;
+const explain = args.string('explain');
 let probes: ReturnType<typeof createProber>['probes'] | undefined;
 const result = evaluate(
   scenario,
@@ -64,11 +85,12 @@ console.log(
 );
 if (explain === 'false') console.log(`\n${explainFalseBlocks(result.traffic, result.oursBlocks)}`);
 else if (explain) console.log(`\n${explainEpisodes(result.traffic, result.oursBlocks, explain, probes!)}`);
-if (values.oracle) {
+if (args.flag('oracle')) {
   // On traffic of its own: the replay above has enforced our blocks in its columns.
   const traffic = generateTraffic(scenario);
   const references = ORACLE_KNOWLEDGE.map((knowledge) => ({ knowledge, ...runOracle(traffic, knowledge) }));
   console.log(`\n${renderOracle(result.ours, references)}`);
 }
-if (values.markdown) writeFileSync(values.markdown, `${header}\n\n${table}\n`);
+const markdown = args.string('markdown');
+if (markdown) writeFileSync(markdown, `${header}\n\n${table}\n`);
 process.exitCode = result.bars.every((b) => b.ok) ? 0 : 1;
