@@ -94,6 +94,7 @@ export async function createGateway(
       ...policy,
       redis: createRedisClient({
         url: config.redisUrl,
+        password: config.redisAuthToken,
         commandTimeoutMs: config.redisCommandTimeoutSeconds * 1000,
         logger,
       }),

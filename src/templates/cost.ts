@@ -92,14 +92,14 @@ function gatewayLines(config: Config, requests: number, responseKb: number): Cos
     monthlyUsd: usd((writes / 1e6) * PRICES.dynamodb.writeMillion),
     basis: `${(writes / 1e6).toFixed(3)} M x ${money(PRICES.dynamodb.writeMillion)}`,
   });
-  if (config.jwtSecretKey !== undefined) {
-    lines.push({
-      service: 'Secrets Manager',
-      item: '1 secret (JWT key)',
-      monthlyUsd: PRICES.secretMonth,
-      basis: money(PRICES.secretMonth),
-    });
-  }
+  // The Redis AUTH token always; the JWT key when a shared secret is configured.
+  const secrets = config.jwtSecretKey !== undefined ? 2 : 1;
+  lines.push({
+    service: 'Secrets Manager',
+    item: secrets === 2 ? '2 secrets (Redis AUTH token, JWT key)' : '1 secret (Redis AUTH token)',
+    monthlyUsd: usd(secrets * PRICES.secretMonth),
+    basis: `${secrets} x ${money(PRICES.secretMonth)}`,
+  });
   const logGb = tasks * LOG_GB_PER_TASK;
   lines.push({
     service: 'CloudWatch Logs',

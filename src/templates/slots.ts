@@ -30,6 +30,12 @@ function tableNames(): Array<[string, unknown]> {
   return TABLE_IDS.map((id) => [envName(TABLES[id].nameKey), ref(TABLES[id].logicalId)]);
 }
 
+/**
+ * Secrets the stack generates itself (no parameter carries them) and hands to the gateway tasks:
+ * knob -> logical id of the secret in templates/gateway.yaml.
+ */
+export const STACK_SECRETS: ReadonlyArray<readonly [ConfigKey, string]> = [['redisAuthToken', 'RedisAuthTokenSecret']];
+
 /** Name -> value pairs of the gateway container environment. */
 export function gatewayEnvironment(): Array<[string, unknown]> {
   const knobs = templateKnobsOf('gateway')
@@ -86,21 +92,29 @@ export const SLOTS: Record<string, () => unknown> = {
     `fetch('http://127.0.0.1:${GATEWAY_PORT}${HEALTH_PATH}').then((r)=>process.exit(r.ok?0:1),()=>process.exit(1))`,
   ],
   'gateway-environment': () => gatewayEnvironment().map(([Name, Value]) => ({ Name, Value })),
-  'gateway-secrets': () =>
-    gatewaySecretKeys().map((key) => ({
+  'gateway-secrets': () => [
+    ...gatewaySecretKeys().map((key) => ({
       'Fn::If': [
         hasValueCondition(key),
         { Name: envName(key), ValueFrom: ref(secretLogicalId(key)) },
         ref('AWS::NoValue'),
       ],
     })),
-  'gateway-secret-statements': () =>
-    gatewaySecretKeys().map((key) => ({
+    ...STACK_SECRETS.map(([key, secret]) => ({ Name: envName(key), ValueFrom: ref(secret) })),
+  ],
+  'gateway-secret-statements': () => [
+    ...gatewaySecretKeys().map((key) => ({
       'Fn::If': [
         hasValueCondition(key),
         { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: ref(secretLogicalId(key)) },
         ref('AWS::NoValue'),
       ],
     })),
+    ...STACK_SECRETS.map(([, secret]) => ({
+      Effect: 'Allow',
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: ref(secret),
+    })),
+  ],
   'detector-environment': () => Object.fromEntries(detectorEnvironment()),
 };

@@ -1,5 +1,6 @@
 // A real redis-server on a random loopback port with no persistence, that tests can stop and
-// restart on the same port (fault tests) and must stop when done.
+// restart on the same port (fault tests) and must stop when done; optionally with a password
+// (`requirepass`, as ElastiCache's AUTH token).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { freePort } from './ports';
@@ -16,7 +17,12 @@ export interface RedisServer {
   client(): Redis;
 }
 
-async function waitForPing(port: number, child: ChildProcess, deadlineMs: number): Promise<void> {
+async function waitForPing(
+  port: number,
+  child: ChildProcess,
+  deadlineMs: number,
+  password: string | undefined,
+): Promise<void> {
   const until = Date.now() + deadlineMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
@@ -24,6 +30,7 @@ async function waitForPing(port: number, child: ChildProcess, deadlineMs: number
       port,
       host: '127.0.0.1',
       lazyConnect: true,
+      password,
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,
     });
@@ -42,7 +49,8 @@ async function waitForPing(port: number, child: ChildProcess, deadlineMs: number
   }
 }
 
-export async function startRedisServer(): Promise<RedisServer> {
+export async function startRedisServer(options: { password?: string } = {}): Promise<RedisServer> {
+  const { password } = options;
   const binary = findRedisServer();
   if (!binary) throw new Error('redis-server is not on PATH');
   const port = await freePort();
@@ -62,12 +70,13 @@ export async function startRedisServer(): Promise<RedisServer> {
         'no',
         '--loglevel',
         'warning',
+        ...(password ? ['--requirepass', password] : []),
       ],
       {
         stdio: 'ignore',
       },
     );
-    await waitForPing(port, child, 5000);
+    await waitForPing(port, child, 5000, password);
   };
   const stop = async () => {
     const running = child;
@@ -86,7 +95,7 @@ export async function startRedisServer(): Promise<RedisServer> {
     stop,
     start,
     client: () => {
-      const client = new Redis({ port, host: '127.0.0.1' });
+      const client = new Redis({ port, host: '127.0.0.1', password });
       // Fault tests stop the server under a live client; reconnect errors are expected then.
       client.on('error', () => {});
       return client;

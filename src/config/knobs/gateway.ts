@@ -1,6 +1,14 @@
 // Knobs of the gateway container: serving, rate limiting, blocklist enforcement, proxying and telemetry.
 import { knob } from '../knob';
-import { booleanType, durationType, enumType, intType, numberType, urlType } from '../value-types';
+import {
+  booleanType,
+  durationType,
+  enumType,
+  intType,
+  numberType,
+  stringType,
+  urlType,
+} from '../value-types';
 
 export const gatewayKnobs = {
   port: knob(intType({ min: 1, max: 65535 }), {
@@ -12,6 +20,13 @@ export const gatewayKnobs = {
     description:
       'Redis for the token bucket (wired by the full stack; `sentinel dev` uses an in-process bucket without it).',
     consumers: ['cli', 'gateway'],
+    wiredByStack: true,
+  }),
+  redisAuthToken: knob(stringType({ maxLength: 512 }), {
+    description:
+      'Password (AUTH token) of that Redis; the full stack generates one in Secrets Manager and hands it to the tasks.',
+    secret: true,
+    consumers: ['gateway'],
     wiredByStack: true,
   }),
   requestTimeoutSeconds: knob(durationType({ min: 1, max: 300 }), {

@@ -24,6 +24,7 @@ export const TEMPLATE_RULES = {
   'secret-parameter-echo': 'A secret-looking parameter is NoEcho and has no default value',
   'secret-in-environment': 'No secret in a plain container or Lambda environment',
   'secret-in-output': 'No output reveals a NoEcho parameter',
+  'redis-auth': 'Redis requires an AUTH token, resolved from Secrets Manager, not written in the template',
   'sg-redis-ingress': 'Redis accepts connections only from the gateway security group',
   'sg-gateway-ingress': 'Gateway tasks accept connections only from the load balancer security group',
   'sg-alb-ingress': 'The load balancer accepts only TCP 80 and 443',

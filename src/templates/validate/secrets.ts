@@ -1,8 +1,8 @@
 // Secrets stay secret: secret parameters are NoEcho without a default, and no secret reaches a plain
 // container or Lambda environment or an output (where anyone with read access to the task
-// definition, function configuration or stack would see it).
+// definition, function configuration or stack would see it); Redis has an AUTH token, kept the same way.
 import { keyForEnvName, knobFor } from '../../config/schema';
-import { isObject, referencedNames } from '../intrinsics';
+import { isObject, referencedNames, subParts, subVariables } from '../intrinsics';
 import { parameterCandidates } from '../parameters';
 import type { Check, CheckContext } from './issue';
 import { listItems, noEchoParameters, resourcesOfType, section } from './view';
@@ -88,9 +88,46 @@ function checkOutputs(ctx: CheckContext): void {
   }
 }
 
+/** A dynamic reference CloudFormation resolves at deploy time, never storing the value in the template. */
+const SECRETS_MANAGER_REFERENCE = '{{resolve:secretsmanager:';
+
+/**
+ * What is wrong with a Redis AUTH token, if anything. It must be there (the security group alone
+ * would let anything placed in it connect) and must not be written into the template: a Secrets
+ * Manager reference, a NoEcho parameter, or computed (Fn::If and the like, not followed).
+ */
+function authTokenProblem(token: unknown, noEcho: ReadonlySet<string>): string | undefined {
+  const written = 'has its AuthToken written in the template; resolve it from Secrets Manager';
+  if (token === undefined) return 'needs an AuthToken (from Secrets Manager)';
+  if (typeof token === 'string') return token.startsWith(SECRETS_MANAGER_REFERENCE) ? undefined : written;
+  if (!isObject(token)) return undefined;
+  if ('Fn::Sub' in token) {
+    const text = subParts(token['Fn::Sub']).text ?? '';
+    const hidden = text.startsWith(SECRETS_MANAGER_REFERENCE) || subVariables(text).some((v) => noEcho.has(v));
+    return hidden ? undefined : written;
+  }
+  if (typeof token.Ref === 'string' && !noEcho.has(token.Ref))
+    return `takes its AuthToken from ${token.Ref}, which is not a NoEcho parameter`;
+  return undefined;
+}
+
+function checkRedisAuth(ctx: CheckContext): void {
+  const noEcho = noEchoParameters(ctx.template);
+  for (const redis of resourcesOfType(ctx.template, 'AWS::ElastiCache::ReplicationGroup')) {
+    const problem = authTokenProblem(redis.properties.AuthToken, noEcho);
+    if (problem) {
+      ctx.report('redis-auth', `Redis ${redis.id} ${problem}`, {
+        logicalId: redis.id,
+        path: `${redis.path}.Properties.AuthToken`,
+      });
+    }
+  }
+}
+
 export const secretsCheck: Check = (ctx) => {
   checkParameters(ctx);
   checkEnvironments(ctx);
   checkOutputs(ctx);
+  checkRedisAuth(ctx);
 };
 

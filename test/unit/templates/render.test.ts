@@ -105,7 +105,32 @@ describe('renderStack', () => {
           { Ref: 'AWS::NoValue' },
         ],
       },
+      { Name: 'SENTINEL_API_REDIS_AUTH_TOKEN', ValueFrom: { Ref: 'RedisAuthTokenSecret' } },
     ]);
+  });
+
+  it('gives Redis an AUTH token generated in Secrets Manager, which only the task execution role reads', () => {
+    const r = resourcesOf('full');
+    expect(r.RedisAuthTokenSecret).toMatchObject({
+      Type: 'AWS::SecretsManager::Secret',
+      Properties: { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true } },
+    });
+    expect(r.RedisAuthTokenSecret!.Properties.SecretString).toBeUndefined();
+    expect(r.RedisReplicationGroup!.Properties.AuthToken).toEqual({
+      'Fn::Sub': '{{resolve:secretsmanager:${RedisAuthTokenSecret}:SecretString}}',
+    });
+    const readers = Object.entries(r).filter(([, resource]) =>
+      JSON.stringify(resource.Properties?.Policies ?? []).includes('"Ref":"RedisAuthTokenSecret"'),
+    );
+    expect(readers.map(([id]) => id)).toEqual(['GatewayExecutionRole']);
+    const statements = r.GatewayExecutionRole!.Properties.Policies[0].PolicyDocument.Statement;
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: { Ref: 'RedisAuthTokenSecret' },
+    });
+    // Foundation mode has no Redis, and no token.
+    expect(resourcesOf('foundation').RedisAuthTokenSecret).toBeUndefined();
   });
 
   it('gives the detector its knobs, the tables and the topic', () => {

@@ -159,6 +159,17 @@ describe('rules on the rendered stack', () => {
       'encryption-in-transit',
       (t) => (R(t).RedisReplicationGroup.Properties.TransitEncryptionEnabled = false),
     ],
+    ['Redis without an AUTH token', 'redis-auth', (t) => delete R(t).RedisReplicationGroup.Properties.AuthToken],
+    [
+      'a Redis AUTH token written in the template',
+      'redis-auth',
+      (t) => (R(t).RedisReplicationGroup.Properties.AuthToken = 'correct-horse-battery-staple'),
+    ],
+    [
+      'a Redis AUTH token from a parameter that is echoed',
+      'redis-auth',
+      (t) => (R(t).RedisReplicationGroup.Properties.AuthToken = { Ref: 'RedisNodeType' }),
+    ],
     [
       'an old TLS policy',
       'encryption-in-transit',
@@ -213,6 +224,13 @@ describe('rules on the rendered stack', () => {
       path: 'Resources.GatewayTaskRole.Properties',
       source: 'templates/gateway.yaml',
     });
+  });
+
+  it('accepts a Redis AUTH token from a NoEcho parameter', () => {
+    const issues = mutated((t) => {
+      t.Resources.RedisReplicationGroup.Properties.AuthToken = { 'Fn::Sub': '${JwtSecretKey}' };
+    });
+    expect(rulesOf(issues), JSON.stringify(issues, null, 2)).not.toContain('redis-auth');
   });
 
   it('documents every rule it can report', () => {
