@@ -4,7 +4,7 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Redis } from 'ioredis';
 import { countsFromItem } from '../../src/shared/aggregate-record';
-import { startDynalite, type DynaliteServer } from '../../test/helpers/dynalite';
+import { startDynalite, storeEnv, type DynaliteServer } from '../../test/helpers/dynalite';
 import { tokenFor } from '../../test/helpers/gateway';
 import { startRedisServer, type RedisServer } from '../../test/helpers/redis-server';
 import type { TableNames } from '../../src/shared/table-setup';
@@ -61,10 +61,7 @@ export function gatewayEnv(stack: Stack, extra: Record<string, string> = {}): Re
   return {
     SENTINEL_API_UPSTREAM_BASE_URL: stack.upstream.url,
     SENTINEL_API_REDIS_URL: stack.redis.url,
-    SENTINEL_API_DYNAMODB_ENDPOINT: stack.tap.endpoint,
-    SENTINEL_API_BLOCKLIST_TABLE_NAME: stack.tables.blocklist,
-    SENTINEL_API_TRAFFIC_AGGREGATE_TABLE_NAME: stack.tables.trafficAggregates,
-    SENTINEL_API_REQUEST_LOGS_TABLE_NAME: stack.tables.requestLogs,
+    ...storeEnv(stack.tap.endpoint, stack.tables),
     SENTINEL_API_RATE_LIMIT_CAPACITY: '1000000',
     SENTINEL_API_RATE_LIMIT_REFILL_RATE: '100000',
     SENTINEL_API_LOG_LEVEL: 'info',

@@ -5,8 +5,21 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
+import { envName } from '../../src/config/knob';
 import { createDocumentClient } from '../../src/shared/dynamodb';
 import { createTables, tableNamesWithPrefix, type TableNames } from '../../src/shared/table-setup';
+import { TABLES, TABLE_IDS } from '../../src/shared/tables';
+
+/**
+ * The variables that point a gateway at a DynamoDB endpoint and its tables, named from the table
+ * definitions as the stack names them.
+ */
+export function storeEnv(endpoint: string, tables: TableNames): Record<string, string> {
+  return {
+    SENTINEL_API_DYNAMODB_ENDPOINT: endpoint,
+    ...Object.fromEntries(TABLE_IDS.map((id) => [envName(TABLES[id].nameKey), tables[id]])),
+  };
+}
 
 export interface DynaliteServer {
   endpoint: string;

@@ -9,7 +9,7 @@ import { silentLogger } from '../../../runtime/lib/logger';
 import { toBlockItem, type BlockRecord } from '../../../src/shared/block-record';
 import type { Entity } from '../../../src/shared/entity';
 import type { TableNames } from '../../../src/shared/table-setup';
-import { startDynalite, type DynaliteServer } from '../../helpers/dynalite';
+import { startDynalite, storeEnv, type DynaliteServer } from '../../helpers/dynalite';
 import { eventually, startGateway, tokenFor, type TestGateway } from '../../helpers/gateway';
 import { startUpstream, type Upstream } from '../../helpers/upstream';
 
@@ -24,10 +24,7 @@ describe('blocklist enforcement', () => {
 
   const env = (extra: Record<string, string> = {}) => ({
     SENTINEL_API_UPSTREAM_BASE_URL: upstream.url,
-    SENTINEL_API_DYNAMODB_ENDPOINT: store.endpoint,
-    SENTINEL_API_BLOCKLIST_TABLE_NAME: tables.blocklist,
-    SENTINEL_API_TRAFFIC_AGGREGATE_TABLE_NAME: tables.trafficAggregates,
-    SENTINEL_API_REQUEST_LOGS_TABLE_NAME: tables.requestLogs,
+    ...storeEnv(store.endpoint, tables),
     SENTINEL_API_TELEMETRY_FLUSH_SECONDS: '300',
     ...extra,
   });

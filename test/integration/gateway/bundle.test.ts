@@ -8,7 +8,7 @@ import { memoryOf } from '../../../bench/lib/processes';
 import { upload, writeBytes } from '../../../bench/lib/streaming';
 import { countsFromItem } from '../../../src/shared/aggregate-record';
 import type { TableNames } from '../../../src/shared/table-setup';
-import { startDynalite, type DynaliteServer } from '../../helpers/dynalite';
+import { startDynalite, storeEnv, type DynaliteServer } from '../../helpers/dynalite';
 import { ensureGatewayBundle, eventually, spawnGatewayBundle, tokenFor } from '../../helpers/gateway';
 import { freePort } from '../../helpers/ports';
 import { startRedisServer, type RedisServer } from '../../helpers/redis-server';
@@ -44,10 +44,7 @@ describe.runIf(redisAvailable())('gateway bundle', () => {
   const env = (extra: Record<string, string> = {}) => ({
     SENTINEL_API_UPSTREAM_BASE_URL: upstream.url,
     SENTINEL_API_REDIS_URL: redis.url,
-    SENTINEL_API_DYNAMODB_ENDPOINT: store.endpoint,
-    SENTINEL_API_BLOCKLIST_TABLE_NAME: tables.blocklist,
-    SENTINEL_API_TRAFFIC_AGGREGATE_TABLE_NAME: tables.trafficAggregates,
-    SENTINEL_API_REQUEST_LOGS_TABLE_NAME: tables.requestLogs,
+    ...storeEnv(store.endpoint, tables),
     SENTINEL_API_TELEMETRY_FLUSH_SECONDS: '300',
     SENTINEL_API_LOG_LEVEL: 'info',
     ...extra,

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../runtime/lib/logger';
 import { createUpstreamPool } from '../../../runtime/proxy/upstream-pool';
 import type { TableNames } from '../../../src/shared/table-setup';
-import { startDynalite, type DynaliteServer } from '../../helpers/dynalite';
+import { startDynalite, storeEnv, type DynaliteServer } from '../../helpers/dynalite';
 import { eventually, startGateway, tokenFor, type TestGateway } from '../../helpers/gateway';
 import { freePort } from '../../helpers/ports';
 import { startUpstream, type Upstream } from '../../helpers/upstream';
@@ -88,10 +88,7 @@ describe('proxy', () => {
 
   const env = (extra: Record<string, string> = {}) => ({
     SENTINEL_API_UPSTREAM_BASE_URL: `${upstream.url}/base`,
-    SENTINEL_API_DYNAMODB_ENDPOINT: store.endpoint,
-    SENTINEL_API_BLOCKLIST_TABLE_NAME: tables.blocklist,
-    SENTINEL_API_TRAFFIC_AGGREGATE_TABLE_NAME: tables.trafficAggregates,
-    SENTINEL_API_REQUEST_LOGS_TABLE_NAME: tables.requestLogs,
+    ...storeEnv(store.endpoint, tables),
     SENTINEL_API_RATE_LIMIT_CAPACITY: '100000',
     SENTINEL_API_MAX_BODY_BYTES: String(1024 * 1024),
     SENTINEL_API_TELEMETRY_FLUSH_SECONDS: '300',

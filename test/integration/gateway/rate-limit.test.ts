@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisTokenBucket } from '../../../runtime/rate-limit/redis-limiter';
 import type { TableNames } from '../../../src/shared/table-setup';
-import { startDynalite, type DynaliteServer } from '../../helpers/dynalite';
+import { startDynalite, storeEnv, type DynaliteServer } from '../../helpers/dynalite';
 import { eventually, startGateway, tokenFor, type TestGateway } from '../../helpers/gateway';
 import { startRedisServer, type RedisServer } from '../../helpers/redis-server';
 import { redisAvailable } from '../../helpers/services';
@@ -32,10 +32,7 @@ describe.runIf(redisAvailable())('rate limiting with Redis', () => {
   const env = (extra: Record<string, string> = {}) => ({
     SENTINEL_API_UPSTREAM_BASE_URL: upstream.url,
     SENTINEL_API_REDIS_URL: redis.url,
-    SENTINEL_API_DYNAMODB_ENDPOINT: store.endpoint,
-    SENTINEL_API_BLOCKLIST_TABLE_NAME: tables.blocklist,
-    SENTINEL_API_TRAFFIC_AGGREGATE_TABLE_NAME: tables.trafficAggregates,
-    SENTINEL_API_REQUEST_LOGS_TABLE_NAME: tables.requestLogs,
+    ...storeEnv(store.endpoint, tables),
     SENTINEL_API_RATE_LIMIT_CAPACITY: '10',
     SENTINEL_API_RATE_LIMIT_REFILL_RATE: '0.001',
     // Long intervals: no background DynamoDB call during the test.

@@ -3,7 +3,7 @@
 // refused by Redis and says so through its failure mode, and the token is never printed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TableNames } from '../../../src/shared/table-setup';
-import { startDynalite, type DynaliteServer } from '../../helpers/dynalite';
+import { startDynalite, storeEnv, type DynaliteServer } from '../../helpers/dynalite';
 import { ensureGatewayBundle, eventually, spawnGatewayBundle, tokenFor } from '../../helpers/gateway';
 import { freePort } from '../../helpers/ports';
 import { startRedisServer, type RedisServer } from '../../helpers/redis-server';
@@ -21,10 +21,7 @@ describe.runIf(redisAvailable())('gateway bundle against a Redis that requires A
   const env = (extra: Record<string, string>) => ({
     SENTINEL_API_UPSTREAM_BASE_URL: upstream.url,
     SENTINEL_API_REDIS_URL: redis.url,
-    SENTINEL_API_DYNAMODB_ENDPOINT: store.endpoint,
-    SENTINEL_API_BLOCKLIST_TABLE_NAME: tables.blocklist,
-    SENTINEL_API_TRAFFIC_AGGREGATE_TABLE_NAME: tables.trafficAggregates,
-    SENTINEL_API_REQUEST_LOGS_TABLE_NAME: tables.requestLogs,
+    ...storeEnv(store.endpoint, tables),
     SENTINEL_API_TELEMETRY_FLUSH_SECONDS: '300',
     SENTINEL_API_RATE_LIMIT_FAILURE_MODE: 'closed',
     // Every connection error is logged at debug: the place a token would leak, if it could.

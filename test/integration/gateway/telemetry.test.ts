@@ -11,7 +11,7 @@ import { putBlock } from '../../../src/shared/blocklist-table';
 import { bucketPartitionKey } from '../../../src/shared/buckets';
 import { fromRequestLogItem } from '../../../src/shared/request-log-record';
 import type { TableNames } from '../../../src/shared/table-setup';
-import { startDynalite, type DynaliteServer } from '../../helpers/dynalite';
+import { startDynalite, storeEnv, type DynaliteServer } from '../../helpers/dynalite';
 import { startGateway, tokenFor, type TestGateway } from '../../helpers/gateway';
 import { startUpstream, type Upstream } from '../../helpers/upstream';
 
@@ -47,10 +47,7 @@ describe('telemetry', () => {
     gw = await startGateway(
       {
         SENTINEL_API_UPSTREAM_BASE_URL: upstream.url,
-        SENTINEL_API_DYNAMODB_ENDPOINT: store.endpoint,
-        SENTINEL_API_BLOCKLIST_TABLE_NAME: tables.blocklist,
-        SENTINEL_API_TRAFFIC_AGGREGATE_TABLE_NAME: tables.trafficAggregates,
-        SENTINEL_API_REQUEST_LOGS_TABLE_NAME: tables.requestLogs,
+        ...storeEnv(store.endpoint, tables),
         SENTINEL_API_RATE_LIMIT_CAPACITY: '3',
         SENTINEL_API_RATE_LIMIT_REFILL_RATE: '0.001',
         SENTINEL_API_REQUEST_LOG_SAMPLE_RATE: '0.5',
