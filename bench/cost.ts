@@ -17,10 +17,6 @@ import { formatTable } from './lib/table';
 import { scriptArgs } from '../scripts/lib/script-args';
 import { buildMix } from './lib/traffic-mix';
 
-// The AWS SDK (the local DynamoDB store's client) warns under Node 20 that its releases after January
-// 2027 need Node 22; the project supports Node 20 (engines), so it is noise here, as in bin/sentinel.ts.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 /**
  * DynamoDB on-demand price of one million write request units, us-east-1, Standard table class,
  * as published since the November 2024 price reduction (checked 2026-11-29).

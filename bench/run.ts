@@ -27,10 +27,6 @@ import { bearerHeaders, gatewayEnv, startStack } from './lib/stack';
 import { round } from './lib/stats';
 import { formatTable } from './lib/table';
 
-// The AWS SDK (the local DynamoDB store's client) warns under Node 20 that its releases after January
-// 2027 need Node 22; the project supports Node 20 (engines), so it is noise here, as in bin/sentinel.ts.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const BARS = {
   minRatioToBare: 0.7,
   maxP99AboveBareMs: 0.4,
