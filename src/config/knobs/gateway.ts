@@ -26,7 +26,7 @@ export const gatewayKnobs = {
     description:
       'Password (AUTH token) of that Redis; the full stack generates one in Secrets Manager and hands it to the tasks.',
     secret: true,
-    consumers: ['gateway'],
+    consumers: ['cli', 'gateway'],
     wiredByStack: true,
   }),
   requestTimeoutSeconds: knob(durationType({ min: 1, max: 300 }), {

@@ -1,8 +1,12 @@
 // Redis with a password (ElastiCache's AUTH token, which the full stack hands the tasks as
-// SENTINEL_API_REDIS_AUTH_TOKEN): the built bundle authenticates with it, a gateway without it is
-// refused by Redis and says so through its failure mode, and the token is never printed.
+// SENTINEL_API_REDIS_AUTH_TOKEN): the built bundle and `sentinel dev` authenticate with it, a gateway
+// without it is refused by Redis and says so through its failure mode, and the token is never printed.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TableNames } from '../../../src/shared/table-setup';
+import { startDevProcess } from '../../helpers/dev-process';
 import { startDynalite, storeEnv, type DynaliteServer } from '../../helpers/dynalite';
 import { ensureGatewayBundle, eventually, spawnGatewayBundle, tokenFor } from '../../helpers/gateway';
 import { freePort } from '../../helpers/ports';
@@ -74,6 +78,29 @@ describe.runIf(redisAvailable())('gateway bundle against a Redis that requires A
       expect(await gw.stop('SIGTERM')).toBe(0);
     }
     expect(JSON.stringify(gw.lines)).not.toContain(TOKEN);
+  });
+
+  it('is honoured by sentinel dev too', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'sentinel-dev-auth-'));
+    const dev = await startDevProcess(
+      cwd,
+      ['--port', String(await freePort()), '--detector-interval', '1h'],
+      {
+        SENTINEL_API_REDIS_URL: redis.url,
+        SENTINEL_API_REDIS_AUTH_TOKEN: TOKEN,
+      },
+    );
+    try {
+      const health = (await (await fetch(`${dev.state.gatewayUrl}/health`)).json()) as {
+        backends: Record<string, string>;
+      };
+      expect(health.backends).toMatchObject({ rateLimiter: 'redis', rateLimiterState: 'ok' });
+      expect((await fetch(`${dev.state.gatewayUrl}/ready`)).status).toBe(200);
+    } finally {
+      expect(await dev.stop()).toBe(0);
+      rmSync(cwd, { recursive: true, force: true });
+    }
+    expect(dev.stdout() + dev.stderr()).not.toContain(TOKEN);
   });
 
   it.each([
