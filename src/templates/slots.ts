@@ -36,6 +36,25 @@ function tableNames(): Array<[string, unknown]> {
  */
 export const STACK_SECRETS: ReadonlyArray<readonly [ConfigKey, string]> = [['redisAuthToken', 'RedisAuthTokenSecret']];
 
+/**
+ * Every secret the gateway tasks receive: its knob, the secret's logical id, and the condition it
+ * exists under (a secret stored from a parameter only when that parameter is set).
+ */
+function gatewaySecrets(): Array<{ key: ConfigKey; secret: string; condition?: string }> {
+  return [
+    ...gatewaySecretKeys().map((key) => ({
+      key,
+      secret: secretLogicalId(key),
+      condition: hasValueCondition(key),
+    })),
+    ...STACK_SECRETS.map(([key, secret]) => ({ key, secret })),
+  ];
+}
+
+/** `value`, or under a condition `value` where it holds and nothing where it does not. */
+const onlyIf = (condition: string | undefined, value: unknown) =>
+  condition ? { 'Fn::If': [condition, value, ref('AWS::NoValue')] } : value;
+
 /** Name -> value pairs of the gateway container environment. */
 export function gatewayEnvironment(): Array<[string, unknown]> {
   const knobs = templateKnobsOf('gateway')
@@ -92,29 +111,13 @@ export const SLOTS: Record<string, () => unknown> = {
     `fetch('http://127.0.0.1:${GATEWAY_PORT}${HEALTH_PATH}').then((r)=>process.exit(r.ok?0:1),()=>process.exit(1))`,
   ],
   'gateway-environment': () => gatewayEnvironment().map(([Name, Value]) => ({ Name, Value })),
-  'gateway-secrets': () => [
-    ...gatewaySecretKeys().map((key) => ({
-      'Fn::If': [
-        hasValueCondition(key),
-        { Name: envName(key), ValueFrom: ref(secretLogicalId(key)) },
-        ref('AWS::NoValue'),
-      ],
-    })),
-    ...STACK_SECRETS.map(([key, secret]) => ({ Name: envName(key), ValueFrom: ref(secret) })),
-  ],
-  'gateway-secret-statements': () => [
-    ...gatewaySecretKeys().map((key) => ({
-      'Fn::If': [
-        hasValueCondition(key),
-        { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: ref(secretLogicalId(key)) },
-        ref('AWS::NoValue'),
-      ],
-    })),
-    ...STACK_SECRETS.map(([, secret]) => ({
-      Effect: 'Allow',
-      Action: 'secretsmanager:GetSecretValue',
-      Resource: ref(secret),
-    })),
-  ],
+  'gateway-secrets': () =>
+    gatewaySecrets().map(({ key, secret, condition }) =>
+      onlyIf(condition, { Name: envName(key), ValueFrom: ref(secret) }),
+    ),
+  'gateway-secret-statements': () =>
+    gatewaySecrets().map(({ secret, condition }) =>
+      onlyIf(condition, { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: ref(secret) }),
+    ),
   'detector-environment': () => Object.fromEntries(detectorEnvironment()),
 };
