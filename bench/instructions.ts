@@ -1,6 +1,7 @@
 // `npm run bench:instructions [-- --warmup N --requests N]` (`-- --help`): CPU cost per request as machine
 // instructions, counted by valgrind's callgrind, for the bare proxy and the gateway (HS256, Redis
-// limiter, blocklist, telemetry), on the same stack as `npm run bench`. Instruction counts do not
+// limiter, blocklist, telemetry), on the same stack as `npm run bench`, with the gateway's background
+// timers pushed past the counted window (QUIET_TIMERS): the request path alone. Instruction counts do not
 // depend on what else the machine is doing, so the ratio is the same on a quiet and on a noisy
 // host, where req/s and CPU time per request move by 2x between runs: the figure to A/B a change
 // of the gateway's per-request work with. It is not a throughput: it leaves out cache misses,
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import { runLoad } from './lib/load';
 import { startBareProxy, startGatewayProcess, type ServiceProcess } from './lib/processes';
 import { RESULTS_DIR, writeResults } from './lib/results';
-import { bearerHeaders, gatewayEnv, startStack } from './lib/stack';
+import { bearerHeaders, gatewayEnv, QUIET_TIMERS, startStack } from './lib/stack';
 import { scriptArgs } from '../scripts/lib/script-args';
 
 const args = scriptArgs({
@@ -69,11 +70,33 @@ function totalInstructions(file: string): number {
   return Number(match[1]);
 }
 
+/** V8's compilers (TurboFan, Maglev, Sparkplug), by the C++ namespaces of their functions. */
+const COMPILER_FUNCTION = /v8::internal::(compiler|maglev|baseline)::/;
+
+/**
+ * Instructions spent in V8's compilers: the sum of those functions' own counts, read with
+ * callgrind_annotate (shipped with valgrind). Under --predictable the compilers run on the main
+ * thread inside the counted window, and when a wave of recompilation lands in it or not moved the
+ * gateway's total by up to a fifth between runs; the count without them moved by a third of that.
+ */
+function compilerInstructions(file: string): number {
+  const listing = execFileSync('callgrind_annotate', ['--inclusive=no', '--threshold=100', file], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  let sum = 0;
+  for (const line of listing.split('\n')) {
+    const match = /^\s*([\d,]+)\s+\([^)]*\)\s+(.*)$/.exec(line);
+    if (match && COMPILER_FUNCTION.test(match[2]!)) sum += Number(match[1]!.replaceAll(',', ''));
+  }
+  return sum;
+}
+
 async function measure(
   name: string,
   start: (wrapper: string[]) => Promise<ServiceProcess>,
   headers: Array<Record<string, string>>,
-): Promise<{ name: string; instructionsPerRequest: number; profile: string }> {
+): Promise<{ name: string; instructionsPerRequest: number; withoutCompilers: number; profile: string }> {
   const profile = join(RESULTS_DIR, 'callgrind', `${name.replace(/\s+/g, '-')}.out`);
   // Counting starts only when told (after the warm-up, once the JIT has settled on this traffic).
   const service = await start([
@@ -90,11 +113,14 @@ async function measure(
     execFileSync('callgrind_control', ['--instr=off', String(service.pid)], { stdio: 'ignore' });
     execFileSync('callgrind_control', ['--dump', String(service.pid)], { stdio: 'ignore' });
     // The dump is written as <profile>.1 (the first dump of the run).
-    const instructionsPerRequest = totalInstructions(`${profile}.1`) / REQUESTS;
+    const total = totalInstructions(`${profile}.1`);
+    const instructionsPerRequest = total / REQUESTS;
+    const withoutCompilers = (total - compilerInstructions(`${profile}.1`)) / REQUESTS;
     process.stdout.write(
-      ` ${Math.round(instructionsPerRequest).toLocaleString('en-US')} instructions/request\n`,
+      ` ${Math.round(instructionsPerRequest).toLocaleString('en-US')} instructions/request` +
+        ` (${Math.round(withoutCompilers).toLocaleString('en-US')} without V8's compilers)\n`,
     );
-    return { name, instructionsPerRequest, profile: `${profile}.1` };
+    return { name, instructionsPerRequest, withoutCompilers, profile: `${profile}.1` };
   } finally {
     await service.stop('SIGKILL');
   }
@@ -121,7 +147,7 @@ try {
   const gateway = await measure(
     'gateway',
     (wrapper) =>
-      startGatewayProcess(gatewayEnv(stack), {
+      startGatewayProcess(gatewayEnv(stack, QUIET_TIMERS), {
         wrapper,
         nodeArgs: NODE_FLAGS,
         startTimeoutMs: START_TIMEOUT_MS,
@@ -129,8 +155,10 @@ try {
     headers,
   );
   const ratio = gateway.instructionsPerRequest / bare.instructionsPerRequest;
+  const ratioWithoutCompilers = gateway.withoutCompilers / bare.withoutCompilers;
   console.log(
-    `\ngateway / bare proxy: ${ratio.toFixed(2)}x the instructions per request ` +
+    `\ngateway / bare proxy: ${ratio.toFixed(2)}x the instructions per request, ` +
+      `${ratioWithoutCompilers.toFixed(2)}x without V8's compilers ` +
       `(a gateway at 0.70x the bare proxy's req/s would be at most ${(1 / 0.7).toFixed(2)}x)`,
   );
   console.log(`profiles: callgrind_annotate ${bare.profile} | ${gateway.profile}`);
@@ -142,6 +170,7 @@ try {
     requests: REQUESTS,
     results: [bare, gateway],
     ratio,
+    ratioWithoutCompilers,
   });
   console.log(file);
 } finally {

@@ -7,7 +7,7 @@ import { startDynamoTap } from './dynamo-tap';
 import { startGatewayProcess } from './processes';
 import { runLoad } from './load';
 import { commandDelta, commandStats } from './redis-stats';
-import { gatewayEnv, type Stack } from './stack';
+import { gatewayEnv, QUIET_TIMERS, type Stack } from './stack';
 
 export interface AccountingResult {
   proxied: number;
@@ -30,8 +30,7 @@ export async function measureAccounting(
   const gateway = await startGatewayProcess(
     gatewayEnv(stack, {
       SENTINEL_API_DYNAMODB_ENDPOINT: tap.endpoint,
-      SENTINEL_API_TELEMETRY_FLUSH_SECONDS: '300',
-      SENTINEL_API_BLOCKLIST_REFRESH_SECONDS: '3600',
+      ...QUIET_TIMERS,
     }),
     { name: 'gateway (accounting)' },
   );

@@ -61,6 +61,18 @@ export async function storedRequests(stack: Stack, skPrefix: string): Promise<nu
   );
 }
 
+/**
+ * Gateway settings that push its background timers (telemetry flush, blocklist reload) past any
+ * measurement window, so that what is counted is the request path alone. A 10-second flush landing
+ * inside a counted window or not moved the gateway's instructions per request by a quarter: its AWS
+ * SDK calls are costly the first times they run, and at real request rates they amount to well
+ * under 1% of the work.
+ */
+export const QUIET_TIMERS: Readonly<Record<string, string>> = {
+  SENTINEL_API_TELEMETRY_FLUSH_SECONDS: '300',
+  SENTINEL_API_BLOCKLIST_REFRESH_SECONDS: '3600',
+};
+
 /** The gateway's environment against this stack; `extra` wins. Limits high enough to never refuse. */
 export function gatewayEnv(stack: Stack, extra: Record<string, string> = {}): Record<string, string> {
   return {
