@@ -6,7 +6,7 @@ import { manualClock } from '../../../runtime/lib/clock';
 import { createLineWriter } from '../../../runtime/lib/line-writer';
 import { silentLogger } from '../../../runtime/lib/logger';
 import type { RequestState } from '../../../runtime/request-state';
-import { accessLogLine } from '../../../runtime/telemetry/access-log';
+import { accessLogLine, isoTime } from '../../../runtime/telemetry/access-log';
 import { TrafficAggregator, type AggregateEvent } from '../../../runtime/telemetry/aggregator';
 import { HOT_WINDOW_REQUESTS, isDue } from '../../../runtime/telemetry/write-schedule';
 import { BUCKET_MS } from '../../../src/shared/buckets';
@@ -129,6 +129,37 @@ describe('access log line', () => {
       expect(accessLogLine(s)).toBe(reference(s));
       expect(JSON.parse(accessLogLine(s))).toEqual(JSON.parse(reference(s)));
     }
+  });
+});
+
+describe('access log time', () => {
+  it('is toISOString, across milliseconds, seconds and years, in any order', () => {
+    const base = Date.UTC(2026, 10, 30, 23, 59, 59);
+    const times = [
+      base,
+      base + 9,
+      base + 10,
+      base + 99,
+      base + 100,
+      base + 999,
+      base + 1000, // the next day
+      base + 5,
+      base + 0.75, // a fractional millisecond is cut, as Date cuts it
+      0,
+      -1,
+      -1001,
+      Date.UTC(10000, 0, 1, 0, 0, 0, 7), // a six-digit year, longer than the usual form
+      Date.UTC(2024, 1, 29, 12, 0, 0, 42),
+    ];
+    // A seeded walk over ten years of milliseconds, forwards and back.
+    let t = base;
+    let seed = 42;
+    for (let i = 0; i < 2000; i++) {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      t += (seed % 2 === 0 ? 1 : -1) * (seed % (i % 3 === 0 ? 1000 : 3 * 10 ** 11));
+      times.push(t);
+    }
+    for (const time of times) expect(isoTime(time)).toBe(new Date(time).toISOString());
   });
 });
 
