@@ -1,4 +1,4 @@
-// `npm run bench:instructions [-- --warmup N --requests N]` (`-- --help`): CPU cost per request as machine
+// `npm run bench:instructions [-- --warmup N --requests N --windows N]` (`-- --help`): CPU cost per request as machine
 // instructions, counted by valgrind's callgrind, for the bare proxy and the gateway (HS256, Redis
 // limiter, blocklist, telemetry), on the same stack as `npm run bench`, with the gateway's background
 // timers pushed past the counted window (QUIET_TIMERS): the request path alone. Instruction counts do not
@@ -78,8 +78,8 @@ const COMPILER_FUNCTION = /v8::internal::(compiler|maglev|baseline)::/;
 /**
  * Instructions spent in V8's compilers: the sum of those functions' own counts, read with
  * callgrind_annotate (shipped with valgrind). Under --predictable the compilers run on the main
- * thread inside the counted window, and when a wave of recompilation lands in it or not moved the
- * gateway's total by up to a fifth between runs; the count without them moved by a third of that.
+ * thread, inside a window when the JIT has not settled yet; printed beside the count, this shows
+ * whether the kept window was still compiling (a settled one spends about 0.1% there).
  */
 function compilerInstructions(file: string): number {
   const listing = execFileSync('callgrind_annotate', ['--inclusive=no', '--threshold=100', file], {
@@ -94,17 +94,19 @@ function compilerInstructions(file: string): number {
   return sum;
 }
 
+/** One counted window of a process. */
+interface Window {
+  instructionsPerRequest: number;
+  withoutCompilers: number;
+  /** Its callgrind dump. */
+  profile: string;
+}
+
 async function measure(
   name: string,
   start: (wrapper: string[]) => Promise<ServiceProcess>,
   headers: Array<Record<string, string>>,
-): Promise<{
-  name: string;
-  instructionsPerRequest: number;
-  withoutCompilers: number;
-  profile: string;
-  windows: Array<{ instructionsPerRequest: number; withoutCompilers: number }>;
-}> {
+): Promise<Window & { name: string; windows: Window[] }> {
   const profile = join(RESULTS_DIR, 'callgrind', `${name.replace(/\s+/g, '-')}.out`);
   // Counting starts only when told (after the warm-up, once the JIT has settled on this traffic).
   const service = await start([
@@ -119,7 +121,7 @@ async function measure(
     // Several windows, one after the other, and the least kept: a window in which V8 recompiles
     // (and runs deoptimised code meanwhile) counts up to a fifth more than a quiet one, and the
     // least disturbed window is the steady state the native process reaches.
-    const windows: Array<{ instructionsPerRequest: number; withoutCompilers: number; profile: string }> = [];
+    const windows: Window[] = [];
     for (let w = 1; w <= WINDOWS; w++) {
       execFileSync('callgrind_control', ['--instr=on', String(service.pid)], { stdio: 'ignore' });
       await load(service.url, headers, REQUESTS);

@@ -15,6 +15,9 @@ import { download, upload } from './streaming';
 
 export const MiB = 1024 * 1024;
 
+/** The bench-only handler that collects garbage on SIGUSR2, loaded into the measured gateway. */
+const GC_ON_SIGNAL = fileURLToPath(new URL('./gc-on-signal.cjs', import.meta.url));
+
 export interface MemoryResult {
   bytesEachWay: number;
   rssBefore: number;
@@ -67,8 +70,6 @@ export async function measureStreamingMemory(
     await gateway.stop('SIGTERM');
   }
 }
-
-const GC_ON_SIGNAL = fileURLToPath(new URL('./gc-on-signal.cjs', import.meta.url));
 
 /** A full garbage collection in `pid`, and time for the freed memory to leave RSS. */
 async function collect(pid: number): Promise<void> {

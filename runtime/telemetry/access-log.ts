@@ -17,14 +17,13 @@ let secondPrefix = '';
 
 /** `new Date(ms).toISOString()`, for a valid time. */
 export function isoTime(ms: number): string {
-  const whole = Math.floor(ms);
-  const start = whole - (((whole % 1000) + 1000) % 1000);
+  const start = Math.floor(ms / 1000) * 1000;
   if (start !== second) {
     // slice(0, -4) and not a fixed length: years past 9999 have a longer form.
     secondPrefix = new Date(start).toISOString().slice(0, -4);
     second = start;
   }
-  const millis = whole - start;
+  const millis = Math.floor(ms) - start;
   return `${secondPrefix}${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
 }
 
@@ -36,8 +35,7 @@ export function accessLogLine(state: Readonly<RequestState>): string {
     `,"path":${JSON.stringify(state.endpoint)},"status":${num(state.status)}` +
     `,"latencyMs":${num(round(state.latencyMs))}`;
   if (state.upstreamMs !== undefined) line += `,"upstreamMs":${num(round(state.upstreamMs))}`;
-  line +=
-    `,"bytesIn":${num(state.bytesIn)},"bytesOut":${num(state.bytesOut)}` + `,"decision":"${state.decision}"`;
+  line += `,"bytesIn":${num(state.bytesIn)},"bytesOut":${num(state.bytesOut)},"decision":"${state.decision}"`;
   if (state.remaining !== undefined) line += `,"remaining":${num(state.remaining)}`;
   return `${line}}`;
 }
