@@ -4,7 +4,7 @@
 // A token already verified and cached is answered without a promise.
 import type { Context, MiddlewareHandler } from 'hono';
 import { clientDetail, type AuthResult } from '../auth/auth-failure';
-import { parseBearer } from '../auth/bearer';
+import { bearerCredentials, isCompactJws } from '../auth/bearer';
 import type { TokenVerifier } from '../auth/token-verifier';
 import { errorResponse } from '../errors';
 import type { Logger } from '../lib/logger';
@@ -54,13 +54,16 @@ export function authenticateStep(options: AuthenticateOptions): ProxyStep {
   };
 
   return function sentinelAuthenticate(c, state) {
-    const bearer = parseBearer(requestHeader(c.env, c.req.raw, 'authorization'));
-    if (!bearer.ok) {
-      return settle(c, state, { ok: false, reason: bearer.reason, message: bearer.reason });
+    const token = bearerCredentials(requestHeader(c.env, c.req.raw, 'authorization'));
+    if (token === undefined) {
+      return settle(c, state, { ok: false, reason: 'missing_token', message: 'missing_token' });
     }
-    const hit = verifier.cached?.(bearer.token);
+    // Looked up before the shape check: a cached token passed it when it was verified.
+    const hit = verifier.cached?.(token);
     if (hit) return settle(c, state, hit);
-    return verifier.verify(bearer.token).then((result) => settle(c, state, result));
+    if (!isCompactJws(token))
+      return settle(c, state, { ok: false, reason: 'malformed', message: 'malformed' });
+    return verifier.verify(token).then((result) => settle(c, state, result));
   };
 }
 

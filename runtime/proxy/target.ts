@@ -46,18 +46,22 @@ export function resolveTarget(rawTarget: string, base: UpstreamBase): TargetResu
     if (code === 0x5c) return { ok: false, problem: 'backslash' };
     if (code === 0x23) return { ok: false, problem: 'fragment' };
   }
-  if (/%(?:[01][0-9a-f]|7f|5c)/i.test(rawTarget)) {
+  if (rawTarget.indexOf('%') !== -1 && /%(?:[01][0-9a-f]|7f|5c)/i.test(rawTarget)) {
     return { ok: false, problem: 'encoded control character or backslash' };
   }
-  const segments = tail.split('/');
-  for (let i = 1; i < segments.length; i++) {
-    const segment = segments[i]!;
-    if (segment === '') {
-      // A single trailing slash is an ordinary path; an empty segment elsewhere (`//`) is not.
-      if (i === segments.length - 1) continue;
-      return { ok: false, problem: 'empty path segment' };
+  // Segments are looked at only when one can be empty or a dot segment (most paths have neither a
+  // `//`, a `.` nor a `%`): this runs on every request.
+  if (tail.indexOf('//') !== -1 || tail.indexOf('.') !== -1 || tail.indexOf('%') !== -1) {
+    const segments = tail.split('/');
+    for (let i = 1; i < segments.length; i++) {
+      const segment = segments[i]!;
+      if (segment === '') {
+        // A single trailing slash is an ordinary path; an empty segment elsewhere (`//`) is not.
+        if (i === segments.length - 1) continue;
+        return { ok: false, problem: 'empty path segment' };
+      }
+      if (isDotSegment(segment)) return { ok: false, problem: 'dot segment' };
     }
-    if (isDotSegment(segment)) return { ok: false, problem: 'dot segment' };
   }
   const path = `${base.basePath}${tail === '' ? '/' : tail}${query === -1 ? '' : rawTarget.slice(query)}`;
   return { ok: true, path, endpoint: tail === '' ? '/' : tail };

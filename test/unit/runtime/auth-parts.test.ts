@@ -19,6 +19,9 @@ describe('parseBearer', () => {
     expect(parseBearer('Bearer a.b')).toEqual({ ok: false, reason: 'malformed' });
     expect(parseBearer('Bearer a.b.c.d')).toEqual({ ok: false, reason: 'malformed' });
     expect(parseBearer(`Bearer ${'a'.repeat(9000)}.b.c`)).toEqual({ ok: false, reason: 'malformed' });
+    expect(parseBearer('Bearer ')).toEqual({ ok: false, reason: 'missing_token' });
+    expect(parseBearer('BEARER a.b.c')).toEqual({ ok: true, token: 'a.b.c' });
+    expect(parseBearer('Bearerx a.b.c')).toEqual({ ok: false, reason: 'missing_token' });
   });
 });
 
@@ -55,6 +58,23 @@ describe('verified token cache', () => {
     expect(cache.get('t', 1_000_000)).toBeUndefined();
   });
 
+  it('answers only for the very token verified, also when another shares its end', () => {
+    const cache = new VerifiedTokenCache(10);
+    const signature = 's'.repeat(43);
+    const alice = `eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.${signature}`;
+    const forged = `eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJtYWxsb3J5In0.${signature}`;
+    cache.set(alice, identity, 0);
+    expect(cache.get(alice, 0)).toBe(identity);
+    // A token with alice's signature but another payload is not alice's, whatever the lookup key.
+    expect(cache.get(forged, 0)).toBeUndefined();
+    expect(cache.get(`${alice.slice(0, -1)}t`, 0)).toBeUndefined();
+    // A verified token sharing the end replaces the entry; neither is ever answered with the other's.
+    const other = { ...identity, userId: 'other' };
+    cache.set(forged, other, 0);
+    expect(cache.get(forged, 0)).toBe(other);
+    expect(cache.get(alice, 0)).toBeUndefined();
+  });
+
   it('does not keep over-long tokens (memory bound), they are simply verified each time', () => {
     const cache = new VerifiedTokenCache(10);
     cache.set('x'.repeat(MAX_CACHED_TOKEN_LENGTH + 1), identity, 0);
@@ -82,5 +102,21 @@ describe('verified token cache', () => {
     expect(lru.get('b')).toBeUndefined();
     expect(lru.get('a')).toBe(1);
     expect(() => new LruMap(-1)).toThrow(RangeError);
+  });
+
+  it('LruMap never evicts a key used within the last half of its capacity, and does evict idle ones', () => {
+    const lru = new LruMap<string, number>(10);
+    for (let i = 0; i < 10; i++) lru.set(`k${i}`, i);
+    // k0 is used once every 5 inserts (half the capacity): always kept, while every other old key goes.
+    for (let i = 10; i < 200; i++) {
+      if (i % 5 === 0) expect(lru.get('k0')).toBe(0);
+      lru.set(`k${i}`, i);
+      expect(lru.size).toBe(10);
+    }
+    expect(lru.get('k0')).toBe(0);
+    for (let i = 1; i < 190; i++) expect(lru.get(`k${i}`)).toBeUndefined();
+    // Used less often than that, it is evicted like any idle key.
+    for (let i = 200; i < 220; i++) lru.set(`k${i}`, i);
+    expect(lru.get('k0')).toBeUndefined();
   });
 });
