@@ -8,6 +8,7 @@ import type { Clock } from './lib/clock';
 import type { Logger } from './lib/logger';
 import type { UpstreamBase } from './proxy/target';
 import type { BucketPolicy, RateLimiter } from './rate-limit/decision';
+import type { RateLimitHeaderStyle } from './rate-limit/headers';
 import type { TelemetrySink } from './telemetry/telemetry';
 
 export interface GatewaySettings {
@@ -18,6 +19,8 @@ export interface GatewaySettings {
   maxBodyBytes: number;
   forwardAuthorization: boolean;
   rateLimit: BucketPolicy;
+  /** Rate-limit header styles on answers the limiter decided. */
+  rateLimitHeaders: readonly RateLimitHeaderStyle[];
   /** Redis key prefix of the buckets. @default RATE_LIMIT_KEY_PREFIX */
   rateLimitKeyPrefix?: string;
   /** Names of the backends in use, reported by /health. */

@@ -138,6 +138,7 @@ export async function createGateway(
     requestLogTtlDays: config.requestLogTtlDays,
     requestLogSampleRate: config.requestLogSampleRate,
     random: overrides.random,
+    accessLog: config.accessLog,
   });
   const upstream =
     overrides.upstream ??
@@ -155,6 +156,7 @@ export async function createGateway(
       trustedProxyHops: config.trustedProxyHops,
       maxBodyBytes: config.maxBodyBytes,
       forwardAuthorization: config.forwardAuthorization,
+      rateLimitHeaders: config.rateLimitHeaders,
       rateLimit: policy,
       rateLimitKeyPrefix: overrides.rateLimitKeyPrefix,
       backends: {

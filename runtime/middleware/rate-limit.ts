@@ -3,18 +3,20 @@
 import { rateLimitKey } from '../../src/shared/redis-keys';
 import { errorResponse } from '../errors';
 import type { BucketPolicy, RateLimiter } from '../rate-limit/decision';
-import { policyHeader, rateLimitHeaders } from '../rate-limit/headers';
+import { rateLimitHeaders, type RateLimitHeaderStyle } from '../rate-limit/headers';
 import type { ProxyStep } from '../request-state';
 
 export interface RateLimitOptions {
   limiter: RateLimiter;
   policy: BucketPolicy;
+  /** Header styles on answers the limiter decided. */
+  headerStyles: readonly RateLimitHeaderStyle[];
   /** Redis key prefix (tests give each run its own). */
   keyPrefix?: string;
 }
 
 export function rateLimit(options: RateLimitOptions): ProxyStep {
-  const policyValue = policyHeader(options.policy);
+  const headersOf = rateLimitHeaders(options.policy, options.headerStyles);
   return async function sentinelRateLimit(c, state) {
     const decision = await options.limiter.limit(
       rateLimitKey({ kind: 'user', id: state.userId! }, options.keyPrefix),
@@ -26,7 +28,7 @@ export function rateLimit(options: RateLimitOptions): ProxyStep {
         headers: { 'retry-after': String(Math.ceil(decision.retryAfterMs / 1000)) },
       });
     }
-    const headers = rateLimitHeaders(decision, policyValue);
+    const headers = headersOf(decision);
     if (!decision.success) {
       state.decision = 'limited';
       return errorResponse(c, 'rate_limited', state.requestId, { headers });

@@ -15,6 +15,8 @@ export function healthRoutes(deps: GatewayDeps): Hono<GatewayEnv> {
       status: 'ok',
       version: settings.version,
       preset: settings.preset,
+      // What answers carry (SENTINEL_API_RATE_LIMIT_HEADERS): clients and `sentinel smoke` read it here.
+      rateLimitHeaders: settings.rateLimitHeaders,
       backends: { ...settings.backends, rateLimiterState: deps.rateLimiter.status().state },
     }),
   );

@@ -31,6 +31,7 @@ export function proxyRoute(deps: GatewayDeps, options: ProxyRouteOptions): Handl
     rateLimit({
       limiter: deps.rateLimiter,
       policy: settings.rateLimit,
+      headerStyles: settings.rateLimitHeaders,
       keyPrefix: settings.rateLimitKeyPrefix,
     }),
     forward({

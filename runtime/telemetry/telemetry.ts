@@ -14,7 +14,7 @@ import type { LineSink } from '../lib/line-writer';
 import type { Logger } from '../lib/logger';
 import { finishTiming } from '../middleware/request-context';
 import type { RequestState } from '../request-state';
-import { accessLogLine } from './access-log';
+import { accessLogLine, isError, type AccessLogMode } from './access-log';
 import { writeAggregates } from './aggregate-writer';
 import { TrafficAggregator, type AggregateEntry } from './aggregator';
 import { MinuteMetrics } from './metrics';
@@ -50,8 +50,11 @@ export interface TelemetryOptions {
   aggregateTtlDays: number;
   requestLogTtlDays: number;
   requestLogSampleRate: number;
-  /** @default true */
-  accessLog?: boolean;
+  /**
+   * Which requests get an access log line: all, those answered 400 or more (refusals included), or
+   * none. @default 'all'
+   */
+  accessLog?: AccessLogMode;
   random?: () => number;
 }
 
@@ -73,6 +76,8 @@ export class Telemetry implements TelemetrySink {
   readonly #metrics = new MinuteMetrics();
   readonly #logs: RequestLogBuffer | undefined;
   readonly #maxFailedFlushes: number;
+  readonly #logAll: boolean;
+  readonly #logErrors: boolean;
   #droppedAggregateRequests = 0;
   #reportedDrops = 0;
   #flushing: Promise<void> | undefined;
@@ -80,6 +85,9 @@ export class Telemetry implements TelemetrySink {
 
   constructor(options: TelemetryOptions) {
     this.#options = options;
+    const mode = options.accessLog ?? 'all';
+    this.#logAll = mode === 'all';
+    this.#logErrors = mode === 'errors';
     this.#maxFailedFlushes = Math.max(3, Math.ceil(RETRY_WINDOW_MS / options.flushMs));
     this.#logs = options.dynamo
       ? new RequestLogBuffer({
@@ -96,7 +104,7 @@ export class Telemetry implements TelemetrySink {
 
   record(state: RequestState): void {
     finishTiming(state);
-    if (this.#options.accessLog !== false) this.#options.lines.write(accessLogLine(state));
+    if (this.#logAll || (this.#logErrors && isError(state))) this.#options.lines.write(accessLogLine(state));
     this.#metrics.record(state.status, state.latencyMs);
     if (!state.tracked) return;
     this.#aggregator.add(state);

@@ -69,5 +69,13 @@ export function checkRequirements(
       }
     }
   }
+  const headers = config.rateLimitHeaders;
+  if (headers.includes('none') && headers.length > 1 && inScope('rateLimitHeaders', scope)) {
+    issues.push({
+      variable: envName('rateLimitHeaders'),
+      problem: `combines none with ${headers.filter((h) => h !== 'none').join(', ')}`,
+      hint: 'use none alone for no rate-limit headers, or list only the styles to send, e.g. ietf,legacy',
+    });
+  }
   return issues;
 }

@@ -16,10 +16,14 @@ export interface DevFacts {
   generatedSecret?: string;
 }
 
-/** Production defaults that make a laptop demo slow; used only when the user did not set them. */
-export const DEV_DEFAULTS: Partial<Record<ConfigKey, number>> = {
+/**
+ * Production defaults that make a laptop demo slow or quiet; used only when the user did not set
+ * them. The terminal shows every request, so every request gets its access log line.
+ */
+export const DEV_DEFAULTS: Partial<Record<ConfigKey, unknown>> = {
   blocklistRefreshSeconds: 2,
   telemetryFlushSeconds: 2,
+  accessLog: 'all',
 };
 
 const DEV_SOURCE: ValueSource = { kind: 'explicit', name: 'sentinel dev' };
@@ -45,7 +49,7 @@ export function devConfig(resolved: ResolvedConfig, facts: DevFacts): ResolvedCo
     set('jwtSecretKey', facts.generatedSecret);
     set('jwtAlgorithm', 'HS256');
   }
-  for (const [key, value] of Object.entries(DEV_DEFAULTS) as Array<[ConfigKey, number]>) {
+  for (const [key, value] of Object.entries(DEV_DEFAULTS) as Array<[ConfigKey, unknown]>) {
     const origin = resolved.sources[key].kind;
     if (origin === 'default' || origin === 'preset') set(key, value);
   }

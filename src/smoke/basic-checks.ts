@@ -1,6 +1,7 @@
 // `sentinel smoke`: the path a client takes, checked end to end against a running gateway —
 // liveness, readiness, refusal without a token, verification, a proxied call with its rate-limit
 // headers, and (opt-in, since it burns tokens) a 429 once a user's bucket is drained.
+import { RATE_LIMIT_HEADER_NAMES, type RateLimitHeaderStyle } from '../../runtime/rate-limit/headers';
 import { fail, pass, type Check } from './check';
 
 export interface BasicCheckOptions {
@@ -18,15 +19,6 @@ export interface BasicCheckOptions {
   maxDrainRequests?: number;
   fetch?: typeof fetch;
 }
-
-const RATE_LIMIT_HEADERS = [
-  'ratelimit-policy',
-  'ratelimit',
-  'ratelimit-limit',
-  'ratelimit-remaining',
-  'ratelimit-reset',
-  'x-rate-limit-remaining',
-];
 
 async function json(res: Response): Promise<Record<string, unknown>> {
   try {
@@ -99,14 +91,17 @@ export function basicChecks(options: BasicCheckOptions): Check[] {
     {
       name: 'rate-limit headers',
       async run() {
+        // The styles the gateway says it sends (SENTINEL_API_RATE_LIMIT_HEADERS), all of them checked.
+        const health = await json(await http(`${options.url}/health`));
+        const styles = health.rateLimitHeaders as RateLimitHeaderStyle[] | undefined;
+        if (!Array.isArray(styles)) return fail('/health does not say which rate-limit headers are sent');
         const res = await http(`${options.url}${path}`, { headers: await auth() });
         await res.arrayBuffer();
-        const missing = RATE_LIMIT_HEADERS.filter((h) => !res.headers.has(h));
-        return missing.length === 0
-          ? pass(
-              `limit ${res.headers.get('ratelimit-limit')}, remaining ${res.headers.get('ratelimit-remaining')}`,
-            )
-          : fail(`missing ${missing.join(', ')}`);
+        const expected = styles.flatMap((style) => RATE_LIMIT_HEADER_NAMES[style] ?? []);
+        const missing = expected.filter((h) => !res.headers.has(h));
+        if (missing.length > 0) return fail(`missing ${missing.join(', ')} (styles ${styles.join(', ')})`);
+        const shown = expected.map((h) => `${h}: ${res.headers.get(h)}`).join('; ');
+        return pass(`${styles.join(', ')}${shown ? ` (${shown})` : ''}`);
       },
     },
   ];

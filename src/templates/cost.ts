@@ -41,10 +41,14 @@ const DETECTOR_SECONDS_PER_RUN = 3;
 const DETECTOR_MEMORY_GB = 0.25;
 const DETECTOR_READS_PER_RUN = 50;
 const ERROR_SHARE = 0.02;
+/** Operational log lines and metrics of one task in a month. */
 const LOG_GB_PER_TASK = 0.25;
+/** One access log line as CloudWatch Logs bills it (about 270 bytes of JSON, 26 bytes per event). */
+const ACCESS_LOG_BYTES = 300;
 const LOG_GB_DETECTOR = 0.01;
 
 const usd = (n: number) => Math.round(n * 100) / 100;
+const round3 = (n: number) => Math.round(n * 1000) / 1000;
 /** A unit price as listed (no rounding: $0.00356 must not read $0.00). */
 const money = (n: number) => `$${n}`;
 
@@ -100,10 +104,12 @@ function gatewayLines(config: Config, requests: number, responseKb: number): Cos
     monthlyUsd: usd(secrets * PRICES.secretMonth),
     basis: `${secrets} x ${money(PRICES.secretMonth)}`,
   });
-  const logGb = tasks * LOG_GB_PER_TASK;
+  const accessLines =
+    config.accessLog === 'all' ? requests : config.accessLog === 'errors' ? requests * ERROR_SHARE : 0;
+  const logGb = round3(tasks * LOG_GB_PER_TASK + (accessLines * ACCESS_LOG_BYTES) / 1e9);
   lines.push({
     service: 'CloudWatch Logs',
-    item: `gateway, ${logGb} GB ingested, ${config.logRetentionDays}-day retention`,
+    item: `gateway, ${logGb} GB ingested (access log: ${config.accessLog}), ${config.logRetentionDays}-day retention`,
     monthlyUsd: usd(logGb * PRICES.logs.ingestGb + logGb * Math.min(1, config.logRetentionDays / 30) * PRICES.logs.storeGbMonth),
     basis: `${logGb} GB x ${money(PRICES.logs.ingestGb)} + storage`,
   });
@@ -160,7 +166,8 @@ export function estimateMonthlyCost(mode: StackMode, config: Config, options: Co
     totalUsd: usd(lines.reduce((sum, line) => sum + line.monthlyUsd, 0)),
     assumptions: [
       `${requests.toLocaleString('en-US')} proxied requests/month, ${responseKb} KB average response`,
-      `${ERROR_SHARE * 100}% non-2xx responses (always logged); one aggregate update per request at most`,
+      `${ERROR_SHARE * 100}% non-2xx responses (always in the request log); one aggregate update per request at most`,
+      `${ACCESS_LOG_BYTES} bytes of CloudWatch Logs per access log line`,
       `detector: ${DETECTOR_RUNS} runs/month of ~${DETECTOR_SECONDS_PER_RUN} s, ~${DETECTOR_READS_PER_RUN} read units each`,
       `desired task count running all month; ${H} hours/month`,
     ],

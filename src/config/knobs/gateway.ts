@@ -5,6 +5,7 @@ import {
   durationType,
   enumType,
   intType,
+  listType,
   numberType,
   stringType,
   urlType,
@@ -44,6 +45,12 @@ export const gatewayKnobs = {
     presets: { cost: 1, performance: 5 },
     consumers: ['gateway', 'template'],
   }),
+  rateLimitHeaders: knob(listType(enumType(['legacy', 'ietf', 'draft-6', 'none'] as const)), {
+    description:
+      "Rate-limit headers on answers: `legacy` (`X-Rate-Limit-Remaining`, the original's), `ietf` (`RateLimit-Policy`, `RateLimit`), `draft-6` (`RateLimit-Limit/-Remaining/-Reset`), or `none`; a list combines them. Refusals always carry `Retry-After`.",
+    default: ['legacy'],
+    consumers: ['gateway', 'template'],
+  }),
   rateLimitFailureMode: knob(enumType(['open', 'closed'] as const), {
     description:
       'When Redis is down: `open` limits with an in-process bucket per task, `closed` answers 503.',
@@ -79,6 +86,12 @@ export const gatewayKnobs = {
   requestLogSampleRate: knob(numberType({ min: 0, max: 1 }), {
     description: 'Share of successful requests written to the request log table (every non-2xx is written).',
     presets: { cost: 0.01, performance: 0.05 },
+    consumers: ['gateway', 'template'],
+  }),
+  accessLog: knob(enumType(['all', 'errors', 'off'] as const), {
+    description:
+      'Access log lines on stdout: `all` requests, `errors` (answers of 400 and up, refusals included), or `off`. A line is about 300 bytes of CloudWatch Logs ingestion.',
+    default: 'errors',
     consumers: ['gateway', 'template'],
   }),
   requestLogTtlDays: knob(intType({ min: 1, max: 365 }), {

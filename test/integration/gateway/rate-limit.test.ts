@@ -50,7 +50,7 @@ describe.runIf(redisAvailable())('rate limiting with Redis', () => {
     const overrides = { rateLimitKeyPrefix: prefix, breaker: { baseCooldownMs: 100, maxCooldownMs: 400 } };
     [a, b, closed] = await Promise.all([
       startGateway(env(), overrides),
-      startGateway(env(), overrides),
+      startGateway(env({ SENTINEL_API_RATE_LIMIT_HEADERS: 'ietf,draft-6,legacy' }), overrides),
       startGateway(env({ SENTINEL_API_RATE_LIMIT_FAILURE_MODE: 'closed' }), overrides),
     ]);
   });
@@ -76,8 +76,24 @@ describe.runIf(redisAvailable())('rate limiting with Redis', () => {
     expect(limited.headers.get('retry-after')).toBe('1000');
   });
 
-  it('reports the limit state in the draft, common and original headers', async () => {
-    const res = await get(a, 'headers');
+  it("sends the original's header by default, and says so on /health", async () => {
+    const res = await get(a, 'default-headers');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-rate-limit-remaining')).toBe('9');
+    for (const name of [
+      'ratelimit-policy',
+      'ratelimit',
+      'ratelimit-limit',
+      'ratelimit-remaining',
+      'retry-after',
+    ])
+      expect(res.headers.get(name)).toBeNull();
+    const health = (await (await fetch(`${a.url}/health`)).json()) as { rateLimitHeaders: string[] };
+    expect(health.rateLimitHeaders).toEqual(['legacy']);
+  });
+
+  it('reports the limit state in the draft, common and original headers when configured', async () => {
+    const res = await get(b, 'headers');
     expect(res.status).toBe(200);
     expect(res.headers.get('ratelimit-policy')).toBe('"per-user";q=10;w=10000');
     expect(res.headers.get('ratelimit')).toBe('"per-user";r=9;t=1000');
@@ -114,7 +130,7 @@ describe.runIf(redisAvailable())('rate limiting with Redis', () => {
     await admin.script('FLUSH');
     const res = await get(a, 'noscript');
     expect(res.status).toBe(200);
-    expect(res.headers.get('ratelimit-remaining')).toBe('9');
+    expect(res.headers.get('x-rate-limit-remaining')).toBe('9');
   });
 
   it('charges nothing for a refused request', async () => {
@@ -173,7 +189,7 @@ describe.runIf(redisAvailable())('rate limiting with Redis', () => {
     // open: the in-process bucket decides, with the same headers.
     const open = await get(a, 'outage');
     expect(open.status).toBe(200);
-    expect(open.headers.get('ratelimit-remaining')).toBe('9');
+    expect(open.headers.get('x-rate-limit-remaining')).toBe('9');
     await eventually(async () => {
       const health = (await (await fetch(`${a.url}/health`)).json()) as {
         backends: { rateLimiterState: string };

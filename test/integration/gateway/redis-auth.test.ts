@@ -69,7 +69,7 @@ describe.runIf(redisAvailable())('gateway bundle against a Redis that requires A
       for (let i = 0; i < 3; i++) {
         const response = await fetch(`${gw.url}/proxy/x`, { headers });
         expect(response.status).toBe(200);
-        expect(response.headers.get('ratelimit-remaining')).toBe(String(100 - 1 - i));
+        expect(response.headers.get('x-rate-limit-remaining')).toBe(String(100 - 1 - i));
       }
       expect((await scriptCalls()) - before).toBe(3);
       const health = (await (await fetch(`${gw.url}/health`)).json()) as { backends: Record<string, string> };

@@ -128,11 +128,12 @@ describe('telemetry', () => {
     });
   });
 
-  it('writes one access log line per request and a metrics line in Embedded Metric Format', async () => {
+  it('writes an access log line per answer of 400 and up (the default) and a metrics line in Embedded Metric Format', async () => {
     const requests = gw.lines
       .map((l) => JSON.parse(l) as Record<string, unknown>)
       .filter((l) => l.type === 'request');
-    expect(requests).toHaveLength(13);
+    // Of the 13 requests: alice's four 429s, bob's 404 and 500, two 401s and the 400; not the 200s.
+    expect(requests.map((l) => l.status).sort()).toEqual([400, 401, 401, 404, 429, 429, 429, 429, 500]);
     expect(requests.find((l) => l.status === 429)).toMatchObject({
       userId: 'alice',
       decision: 'limited',
@@ -140,6 +141,10 @@ describe('telemetry', () => {
       path: '/a',
     });
     expect(requests.find((l) => l.status === 404)).toMatchObject({ userId: 'bob', decision: 'allowed' });
+    expect(requests.find((l) => l.status === 401)).toMatchObject({
+      ip: '127.0.0.1',
+      decision: 'unauthenticated',
+    });
     gw.gateway.telemetry.emitMetrics();
     const metrics = JSON.parse(gw.lines.at(-1)!) as Record<string, unknown> & {
       _aws: { CloudWatchMetrics: Array<{ Namespace: string }> };

@@ -211,6 +211,23 @@ describe('validation', () => {
     );
   });
 
+  it('reads rate-limit header styles as a list and refuses none combined with another', () => {
+    const ok = resolve({ env: { [envName('rateLimitHeaders')]: 'IETF, legacy' } });
+    expect(ok.issues).toEqual([]);
+    expect(ok.config.values.rateLimitHeaders).toEqual(['ietf', 'legacy']);
+    expect(resolve({ env: {} }).config.values.rateLimitHeaders).toEqual(['legacy']);
+    const mixed = resolve({ env: { [envName('rateLimitHeaders')]: 'none,ietf' } }).issues;
+    expect(mixed).toEqual([
+      expect.objectContaining({
+        variable: 'SENTINEL_API_RATE_LIMIT_HEADERS',
+        problem: 'combines none with ietf',
+      }),
+    ]);
+    const unknown = resolve({ env: { [envName('rateLimitHeaders')]: 'legacy,github' } }).issues;
+    expect(unknown[0]).toMatchObject({ variable: 'SENTINEL_API_RATE_LIMIT_HEADERS' });
+    expect(unknown[0]!.problem).toContain('item 2');
+  });
+
   it('flags allowlisted algorithms that no configured key can verify', () => {
     const r = resolve({
       env: { [envName('jwtAlgorithms')]: 'RS256,HS256', [envName('jwtSecretKey')]: SECRET },

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { manualClock } from '../../../runtime/lib/clock';
 import { CircuitBreaker } from '../../../runtime/rate-limit/breaker';
+import type { RateLimitDecision } from '../../../runtime/rate-limit/decision';
 import { policyHeader, rateLimitHeaders } from '../../../runtime/rate-limit/headers';
 import { MemoryRateLimiter } from '../../../runtime/rate-limit/memory-limiter';
 import {
@@ -123,22 +124,31 @@ describe('circuit breaker', () => {
 });
 
 describe('rate-limit headers', () => {
+  const policy = { capacity: 100, refillPerSecond: 1 };
+  const allowed: RateLimitDecision = {
+    success: true,
+    reason: 'allowed',
+    limit: 100,
+    remaining: 42,
+    resetMs: 58_001,
+    retryAfterMs: 0,
+    source: 'redis',
+  };
+  const refused: RateLimitDecision = {
+    success: false,
+    reason: 'limited',
+    limit: 100,
+    remaining: 0,
+    resetMs: 100_000,
+    retryAfterMs: 250,
+    source: 'redis',
+  };
+
   it('renders the draft structured fields, the common fields and the original one', () => {
-    const value = policyHeader({ capacity: 100, refillPerSecond: 1 });
+    const value = policyHeader(policy);
     expect(value).toBe('"per-user";q=100;w=100');
-    const ok = rateLimitHeaders(
-      {
-        success: true,
-        reason: 'allowed',
-        limit: 100,
-        remaining: 42,
-        resetMs: 58_001,
-        retryAfterMs: 0,
-        source: 'redis',
-      },
-      value,
-    );
-    expect(ok).toEqual({
+    const all = rateLimitHeaders(policy, ['ietf', 'draft-6', 'legacy']);
+    expect(all(allowed)).toEqual({
       'ratelimit-policy': value,
       ratelimit: '"per-user";r=42;t=59',
       'ratelimit-limit': '100',
@@ -146,19 +156,25 @@ describe('rate-limit headers', () => {
       'ratelimit-reset': '59',
       'x-rate-limit-remaining': '42',
     });
-    const refused = rateLimitHeaders(
-      {
-        success: false,
-        reason: 'limited',
-        limit: 100,
-        remaining: 0,
-        resetMs: 100_000,
-        retryAfterMs: 250,
-        source: 'redis',
-      },
-      value,
-    );
-    expect(refused['retry-after']).toBe('1');
+    expect(all(refused)['retry-after']).toBe('1');
+  });
+
+  it('sends only the configured styles, and Retry-After on every refusal', () => {
+    expect(rateLimitHeaders(policy, ['legacy'])(allowed)).toEqual({ 'x-rate-limit-remaining': '42' });
+    expect(rateLimitHeaders(policy, ['ietf'])(allowed)).toEqual({
+      'ratelimit-policy': '"per-user";q=100;w=100',
+      ratelimit: '"per-user";r=42;t=59',
+    });
+    expect(rateLimitHeaders(policy, ['draft-6'])(refused)).toEqual({
+      'ratelimit-limit': '100',
+      'ratelimit-remaining': '0',
+      'ratelimit-reset': '100',
+      'retry-after': '1',
+    });
+    expect(rateLimitHeaders(policy, ['none'])(allowed)).toEqual({});
+    expect(rateLimitHeaders(policy, ['none'])({ ...refused, retryAfterMs: 4_200 })).toEqual({
+      'retry-after': '5',
+    });
   });
 
   it('keys buckets by entity under one prefix', () => {

@@ -6,8 +6,9 @@ import { manualClock } from '../../../runtime/lib/clock';
 import { createLineWriter } from '../../../runtime/lib/line-writer';
 import { silentLogger } from '../../../runtime/lib/logger';
 import type { RequestState } from '../../../runtime/request-state';
-import { accessLogLine, isoTime } from '../../../runtime/telemetry/access-log';
+import { accessLogLine, isoTime, type AccessLogMode } from '../../../runtime/telemetry/access-log';
 import { TrafficAggregator, type AggregateEvent } from '../../../runtime/telemetry/aggregator';
+import { Telemetry } from '../../../runtime/telemetry/telemetry';
 import { HOT_WINDOW_REQUESTS, isDue } from '../../../runtime/telemetry/write-schedule';
 import { BUCKET_MS } from '../../../src/shared/buckets';
 import { signHs256, TEST_SECRET } from '../../helpers/gateway';
@@ -129,6 +130,36 @@ describe('access log line', () => {
       expect(accessLogLine(s)).toBe(reference(s));
       expect(JSON.parse(accessLogLine(s))).toEqual(JSON.parse(reference(s)));
     }
+  });
+
+  it('is written for every request, for answers of 400 and up and refusals, or never, as configured', () => {
+    const requests = [
+      state({ status: 200 }),
+      state({ status: 304 }),
+      state({ status: 404 }),
+      state({ status: 429, decision: 'limited' }),
+      state({ status: 503, decision: 'unavailable' }),
+      // Refused by the gateway whatever the status says (the client left: 499 is counted too).
+      state({ status: 200, decision: 'upstream_error' }),
+    ];
+    const logged = (accessLog: AccessLogMode) => {
+      const lines: string[] = [];
+      const telemetry = new Telemetry({
+        lines: { write: (line) => lines.push(line), dropped: () => 0, flush() {} },
+        logger: silentLogger,
+        clock: manualClock(BUCKET),
+        flushMs: 10_000,
+        aggregateTtlDays: 8,
+        requestLogTtlDays: 7,
+        requestLogSampleRate: 0,
+        accessLog,
+      });
+      for (const s of requests) telemetry.record({ ...s });
+      return lines.map((l) => (JSON.parse(l) as { status: number; decision: string }).status);
+    };
+    expect(logged('all')).toEqual([200, 304, 404, 429, 503, 200]);
+    expect(logged('errors')).toEqual([404, 429, 503, 200]);
+    expect(logged('off')).toEqual([]);
   });
 });
 

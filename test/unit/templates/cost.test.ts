@@ -43,4 +43,17 @@ describe('estimateMonthlyCost', () => {
     expect(dynamo(heavy).monthlyUsd).toBeGreaterThan(50 * dynamo(light).monthlyUsd);
     expect(heavy.deployRegion).toBe('eu-west-1');
   });
+
+  it('bills the access log by the requests it logs: every one, the errors only, or none', () => {
+    const logs = (accessLog: string) =>
+      estimateMonthlyCost('full', configFor({ env: { SENTINEL_API_ACCESS_LOG: accessLog } }), {
+        requestsPerMonth: 100_000_000,
+      }).lines.find((l) => l.service === 'CloudWatch Logs' && /gateway/.test(l.item))!;
+    // 100 M lines of 300 bytes: 30 GB more than the operational logs, $15 at $0.50/GB.
+    expect(logs('all').monthlyUsd - logs('off').monthlyUsd).toBeGreaterThan(15);
+    expect(logs('all').monthlyUsd - logs('off').monthlyUsd).toBeLessThan(16);
+    // The default logs the 2% of non-2xx answers assumed: 0.6 GB.
+    expect(logs('errors').monthlyUsd - logs('off').monthlyUsd).toBeCloseTo(0.3, 1);
+    expect(logs('errors').item).toContain('access log: errors');
+  });
 });
