@@ -3,10 +3,12 @@
 // command timeout; the resilient limiter decides what a failure means.
 //
 // Cost per request matters here (profiles of the gateway under load showed this path first among
-// its own work): the commands of one event-loop turn leave in one write, and the command timeout
-// is one watchdog timer for all commands in flight instead of a timer per command.
+// its own work): the command is encoded once but for its key (bucket-command.ts), the commands of
+// one event-loop turn leave in one write, and the command timeout is one watchdog timer for all
+// commands in flight instead of a timer per command.
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { BucketCommand, bucketCommandParts, type BucketCommandParts } from './bucket-command';
 import type { BucketPolicy, RateLimitDecision } from './decision';
 import { TOKEN_BUCKET_SCRIPT } from './lua';
 import { bucketTimes, idleTtlMs, outcome, type BucketTimes } from './token-bucket';
@@ -32,10 +34,10 @@ export class RedisTokenBucket {
   readonly #redis: Redis;
   readonly #policy: BucketPolicy;
   readonly #times: BucketTimes;
-  // Arguments are the same for every request: built once, as the strings ioredis would make of them.
-  readonly #cost: string;
-  readonly #burst: string;
-  readonly #ttl: string;
+  // Arguments are the same for every request: built once, as the strings ioredis would make of them,
+  // and encoded once for the wire (bucket-command.ts).
+  readonly #args: readonly string[];
+  readonly #parts: BucketCommandParts;
   readonly #timeoutMs: number | undefined;
   /** Commands in flight, oldest first: one connection answers in order, so deadlines are ordered too. */
   #inflight: InFlight[] = [];
@@ -52,9 +54,8 @@ export class RedisTokenBucket {
     this.#redis = redis;
     this.#policy = policy;
     this.#times = bucketTimes(policy);
-    this.#cost = String(this.#times.interval);
-    this.#burst = String(this.#times.burst);
-    this.#ttl = String(idleTtlMs(policy));
+    this.#args = [String(this.#times.interval), String(this.#times.burst), String(idleTtlMs(policy))];
+    this.#parts = bucketCommandParts(TOKEN_BUCKET_SHA, this.#args);
     this.#timeoutMs = options.commandTimeoutMs;
   }
 
@@ -87,12 +88,12 @@ export class RedisTokenBucket {
         reject(error);
       };
       const redis = this.#redis;
-      redis
-        .evalsha(TOKEN_BUCKET_SHA, 1, key, this.#cost, this.#burst, this.#ttl)
-        .then(settle, (error: Error) => {
-          if (!String(error?.message).startsWith('NOSCRIPT')) return fail(error);
-          redis.eval(TOKEN_BUCKET_SCRIPT, 1, key, this.#cost, this.#burst, this.#ttl).then(settle, fail);
-        });
+      const command = new BucketCommand(this.#parts, key);
+      redis.sendCommand(command);
+      (command.promise as Promise<unknown>).then(settle, (error: Error) => {
+        if (!String(error?.message).startsWith('NOSCRIPT')) return fail(error);
+        redis.eval(TOKEN_BUCKET_SCRIPT, 1, key, ...this.#args).then(settle, fail);
+      });
     });
   }
 

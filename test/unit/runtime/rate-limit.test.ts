@@ -1,7 +1,10 @@
 // Token-bucket arithmetic, the in-process limiter, the circuit breaker and the rate-limit headers.
 import { describe, expect, it } from 'vitest';
 import { manualClock } from '../../../runtime/lib/clock';
+import { Command } from 'ioredis';
+import { BucketCommand, bucketCommandParts } from '../../../runtime/rate-limit/bucket-command';
 import { CircuitBreaker } from '../../../runtime/rate-limit/breaker';
+import { TOKEN_BUCKET_SHA } from '../../../runtime/rate-limit/redis-limiter';
 import type { RateLimitDecision } from '../../../runtime/rate-limit/decision';
 import { policyHeader, rateLimitHeaders } from '../../../runtime/rate-limit/headers';
 import { MemoryRateLimiter } from '../../../runtime/rate-limit/memory-limiter';
@@ -120,6 +123,20 @@ describe('circuit breaker', () => {
     expect(b.allow(300)).toBe(true);
     b.onFailure(300);
     expect(b.retryInMs(300)).toBe(300);
+  });
+});
+
+describe('the bucket command', () => {
+  it('is on the wire exactly what ioredis would send for the same arguments', () => {
+    const parts = bucketCommandParts(TOKEN_BUCKET_SHA, ['10000000', '1000000000', '1001000']);
+    for (const key of ['sentinel:rl:USER#alice', 'sentinel:rl:USER#zoë', 'p:USER#🙂 x', 'k']) {
+      const command = new BucketCommand(parts, key);
+      const library = Command.prototype.toWritable.call(command, {});
+      expect(command.toWritable()).toBe(library);
+      expect(command.args).toEqual([TOKEN_BUCKET_SHA, '1', key, '10000000', '1000000000', '1001000']);
+    }
+    // The byte length, not the character count, of a non-ASCII key.
+    expect(new BucketCommand(parts, 'é').toWritable()).toContain('$2\r\né\r\n');
   });
 });
 
