@@ -1,6 +1,6 @@
 // The streaming proxy against real node:http upstreams on loopback: path escapes, header hygiene,
 // bodies, and the upstream's failures (502, 504, a client that leaves).
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../runtime/lib/logger';
@@ -16,7 +16,12 @@ interface Seen {
   method: string;
   headers: IncomingMessage['headers'];
   aborted: boolean;
+  /** Body bytes the upstream has handed to its socket (/base/stream). */
+  streamed: number;
 }
+
+/** The body /base/stream sends, in 64 KiB chunks as fast as the connection takes them. */
+const STREAM_BYTES = 64 * 1024 * 1024;
 
 function upstreamHandler(seen: Seen[]) {
   return (req: IncomingMessage, res: ServerResponse) => {
@@ -25,6 +30,7 @@ function upstreamHandler(seen: Seen[]) {
       method: req.method ?? '',
       headers: req.headers,
       aborted: false,
+      streamed: 0,
     };
     seen.push(entry);
     res.on('close', () => {
@@ -33,6 +39,18 @@ function upstreamHandler(seen: Seen[]) {
     const path = (req.url ?? '').split('?')[0];
     if (path === '/base/slow') return; // never answers
     if (path === '/base/reset') return req.socket.destroy();
+    if (path === '/base/stream') {
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': STREAM_BYTES });
+      const chunk = Buffer.alloc(64 * 1024, 7);
+      const pump = () => {
+        while (entry.streamed < STREAM_BYTES) {
+          entry.streamed += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      return pump();
+    }
     let bytes = 0;
     req.on('data', (chunk: Buffer) => (bytes += chunk.length));
     req.on('end', () => {
@@ -276,6 +294,30 @@ describe('proxy', () => {
     expect(await res.json()).toMatchObject({ error: 'gateway_timeout' });
     await slow.close();
     await pool.close();
+  });
+
+  it('streams a large answer with backpressure: a client that stops reading stops the upstream', async () => {
+    const before = seen.length;
+    const response = await new Promise<IncomingMessage>((resolve, reject) => {
+      request(`${gw.url}/proxy/stream`, { headers: { authorization: `Bearer ${token}` } }, resolve)
+        .on('error', reject)
+        .end();
+    });
+    expect(response.statusCode).toBe(200);
+    response.pause();
+    await eventually(() => seen.slice(before).some((e) => e.url === '/base/stream'));
+    const entry = seen.slice(before).find((e) => e.url === '/base/stream')!;
+    // Not reading: the upstream fills the socket buffers of both legs and then waits. Without
+    // backpressure it would have sent all 64 MiB (into the gateway's memory) long before this.
+    await eventually(() => entry.streamed >= 2 * 1024 * 1024);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(entry.streamed).toBeLessThan(STREAM_BYTES / 2);
+    let received = 0;
+    response.on('data', (chunk: Buffer) => (received += chunk.length));
+    response.resume();
+    await new Promise((resolve) => response.on('end', resolve));
+    expect(received).toBe(STREAM_BYTES);
+    expect(entry.streamed).toBe(STREAM_BYTES);
   });
 
   it('aborts the upstream request when the client disconnects', async () => {
