@@ -7,6 +7,9 @@
 // actually sent), --quick (`-- --help` lists them).
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { countsFromItem } from '../src/shared/aggregate-record';
+import { BUCKET_MS } from '../src/shared/buckets';
+import { schema } from '../src/config/schema';
+import { PRICE_DATE, PRICE_REGION, PRICES } from '../src/templates/prices';
 import { describeMachine, machineInfo } from './lib/machine';
 import { runLoad } from './lib/load';
 import { startGatewayProcess } from './lib/processes';
@@ -27,6 +30,10 @@ const PRICE_NOTE =
 /** The original wrote a request log item and an aggregate update (each under 1 KB) per request. */
 const ORIGINAL_WRITE_UNITS_PER_REQUEST = 2;
 const BAR_SHARE_OF_ORIGINAL = 0.02;
+/** Slack past the load's end for its last requests to be answered, within the same bucket. */
+const BUCKET_MARGIN_MS = 10_000;
+/** The gateway's default, which the run keeps. */
+const ACCESS_LOG_MODE = schema.accessLog.default;
 /** The cost preset's flush interval, which the compressed run scales down. */
 const PRESET_FLUSH_SECONDS = 10;
 
@@ -86,6 +93,17 @@ async function main(): Promise<void> {
         SENTINEL_API_RATE_LIMIT_REFILL_RATE: '100000',
       }),
     );
+    // The mix is one 15-minute bucket of traffic, compressed; a run that crossed a bucket boundary
+    // of the real clock would write every active user twice (once per bucket), which one bucket of
+    // real traffic never does. So it starts when it fits in what is left of the current bucket.
+    const needMs = (requests / rate) * 1000 + BUCKET_MARGIN_MS;
+    const leftMs = BUCKET_MS - (Date.now() % BUCKET_MS);
+    if (leftMs < needMs && needMs <= BUCKET_MS) {
+      console.log(
+        `waiting ${Math.ceil(leftMs / 1000)} s for the next 15-minute bucket (the run must not straddle two)`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, leftMs + 1000));
+    }
     const callsAtStart = stack.tap.counts();
     const load = await runLoad({
       mode: 'rate',
@@ -102,11 +120,12 @@ async function main(): Promise<void> {
     const counts = stack.tap.counts();
     const scanCalls = (counts.Scan?.calls ?? 0) - (callsAtStart.Scan?.calls ?? 0);
 
+    const logs = gateway.logVolume();
     const aggregates = counts.UpdateItem ?? { calls: 0, failed: 0, itemsWritten: 0, writeUnits: 0 };
-    const logs = counts.BatchWriteItem ?? { calls: 0, failed: 0, itemsWritten: 0, writeUnits: 0 };
+    const requestLogs = counts.BatchWriteItem ?? { calls: 0, failed: 0, itemsWritten: 0, writeUnits: 0 };
     const sent = load.sent;
     const perMillion = (n: number) => (n / sent) * 1e6;
-    const total = aggregates.writeUnits + logs.writeUnits;
+    const total = aggregates.writeUnits + requestLogs.writeUnits;
     const original = ORIGINAL_WRITE_UNITS_PER_REQUEST * sent;
     const share = total / original;
 
@@ -129,16 +148,16 @@ async function main(): Promise<void> {
       ],
       [
         'request logs (BatchWriteItem)',
-        logs.calls,
-        logs.itemsWritten,
-        logs.writeUnits,
-        perMillion(logs.writeUnits),
-        dollars(logs.writeUnits),
+        requestLogs.calls,
+        requestLogs.itemsWritten,
+        requestLogs.writeUnits,
+        perMillion(requestLogs.writeUnits),
+        dollars(requestLogs.writeUnits),
       ],
       [
         'gateway total',
-        aggregates.calls + logs.calls,
-        aggregates.itemsWritten + logs.itemsWritten,
+        aggregates.calls + requestLogs.calls,
+        aggregates.itemsWritten + requestLogs.itemsWritten,
         total,
         perMillion(total),
         dollars(total),
@@ -167,6 +186,17 @@ async function main(): Promise<void> {
       `Check: aggregates count ${counted} requests for ${sent} sent; ${logItems} request log items for ` +
         `${non2xx} non-2xx answers and the sampled 2xx; blocklist reads: ${scanCalls} Scans.`,
     );
+    // The other per-request cost: CloudWatch Logs ingestion of what the gateway wrote to stdout.
+    const logUsd = (bytes: number) => (perMillion(bytes) / 1e9) * PRICES.logs.ingestGb;
+    const perAccessLine = logs.accessEvents > 0 ? logs.accessBytes / logs.accessEvents : 0;
+    const allLinesUsd = (perAccessLine * 1e6 * PRICES.logs.ingestGb) / 1e9;
+    console.log(
+      `\nCloudWatch Logs: ${logs.events} events, ${round(logs.bytes / 1e6, 2)} MB as billed ` +
+        `(${logs.accessEvents} access log lines with ${ACCESS_LOG_MODE}) = $${logUsd(logs.bytes).toFixed(4)} ` +
+        `per 1M requests at $${PRICES.logs.ingestGb}/GB (${PRICE_REGION}, ${PRICE_DATE}); an access log line ` +
+        `averaged ${Math.round(perAccessLine)} bytes, so SENTINEL_API_ACCESS_LOG=all would add about ` +
+        `$${allLinesUsd.toFixed(3)} per 1M requests.`,
+    );
     const file = writeResults('cost', {
       date: new Date().toISOString(),
       command: `npm run bench:cost${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
@@ -183,7 +213,14 @@ async function main(): Promise<void> {
         activeUsers: mix.activeUsers,
       },
       load: { sent, completed: load.completed, statuses: load.statuses, clientErrors: load.clientErrors },
-      writes: { aggregates, requestLogs: logs },
+      writes: { aggregates, requestLogs },
+      cloudWatchLogs: {
+        ...logs,
+        accessLog: ACCESS_LOG_MODE,
+        usdPerMillionRequests: logUsd(logs.bytes),
+        usdPerMillionRequestsWithAllLines: allLinesUsd,
+        price: `$${PRICES.logs.ingestGb}/GB ingested (${PRICE_REGION}, ${PRICE_DATE})`,
+      },
       perMillionRequests: { gateway: perMillion(total), original: perMillion(original) },
       shareOfOriginal: share,
       usdPerMillionRequests: { gateway: usd(total), original: usd(original), price: PRICE_NOTE },

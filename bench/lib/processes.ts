@@ -17,8 +17,8 @@ export interface ServiceProcess {
   url: string;
   /** Parsed stdout lines other than access log lines (the last 5,000). */
   lines: Array<Record<string, unknown>>;
-  /** Access log lines seen (`"type":"request"`). */
-  accessLines(): number;
+  /** Stdout as CloudWatch Logs would bill it: every line and access log lines alone. */
+  logVolume(): LogVolume;
   stderr(): string;
   exited(): boolean;
   /** Sends `signal` (default SIGTERM) and resolves with the exit code (null when killed by a signal). */
@@ -26,6 +26,16 @@ export interface ServiceProcess {
 }
 
 const MAX_LINES = 5_000;
+/** CloudWatch Logs bills each event's UTF-8 bytes plus 26 bytes. */
+const BYTES_PER_LOG_EVENT = 26;
+
+export interface LogVolume {
+  events: number;
+  /** Billed bytes: the lines' UTF-8 bytes plus the per-event overhead. */
+  bytes: number;
+  accessEvents: number;
+  accessBytes: number;
+}
 
 export interface SpawnOptions {
   name: string;
@@ -48,7 +58,7 @@ export async function spawnService(options: SpawnOptions): Promise<ServiceProces
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: Array<Record<string, unknown>> = [];
-  let access = 0;
+  const volume: LogVolume = { events: 0, bytes: 0, accessEvents: 0, accessBytes: 0 };
   let err = '';
   let buffer = '';
   let listeningPort: number | undefined;
@@ -71,9 +81,13 @@ export async function spawnService(options: SpawnOptions): Promise<ServiceProces
       while ((nl = buffer.indexOf('\n', start)) !== -1) {
         const line = buffer.slice(start, nl);
         start = nl + 1;
+        const billed = Buffer.byteLength(line) + BYTES_PER_LOG_EVENT;
+        volume.events++;
+        volume.bytes += billed;
         // The access log line's second field is its type: a cheap test, no parse.
         if (line.includes('"type":"request"')) {
-          access++;
+          volume.accessEvents++;
+          volume.accessBytes += billed;
           continue;
         }
         let parsed: Record<string, unknown>;
@@ -114,7 +128,7 @@ export async function spawnService(options: SpawnOptions): Promise<ServiceProces
     port,
     url: `http://127.0.0.1:${port}`,
     lines,
-    accessLines: () => access,
+    logVolume: () => ({ ...volume }),
     stderr: () => err,
     exited: () => exitedYet,
     async stop(signal = 'SIGTERM') {
