@@ -50,11 +50,8 @@ export interface TelemetryOptions {
   aggregateTtlDays: number;
   requestLogTtlDays: number;
   requestLogSampleRate: number;
-  /**
-   * Which requests get an access log line: all, those answered 400 or more (refusals included), or
-   * none. @default 'all'
-   */
-  accessLog?: AccessLogMode;
+  /** Which requests get an access log line (SENTINEL_API_ACCESS_LOG, see access-log.ts). */
+  accessLog: AccessLogMode;
   random?: () => number;
 }
 
@@ -85,9 +82,8 @@ export class Telemetry implements TelemetrySink {
 
   constructor(options: TelemetryOptions) {
     this.#options = options;
-    const mode = options.accessLog ?? 'all';
-    this.#logAll = mode === 'all';
-    this.#logErrors = mode === 'errors';
+    this.#logAll = options.accessLog === 'all';
+    this.#logErrors = options.accessLog === 'errors';
     this.#maxFailedFlushes = Math.max(3, Math.ceil(RETRY_WINDOW_MS / options.flushMs));
     this.#logs = options.dynamo
       ? new RequestLogBuffer({
