@@ -6,7 +6,12 @@ import { BucketCommand, bucketCommandParts } from '../../../runtime/rate-limit/b
 import { CircuitBreaker } from '../../../runtime/rate-limit/breaker';
 import { TOKEN_BUCKET_SHA } from '../../../runtime/rate-limit/redis-limiter';
 import type { RateLimitDecision } from '../../../runtime/rate-limit/decision';
-import { policyHeader, rateLimitHeaders } from '../../../runtime/rate-limit/headers';
+import {
+  policyHeader,
+  RATE_LIMIT_HEADER_NAMES,
+  rateLimitHeaders,
+  type RateLimitHeaderStyle,
+} from '../../../runtime/rate-limit/headers';
 import { MemoryRateLimiter } from '../../../runtime/rate-limit/memory-limiter';
 import {
   bucketTimes,
@@ -174,6 +179,14 @@ describe('rate-limit headers', () => {
       'x-rate-limit-remaining': '42',
     });
     expect(all(refused)['retry-after']).toBe('1');
+  });
+
+  it('sends, per style, exactly the headers the smoke check looks for', () => {
+    for (const style of Object.keys(RATE_LIMIT_HEADER_NAMES) as RateLimitHeaderStyle[]) {
+      expect(Object.keys(rateLimitHeaders(policy, [style])(allowed)).sort()).toEqual(
+        [...RATE_LIMIT_HEADER_NAMES[style]].sort(),
+      );
+    }
   });
 
   it('sends only the configured styles, and Retry-After on every refusal', () => {
