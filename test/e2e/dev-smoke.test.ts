@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBuiltCli } from '../helpers/cli';
 import { startDevProcess, type DevProcess } from '../helpers/dev-process';
+import { eventually } from '../helpers/gateway';
 import { freePort } from '../helpers/ports';
 
 const cwd = mkdtempSync(join(tmpdir(), 'sentinel-dev-'));
@@ -42,16 +43,23 @@ describe('sentinel dev', () => {
     expect(JSON.stringify(dev.state)).not.toMatch(/jwtSecret|secretKey/i);
   });
 
-  it('writes JSON request log lines when its output is piped', async () => {
+  it('writes JSON request log lines when its output is piped, successes included', async () => {
+    const token = /export TOKEN=(\S+)/.exec(dev.stderr())![1]!;
     await fetch(`http://127.0.0.1:${port}/proxy/v1/profile`);
-    await new Promise((r) => setTimeout(r, 100));
-    const line = dev
-      .stdout()
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .find((l) => l.type === 'request' && l.path === '/v1/profile');
-    expect(line).toMatchObject({ status: 401, decision: 'unauthenticated', method: 'GET' });
+    await fetch(`http://127.0.0.1:${port}/proxy/v1/orders`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const lineFor = (path: string) =>
+      dev
+        .stdout()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => l.type === 'request' && l.path === path);
+    await eventually(() => lineFor('/v1/orders') !== undefined);
+    expect(lineFor('/v1/profile')).toMatchObject({ status: 401, decision: 'unauthenticated', method: 'GET' });
+    // The gateway's default logs errors only; sentinel dev logs every request (its terminal shows them).
+    expect(lineFor('/v1/orders')).toMatchObject({ status: 200, decision: 'allowed', userId: 'demo-user' });
   });
 
   it('reports a port in use with the port and how to choose another', async () => {
