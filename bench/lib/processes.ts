@@ -2,6 +2,7 @@
 // child node process that prints {"msg":"listening"} when it serves. Access log lines are counted and
 // dropped as they arrive (a bench writes millions); every other line is kept, bounded.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { GATEWAY_NODE_FLAGS } from '../../runtime/node-flags';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -206,7 +207,8 @@ export async function startGatewayProcess(
   return spawnService({
     name: options.name ?? 'gateway',
     args: [bundle],
-    nodeArgs: options.nodeArgs,
+    // As the container runs it (runtime/node-flags.ts), then whatever the caller adds.
+    nodeArgs: [...GATEWAY_NODE_FLAGS, ...(options.nodeArgs ?? [])],
     wrapper: options.wrapper,
     startTimeoutMs: options.startTimeoutMs,
     port,
