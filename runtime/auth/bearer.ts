@@ -1,7 +1,7 @@
 // Extracts the token from `Authorization: Bearer <token>` (RFC 6750 section 2.1) and rejects shapes
 // that cannot be a compact JWS before any crypto happens. Two steps, so that the request path can
 // look a token up in the verified-token cache between them: a cached token passed the shape check
-// when it was verified (the cache is keyed by the whole token), and testing the ~200 characters of
+// when it was verified (a hit is the whole token, compared), and testing the ~200 characters of
 // every reused token against the pattern again was a measurable part of each request's work.
 
 /** Longest token accepted; also bounds the memory one verified-token cache entry can use. */

@@ -36,7 +36,6 @@ export class RedisTokenBucket {
   readonly #times: BucketTimes;
   // Arguments are the same for every request: built once, as the strings ioredis would make of them,
   // and encoded once for the wire (bucket-command.ts).
-  readonly #args: readonly string[];
   readonly #parts: BucketCommandParts;
   readonly #timeoutMs: number | undefined;
   /** Commands in flight, oldest first: one connection answers in order, so deadlines are ordered too. */
@@ -54,8 +53,11 @@ export class RedisTokenBucket {
     this.#redis = redis;
     this.#policy = policy;
     this.#times = bucketTimes(policy);
-    this.#args = [String(this.#times.interval), String(this.#times.burst), String(idleTtlMs(policy))];
-    this.#parts = bucketCommandParts(TOKEN_BUCKET_SHA, this.#args);
+    this.#parts = bucketCommandParts(TOKEN_BUCKET_SHA, [
+      String(this.#times.interval),
+      String(this.#times.burst),
+      String(idleTtlMs(policy)),
+    ]);
     this.#timeoutMs = options.commandTimeoutMs;
   }
 
@@ -92,7 +94,7 @@ export class RedisTokenBucket {
       redis.sendCommand(command);
       (command.promise as Promise<unknown>).then(settle, (error: Error) => {
         if (!String(error?.message).startsWith('NOSCRIPT')) return fail(error);
-        redis.eval(TOKEN_BUCKET_SCRIPT, 1, key, ...this.#args).then(settle, fail);
+        redis.eval(TOKEN_BUCKET_SCRIPT, 1, key, ...this.#parts.args).then(settle, fail);
       });
     });
   }
