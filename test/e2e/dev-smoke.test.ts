@@ -56,7 +56,9 @@ describe('sentinel dev', () => {
         .filter(Boolean)
         .map((l) => JSON.parse(l) as Record<string, unknown>)
         .find((l) => l.type === 'request' && l.path === path);
-    await eventually(() => lineFor('/v1/orders') !== undefined);
+    // Both lines: the first test's request already logged a /v1/orders line, so waiting for that
+    // path alone can pass before this batch is written (the writer batches for up to 100 ms).
+    await eventually(() => lineFor('/v1/profile') !== undefined && lineFor('/v1/orders') !== undefined);
     expect(lineFor('/v1/profile')).toMatchObject({ status: 401, decision: 'unauthenticated', method: 'GET' });
     // The gateway's default logs errors only; sentinel dev logs every request (its terminal shows them).
     expect(lineFor('/v1/orders')).toMatchObject({ status: 200, decision: 'allowed', userId: 'demo-user' });
