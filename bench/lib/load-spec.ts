@@ -42,7 +42,12 @@ export type LoadSpec = LoadTarget &
         durationSec: number;
         /** Pool size; large enough that a request never waits for a free connection. */
         connections: number;
-        /** Per-request bound (client error when passed). @default 15000 */
+        /**
+         * Seconds sent at the rate before `durationSec`, counted nowhere: the generator's own code is
+         * cold in a new process and its connections are opened then. @default 0
+         */
+        warmupSec?: number;
+        /** Per-request bound: headers, and then each gap in the body (client error when passed). @default 15000 */
         timeoutMs?: number;
         /** Report every request (send time, latency, status), for fault drills. */
         timeline?: boolean;

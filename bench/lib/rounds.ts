@@ -14,7 +14,7 @@ export interface Scenario extends LoadTarget {
 
 export type LoadShape =
   | { mode: 'saturate'; connections: number; durationSec: number }
-  | { mode: 'rate'; rate: number; connections: number; durationSec: number };
+  | { mode: 'rate'; rate: number; connections: number; durationSec: number; warmupSec?: number };
 
 export interface RunSample {
   result: LoadResult;
