@@ -12,6 +12,7 @@ import { scriptArgs } from '../scripts/lib/script-args';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { startJwksServer } from '../test/helpers/gateway';
 import { measureAccounting } from './lib/accounting';
+import { describeStalls, measureHostStalls } from './lib/host-stalls';
 import { describeMachine, loadWarning, machineInfo } from './lib/machine';
 import { measureStreamingMemory, MiB } from './lib/memory';
 import {
@@ -156,6 +157,8 @@ async function main(): Promise<void> {
       rounds,
       progress,
     );
+    // Just before the fixed-rate rounds, whose tail it explains, with nothing else running.
+    const stalls = await measureHostStalls(quick ? 1 : 3);
     console.log(
       `${rounds} rounds x ${rateDuration} s at ${FIXED_RATE} req/s (after ${RATE_WARMUP} s not counted)`,
     );
@@ -248,6 +251,7 @@ async function main(): Promise<void> {
         ]),
       ),
     );
+    console.log(describeStalls(stalls));
     console.log(
       `\nPer proxied request (${accounting.proxied} requests): Redis ${JSON.stringify(accounting.redisByCommand)}, ` +
         `DynamoDB ${accounting.dynamoCalls} calls; the flush on SIGTERM then wrote ${accounting.flushCalls} calls ` +
@@ -275,6 +279,7 @@ async function main(): Promise<void> {
         ...s,
         perRoundP99: samples.map((x) => x.result.latency.p99),
       })),
+      hostStalls: stalls,
       accounting,
       memory,
       bars,
