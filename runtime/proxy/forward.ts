@@ -2,18 +2,22 @@
 // @hono/node-server (the container and `sentinel dev`) bodies flow node stream to node stream; through
 // app.request() (in-process tests) the web streams of Request/Response are used. Nothing is buffered
 // whole in either direction, and a client that leaves aborts the upstream request.
-import type { EventEmitter } from 'node:events';
 import { Readable } from 'node:stream';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { Context } from 'hono';
 import type { Dispatcher } from 'undici';
-import { ErrorCode, SentinelError } from '../../src/shared/errors';
 import { errorResponse } from '../errors';
 import type { GatewayEnv, ProxyStep, RequestState } from '../request-state';
 import { limitBody } from './body-limit';
-import { clientResponseHeaders, REQUEST_ID_HEADER, upstreamRequestHeaders } from './headers';
-import { classifyUpstreamError } from './upstream-errors';
+import {
+  clientResponseHeaders,
+  REQUEST_ID_HEADER,
+  upstreamRequestHeaders,
+  type HeaderValue,
+} from './headers';
+import { relay } from './relay';
+import { classifyUpstreamError, type UpstreamFailure } from './upstream-errors';
 
 export interface ForwardOptions {
   upstream: Dispatcher;
@@ -53,147 +57,81 @@ export function forward(options: ForwardOptions): ProxyStep {
       }) as unknown as Readable;
     }
 
-    // Aborting the upstream request when the client leaves. undici accepts any EventEmitter as the
-    // signal: the response itself serves (an 'abort' event is emitted on it), cheaper than an
-    // AbortController (whose AbortSignal and DOMException showed in profiles) or an emitter per
-    // request. Through app.request() the Request's own signal serves.
-    let signal: EventEmitter | AbortSignal | undefined;
-    let clientGone = false;
-    let streaming: ((gone: boolean) => void) | undefined;
-    if (outgoing) {
-      signal = outgoing;
-      // `on`, not `once`: a response closes once, and once() wraps the listener and removes it again.
-      outgoing.on('close', () => {
-        const gone = !outgoing.writableFinished;
-        if (streaming) return streaming(gone);
-        if (gone) {
-          clientGone = true;
-          outgoing.emit('abort');
-        }
-      });
-    } else {
-      signal = c.req.raw.signal;
-    }
-
     const peer = incoming?.socket.remoteAddress ?? state.clientIp;
     const trusted = options.trustedProxyHops > 0;
     const forwardedProto = trusted ? lastEntry(headersIn['x-forwarded-proto']) : undefined;
     const proto = forwardedProto ?? (incoming && 'encrypted' in incoming.socket ? 'https' : 'http');
     const host = (trusted ? lastEntry(headersIn['x-forwarded-host']) : undefined) ?? headersIn.host;
+    const request: Dispatcher.DispatchOptions = {
+      path: state.targetPath,
+      method: state.method as Dispatcher.HttpMethod,
+      headers: upstreamRequestHeaders(headersIn, {
+        peerAddress: peer,
+        proto,
+        host,
+        requestId: state.requestId,
+        userId: state.userId ?? '',
+        forwardAuthorization: options.forwardAuthorization,
+      }),
+      body,
+    };
+    const responseHeaders = (upstream: Record<string, HeaderValue>) => {
+      const headers = clientResponseHeaders(upstream, state.responseHeaders);
+      headers[REQUEST_ID_HEADER] = state.requestId;
+      return headers;
+    };
 
     const startedUpstream = performance.now();
-    let response: Dispatcher.ResponseData;
-    try {
-      response = await options.upstream.request({
-        path: state.targetPath,
-        method: state.method as Dispatcher.HttpMethod,
-        headers: upstreamRequestHeaders(headersIn, {
-          peerAddress: peer,
-          proto,
-          host,
-          requestId: state.requestId,
-          userId: state.userId ?? '',
-          forwardAuthorization: options.forwardAuthorization,
-        }),
-        body,
-        signal,
-      });
-    } catch (error) {
-      const failure = classifyUpstreamError(error, clientGone || (!outgoing && c.req.raw.signal.aborted));
-      state.upstreamMs = performance.now() - startedUpstream;
-      if (failure.kind === 'client_gone') {
-        // Nobody is left to answer; 499 is what the access log and aggregates record.
-        state.decision = 'upstream_error';
-        state.status = 499;
-        if (outgoing) {
-          state.deferred = true;
-          options.onStreamEnd(state);
-          return RESPONSE_ALREADY_SENT;
-        }
-        return new Response(null, { status: 499 });
-      }
-      if (failure.kind === 'body_too_large') {
-        state.decision = 'bad_request';
-        return errorResponse(c, 'payload_too_large', state.requestId, { headers: { connection: 'close' } });
-      }
-      state.decision = 'upstream_error';
-      throw failure.error;
-    }
-    state.upstreamMs = performance.now() - startedUpstream;
-    const headersOut = clientResponseHeaders(response.headers, state.responseHeaders);
-    headersOut[REQUEST_ID_HEADER] = state.requestId;
-
     if (outgoing) {
-      if (clientGone) {
-        // The client left just as the answer arrived.
-        response.body.destroy();
+      // Under node: undici's callbacks write the answer to node's response (relay.ts).
+      let outcome: 'sent' | 'client_gone';
+      try {
+        outcome = await relay(options.upstream, request, outgoing, state, {
+          responseHeaders,
+          onEnd: options.onStreamEnd,
+        });
+      } catch (error) {
+        state.upstreamMs = performance.now() - startedUpstream;
+        return failed(c, state, classifyUpstreamError(error, false));
+      }
+      state.upstreamMs = performance.now() - startedUpstream;
+      if (outcome === 'client_gone') {
+        // Nobody is left to answer; 499 is what the access log and aggregates record.
         state.decision = 'upstream_error';
         state.status = 499;
         state.deferred = true;
         options.onStreamEnd(state);
-        return RESPONSE_ALREADY_SENT;
       }
-      return streamToNode(response, headersOut, outgoing, state, options.onStreamEnd, (handler) => {
-        streaming = handler;
-      });
+      return RESPONSE_ALREADY_SENT;
     }
-    return toWebResponse(c, response, headersOut, state);
+
+    // Through app.request(): undici's request() and web streams; the Request's signal aborts it.
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await options.upstream.request({ ...request, signal: c.req.raw.signal });
+    } catch (error) {
+      state.upstreamMs = performance.now() - startedUpstream;
+      return failed(c, state, classifyUpstreamError(error, c.req.raw.signal.aborted));
+    }
+    state.upstreamMs = performance.now() - startedUpstream;
+    return toWebResponse(c, response, responseHeaders(response.headers), state);
   };
 }
 
-/**
- * Writes the upstream's answer to node's response, chunk by chunk with backpressure (a full socket
- * pauses the upstream body until it drains). Neither `stream.pipeline` (an AbortController per call)
- * nor `pipe` (half a dozen listeners added and removed on both streams per response, counted with
- * the other event-listener work at several percent of the gateway's instructions): three listeners
- * on the body, which also count the bytes. The two failure paths are handled here. The request is
- * reported once, when the response closes.
- */
-function streamToNode(
-  response: Dispatcher.ResponseData,
-  headers: OutgoingHttpHeaders,
-  outgoing: NonNullable<GatewayEnv['Bindings']['outgoing']>,
-  state: RequestState,
-  onEnd: (state: RequestState) => void,
-  onClose: (handler: (clientGone: boolean) => void) => void,
-): Response {
-  const body = response.body;
-  try {
-    outgoing.writeHead(response.statusCode, headers);
-  } catch (error) {
-    // An upstream header node refuses to send (invalid characters): nothing was written yet.
-    body.destroy();
-    throw new SentinelError(
-      ErrorCode.GatewayUpstreamUnreachable,
-      'Upstream sent an invalid response header',
-      {
-        cause: error,
-      },
-    );
-  }
-  state.deferred = true;
-  state.status = response.statusCode;
-  onClose((clientGone) => {
-    // The client left mid-body: stop reading, which aborts the upstream request.
-    if (clientGone) body.destroy();
-    onEnd(state);
-  });
-  body.on('error', () => {
-    // The upstream reset or stalled mid-body: the status is sent, so all that can be done is to cut
-    // the client's connection, which tells it the body is incomplete.
+/** The answer to an upstream request that failed before its answer began. */
+function failed(c: Context<GatewayEnv>, state: RequestState, failure: UpstreamFailure): Response {
+  if (failure.kind === 'client_gone') {
+    // Nobody is left to answer; 499 is what the access log and aggregates record.
     state.decision = 'upstream_error';
-    outgoing.destroy();
-  });
-  const resume = () => body.resume();
-  body.on('data', (chunk: Buffer) => {
-    state.bytesOut += chunk.length;
-    if (!outgoing.write(chunk) && !outgoing.destroyed) {
-      body.pause();
-      outgoing.once('drain', resume);
-    }
-  });
-  body.on('end', () => outgoing.end());
-  return RESPONSE_ALREADY_SENT;
+    state.status = 499;
+    return new Response(null, { status: 499 });
+  }
+  if (failure.kind === 'body_too_large') {
+    state.decision = 'bad_request';
+    return errorResponse(c, 'payload_too_large', state.requestId, { headers: { connection: 'close' } });
+  }
+  state.decision = 'upstream_error';
+  throw failure.error;
 }
 
 function toWebResponse(

@@ -29,7 +29,7 @@ const SET_BY_GATEWAY = new Set([
 export const USER_ID_HEADER = 'x-sentinel-user-id';
 export const REQUEST_ID_HEADER = 'x-request-id';
 
-type HeaderValue = string | string[] | number | undefined;
+export type HeaderValue = string | string[] | number | undefined;
 
 function connectionTokens(value: HeaderValue): Set<string> | undefined {
   // Nearly every request and answer says just keep-alive (or close): no header is named there.

@@ -39,6 +39,12 @@ function upstreamHandler(seen: Seen[]) {
     const path = (req.url ?? '').split('?')[0];
     if (path === '/base/slow') return; // never answers
     if (path === '/base/reset') return req.socket.destroy();
+    if (path === '/base/half') {
+      // Promises 1,000 bytes, sends 100, then the connection dies.
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 1000 });
+      res.write(Buffer.alloc(100, 97));
+      return void setTimeout(() => req.socket.destroy(), 50);
+    }
     if (path === '/base/stream') {
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': STREAM_BYTES });
       const chunk = Buffer.alloc(64 * 1024, 7);
@@ -318,6 +324,32 @@ describe('proxy', () => {
     await new Promise((resolve) => response.on('end', resolve));
     expect(received).toBe(STREAM_BYTES);
     expect(entry.streamed).toBe(STREAM_BYTES);
+  });
+
+  it('cuts the client off when the upstream dies mid-body, and keeps serving', async () => {
+    const res = await proxied(gw, '/proxy/half');
+    expect(res.status).toBe(200);
+    await expect(res.arrayBuffer()).rejects.toThrow();
+    await eventually(() =>
+      gw.lines.some((l) => l.includes('"path":"/half"') && l.includes('"decision":"upstream_error"')),
+    );
+    expect((await proxied(gw, '/proxy/after')).status).toBe(200);
+  });
+
+  it('aborts the upstream body when the client leaves mid-body', async () => {
+    const before = seen.length;
+    const response = await new Promise<IncomingMessage>((resolve, reject) => {
+      request(`${gw.url}/proxy/stream`, { headers: { authorization: `Bearer ${token}` } }, resolve)
+        .on('error', reject)
+        .end();
+    });
+    expect(response.statusCode).toBe(200);
+    await new Promise((resolve) => response.once('data', resolve));
+    response.destroy();
+    const entry = seen.slice(before).find((e) => e.url === '/base/stream')!;
+    // Left alone, the upstream would wait on a full socket for ever; the gateway must hang up on it.
+    await eventually(() => entry.aborted, 3000);
+    expect(entry.streamed).toBeLessThan(STREAM_BYTES);
   });
 
   it('aborts the upstream request when the client disconnects', async () => {
