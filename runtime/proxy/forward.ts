@@ -91,14 +91,12 @@ export function forward(options: ForwardOptions): ProxyStep {
           onEnd: options.onStreamEnd,
         });
       } catch (error) {
-        state.upstreamMs = performance.now() - startedUpstream;
         return failed(c, state, classifyUpstreamError(error, false));
+      } finally {
+        state.upstreamMs = performance.now() - startedUpstream;
       }
-      state.upstreamMs = performance.now() - startedUpstream;
       if (outcome === 'client_gone') {
-        // Nobody is left to answer; 499 is what the access log and aggregates record.
-        state.decision = 'upstream_error';
-        state.status = 499;
+        markClientGone(state);
         state.deferred = true;
         options.onStreamEnd(state);
       }
@@ -110,20 +108,24 @@ export function forward(options: ForwardOptions): ProxyStep {
     try {
       response = await options.upstream.request({ ...request, signal: c.req.raw.signal });
     } catch (error) {
-      state.upstreamMs = performance.now() - startedUpstream;
       return failed(c, state, classifyUpstreamError(error, c.req.raw.signal.aborted));
+    } finally {
+      state.upstreamMs = performance.now() - startedUpstream;
     }
-    state.upstreamMs = performance.now() - startedUpstream;
     return toWebResponse(c, response, responseHeaders(response.headers), state);
   };
+}
+
+/** Nobody is left to answer; 499 is what the access log and aggregates record. */
+function markClientGone(state: RequestState): void {
+  state.decision = 'upstream_error';
+  state.status = 499;
 }
 
 /** The answer to an upstream request that failed before its answer began. */
 function failed(c: Context<GatewayEnv>, state: RequestState, failure: UpstreamFailure): Response {
   if (failure.kind === 'client_gone') {
-    // Nobody is left to answer; 499 is what the access log and aggregates record.
-    state.decision = 'upstream_error';
-    state.status = 499;
+    markClientGone(state);
     return new Response(null, { status: 499 });
   }
   if (failure.kind === 'body_too_large') {
