@@ -11,8 +11,12 @@
 //   hours (a Bayesian update of the day factor's prior): what a day-level model could reach if it
 //   knew the usual rates exactly;
 // - `usual+today-raw`: the same estimate from the two hours alone, without the prior (as ours
-//   takes it): whether the prior on how busy a day can be is what a day-level model lacks.
-import { BUCKET_MS } from '../../src/shared/buckets';
+//   takes it): whether the prior on how busy a day can be is what a day-level model lacks;
+// - `learned+today`: `usual+today` with the usual rates learned, as any detector must, from the
+//   user's own counts on the earlier days of the history ours reads (see `learnedUsual`); told only
+//   the noise (the negative binomial shape and the day factor's spread). The step from
+//   `usual+today` to this one is what knowing the usual rates is worth.
+import { BUCKET_MS, BUCKETS_PER_DAY } from '../../src/shared/buckets';
 import { excessZ } from '../../lambda/anomaly-detector/stats';
 import { localDayBeginsMs } from './population';
 import { blocksBenign, episodesByEntity, score, type Score } from './metrics';
@@ -38,13 +42,22 @@ export const ORACLE_TYPES: readonly AbuseType[] = [
 ];
 
 /** What the reference is told; see the top of the file. */
-export type OracleKnowledge = 'rates' | 'usual' | 'usual+today' | 'usual+today-raw';
+export type OracleKnowledge = 'rates' | 'usual' | 'usual+today' | 'usual+today-raw' | 'learned+today';
 export const ORACLE_KNOWLEDGE: readonly OracleKnowledge[] = [
   'rates',
   'usual',
   'usual+today',
   'usual+today-raw',
+  'learned+today',
 ];
+/** Earlier days `learned+today` learns from: as many as ours reads (ANOMALY_HISTORY_DAYS). */
+const LEARNED_DAYS = 7;
+/** Buckets either side of a clock time averaged on each earlier day: a day starts ±30 minutes. */
+const LEARNED_SMOOTHING = 2;
+/** The least usual rate `learned+today` assumes per bucket: an hour idle on every earlier day may be busy. */
+const LEARNED_FLOOR = 0.25;
+/** Buckets either way a learned rate may be shifted to today's clock: a day starts up to an hour early or late. */
+const LEARNED_SHIFT = 4;
 /** Buckets before a window from which `usual+today` estimates today's busyness: two hours. */
 const TODAY_BUCKETS = 8;
 /** The least level `usual+today-raw` assumes (1/20 of the usual rate). */
@@ -75,35 +88,50 @@ function strongestEvidence(traffic: Traffic, knowledge: OracleKnowledge): Float3
   const variance = new Float64Array(traffic.bucketCount + 1);
   const unknown = new Int32Array(traffic.bucketCount + 1);
   for (let t = 0; t < traffic.bucketCount; t++) unknown[t + 1] = unknown[t]! + traffic.unmodelled[t]!;
+  const learned = knowledge === 'learned+today' ? learnedUsual(traffic) : undefined;
+  // Buckets in which the learned rate is missing (a newcomer): judged by no reference.
+  const missing = new Int32Array(traffic.bucketCount + 1);
   for (let u = 0; u < users; u++) {
     const p = traffic.profiles[u]!;
     for (let t = 0; t < traffic.bucketCount; t++) {
       const i = t * n + u;
       const truth = traffic.means[t * users + u]!;
-      const mu = knowledge === 'rates' ? truth : truth / traffic.dayLevels[t * users + u]!;
+      let mu = learned
+        ? learned[t * users + u]!
+        : knowledge === 'rates'
+          ? truth
+          : truth / traffic.dayLevels[t * users + u]!;
+      missing[t + 1] = missing[t]! + (Number.isNaN(mu) ? 1 : 0);
+      if (Number.isNaN(mu)) mu = 0;
       const poisson = p.job !== undefined && truth > p.base;
       observed[t + 1] = observed[t]! + requests[i]! - errors5xx[i]!;
       mean[t + 1] = mean[t]! + mu;
       variance[t + 1] = variance[t]! + mu + (poisson ? 0 : (mu * mu) / p.k);
     }
     // Relative variance of the day factor (lognormal): all of a day's buckets share it.
-    const dayVariance = knowledge === 'rates' ? 0 : Math.exp(p.dayFactorSigma ** 2) - 1;
+    let dayVariance = knowledge === 'rates' ? 0 : Math.exp(p.dayFactorSigma ** 2) - 1;
+    // A learned usual rate is a median of a few days, each at its own day factor: off by about
+    // the day factor's spread over the root of their number, which the prior must allow for.
+    if (learned) dayVariance *= 1 + Math.PI / 2 / LEARNED_DAYS_OF_CLASS;
     for (let r = 0; r < runs; r++) {
       const end = traffic.warmupBuckets + r + 1;
       let best = Number.NEGATIVE_INFINITY;
       for (const w of WINDOWS) {
         const start = end - w;
         if (start < 0) break;
-        if (unknown[end]! - unknown[start]! > 0) {
+        if (
+          unknown[end]! - unknown[start]! > 0 ||
+          missing[end]! - missing[Math.max(0, start - TODAY_BUCKETS)]! > 0
+        ) {
           best = Number.NaN;
           break;
         }
         let level = 1;
         let levelVariance = dayVariance;
-        if (knowledge === 'usual+today' || knowledge === 'usual+today-raw') {
+        if (knowledge !== 'rates' && knowledge !== 'usual') {
           // Today's busyness from the two hours before the window (not before the local day began),
           // their count against the usual mean: prior and estimate weighted by their precision.
-          const prior = knowledge === 'usual+today' ? dayVariance : Number.POSITIVE_INFINITY;
+          const prior = knowledge === 'usual+today-raw' ? Number.POSITIVE_INFINITY : dayVariance;
           [level, levelVariance] = todayLevel(traffic, u, start, observed, mean, variance, prior);
         }
         const m = (mean[end]! - mean[start]!) * level;
@@ -117,6 +145,96 @@ function strongestEvidence(traffic: Traffic, knowledge: OracleKnowledge): Float3
       }
       out[r * users + u] = best;
     }
+  }
+  return out;
+}
+
+/** Earlier days of the same kind (weekday or weekend) a learned rate rests on, about. */
+const LEARNED_DAYS_OF_CLASS = 4;
+
+const isWeekend = (ms: number) => {
+  const day = new Date(ms).getUTCDay();
+  return day === 0 || day === 6;
+};
+
+/** Median of a handful of values (their mean with fewer than 3); sorts them. 0 when empty. */
+function central(values: number[]): number {
+  const c = values.length;
+  if (c === 0) return 0;
+  if (c < 3) return values.reduce((a, b) => a + b, 0) / c;
+  values.sort((a, b) => a - b);
+  return c % 2 === 1 ? values[c >> 1]! : (values[c / 2 - 1]! + values[c / 2]!) / 2;
+}
+
+/**
+ * Every user's usual count in every bucket (bucket-major over profiles) as a detector could learn
+ * it from the user's own counted requests: on each of the LEARNED_DAYS earlier days of the same
+ * kind (weekday or weekend, by the UTC calendar: the user's time zone is not known), the count at
+ * the same clock time and its average within LEARNED_SMOOTHING buckets; the median over those days
+ * of each, the larger of the two (a daily job runs at one clock time, and smoothing would spread
+ * it), at least LEARNED_FLOOR; the largest of these within LEARNED_SHIFT buckets (today may start
+ * or end an hour early or late); then times how far the whole population is above its own learned
+ * total in that bucket (a launch), never below 1. NaN in a user's first LEARNED_DAYS days (a
+ * newcomer, which ours judges against the population instead).
+ */
+function learnedUsual(traffic: Traffic): Float32Array {
+  const users = traffic.profiles.length;
+  const n = traffic.entities.length;
+  const { requests, errors5xx } = traffic.columns;
+  const T = traffic.bucketCount;
+  const counted = (t: number, u: number) => requests[t * n + u]! - errors5xx[t * n + u]!;
+  const weekend = Uint8Array.from({ length: T }, (_, t) =>
+    isWeekend(traffic.startMs + t * BUCKET_MS) ? 1 : 0,
+  );
+  const out = new Float32Array(T * users);
+  const smoothed = new Float64Array(T);
+  const row = new Float64Array(T);
+  const raw: number[] = [];
+  const smooth: number[] = [];
+  for (let u = 0; u < users; u++) {
+    let firstActive = T;
+    for (let t = 0; t < T; t++) {
+      if (firstActive === T && counted(t, u) > 0) firstActive = t;
+      let sum = 0;
+      const from = Math.max(0, t - LEARNED_SMOOTHING);
+      const to = Math.min(T - 1, t + LEARNED_SMOOTHING);
+      for (let j = from; j <= to; j++) sum += counted(j, u);
+      smoothed[t] = sum / (to - from + 1);
+    }
+    for (let t = 0; t < T; t++) {
+      if (t - firstActive < LEARNED_DAYS * BUCKETS_PER_DAY) {
+        row[t] = Number.NaN;
+        continue;
+      }
+      raw.length = 0;
+      smooth.length = 0;
+      for (let d = 1; d <= LEARNED_DAYS; d++) {
+        const earlier = t - d * BUCKETS_PER_DAY;
+        if (weekend[earlier] !== weekend[t]) continue;
+        raw.push(counted(earlier, u));
+        smooth.push(smoothed[earlier]!);
+      }
+      row[t] = Math.max(LEARNED_FLOOR, central(raw), central(smooth));
+    }
+    for (let t = 0; t < T; t++) {
+      // (NaN stays NaN: no comparison with it holds.)
+      let top = row[t]!;
+      for (let j = Math.max(0, t - LEARNED_SHIFT); j <= Math.min(T - 1, t + LEARNED_SHIFT); j++)
+        if (row[j]! > top) top = row[j]!;
+      out[t * users + u] = top;
+    }
+  }
+  for (let t = 0; t < T; t++) {
+    let now = 0;
+    let usual = 0;
+    for (let u = 0; u < users; u++) {
+      const v = out[t * users + u]!;
+      if (Number.isNaN(v)) continue;
+      now += counted(t, u);
+      usual += v;
+    }
+    const factor = usual > 0 ? Math.max(1, now / usual) : 1;
+    for (let u = 0; u < users; u++) out[t * users + u]! *= factor;
   }
   return out;
 }

@@ -46,6 +46,7 @@ const KNOWLEDGE_WORDS: Record<OracleKnowledge, string> = {
   usual: 'told usual rates',
   'usual+today': "usual rates + today's level from 2 h",
   'usual+today-raw': "usual rates + today's level from 2 h, no prior",
+  'learned+today': "usual rates learned from 7 days + today's level from 2 h",
 };
 
 /** Recall of the known-rate references beside ours, with the z each flags at and its false blocks. */

@@ -1,6 +1,7 @@
 // The known-rate references: held to the false-block budget they are given; on the seeded traffic
 // the one told true rates meets the bars ours misses (they are in the data), and knowing less
-// costs recall in the order the README's decomposition reports.
+// costs recall in the order the README's decomposition reports; learning the usual rates from
+// history, as a detector must, costs more.
 import { describe, expect, it } from 'vitest';
 import { generateTraffic } from '../../../eval/detector/generate';
 import { runOracle, type OracleKnowledge } from '../../../eval/detector/oracle';
@@ -38,5 +39,17 @@ describe('known-rate references', () => {
     expect(today).toBeLessThanOrEqual(rates);
     // The two hours' estimate alone, without the prior on how busy a day can be, wins it back too.
     expect(recall('usual+today-raw')).toBeGreaterThan(usual);
+  });
+
+  it('learning the usual rates from the earlier days, as a detector must, costs recall that knowing them had', () => {
+    const learned = runOracle(traffic, 'learned+today');
+    const told = runOracle(traffic, 'usual+today');
+    expect(learned.score.falsePer10kUserDays).toBeLessThanOrEqual(1);
+    // It needs a higher z for the same budget: what it learned is wrong in more places.
+    expect(learned.threshold).toBeGreaterThan(told.threshold);
+    expect(learned.score.byType['burst 5x'].recall).toBeLessThan(told.score.byType['burst 5x'].recall);
+    expect(learned.score.byType['slow ramp'].recall).toBeLessThan(told.score.byType['slow ramp'].recall);
+    // Still a detector: 10x bursts stand out against any reasonable estimate.
+    expect(learned.score.byType['burst 10x+'].recall).toBeGreaterThanOrEqual(0.8);
   });
 });
