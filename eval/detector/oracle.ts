@@ -52,6 +52,8 @@ export const ORACLE_KNOWLEDGE: readonly OracleKnowledge[] = [
 ];
 /** Earlier days `learned+today` learns from: as many as ours reads (ANOMALY_HISTORY_DAYS). */
 const LEARNED_DAYS = 7;
+/** Earlier days of the same kind (weekday or weekend) a learned rate rests on, about. */
+const LEARNED_DAYS_OF_CLASS = 4;
 /** Buckets either side of a clock time averaged on each earlier day: a day starts ±30 minutes. */
 const LEARNED_SMOOTHING = 2;
 /** The least usual rate `learned+today` assumes per bucket: an hour idle on every earlier day may be busy. */
@@ -109,10 +111,12 @@ function strongestEvidence(traffic: Traffic, knowledge: OracleKnowledge): Float3
       variance[t + 1] = variance[t]! + mu + (poisson ? 0 : (mu * mu) / p.k);
     }
     // Relative variance of the day factor (lognormal): all of a day's buckets share it.
-    let dayVariance = knowledge === 'rates' ? 0 : Math.exp(p.dayFactorSigma ** 2) - 1;
     // A learned usual rate is a median of a few days, each at its own day factor: off by about
     // the day factor's spread over the root of their number, which the prior must allow for.
-    if (learned) dayVariance *= 1 + Math.PI / 2 / LEARNED_DAYS_OF_CLASS;
+    const dayVariance =
+      knowledge === 'rates'
+        ? 0
+        : (Math.exp(p.dayFactorSigma ** 2) - 1) * (learned ? 1 + Math.PI / 2 / LEARNED_DAYS_OF_CLASS : 1);
     for (let r = 0; r < runs; r++) {
       const end = traffic.warmupBuckets + r + 1;
       let best = Number.NEGATIVE_INFINITY;
@@ -148,9 +152,6 @@ function strongestEvidence(traffic: Traffic, knowledge: OracleKnowledge): Float3
   }
   return out;
 }
-
-/** Earlier days of the same kind (weekday or weekend) a learned rate rests on, about. */
-const LEARNED_DAYS_OF_CLASS = 4;
 
 const isWeekend = (ms: number) => {
   const day = new Date(ms).getUTCDay();
