@@ -9,6 +9,7 @@ import { createHandler, type DetectorRun, type RunSummary } from '../../lambda/a
 import type { Alert } from '../../lambda/anomaly-detector/alert';
 import { createDetectorStore } from '../../lambda/anomaly-detector/store';
 import { createGateway } from '../../runtime/gateway';
+import type { Clock } from '../../runtime/lib/clock';
 import type { LineSink } from '../../runtime/lib/line-writer';
 import { serveGateway, type RunningGateway } from '../../runtime/serve';
 import type { ResolvedConfig } from '../config/resolve';
@@ -35,6 +36,8 @@ export interface DevStackOptions {
   onAlert?: (alert: Alert) => void;
   onDetectorRun?: (summary: RunSummary) => void;
   onDetectorError?: (error: unknown) => void;
+  /** The gateway's clock; tests move it to put traffic where they need it in time. */
+  clock?: Clock;
 }
 
 export interface DevStack {
@@ -106,7 +109,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     });
     const config = resolved.values;
 
-    const gateway = await createGateway(resolved, { lines: options.lines });
+    const gateway = await createGateway(resolved, { lines: options.lines, clock: options.clock });
     await gateway.start();
     let running: RunningGateway;
     try {

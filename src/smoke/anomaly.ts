@@ -71,6 +71,8 @@ export interface AnomalyReport {
 }
 
 const BASELINE_HOURS = 8;
+/** How far the gateway's clock may be from this machine's when deciding a request's bucket. */
+const CLOCK_SKEW_MS = 5_000;
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 async function poll<T>(
@@ -110,11 +112,17 @@ export function anomalyChecks(options: AnomalySmokeOptions): {
     cleanedUp: false,
   };
   const startedAt = now();
-  const currentBucket = bucketStart(startedAt);
-  // The detector's current hour is the 4 complete buckets before its run time; running it as of the
-  // end of this bucket makes the burst part of that hour, and the 32 buckets before are the baseline.
-  const evaluateAt = currentBucket + BUCKET_MS;
-  const hourStart = evaluateAt - BUCKETS_PER_HOUR * BUCKET_MS;
+  // The burst belongs to the bucket the gateway's clock puts it in, which need not be ours: the run
+  // can cross a bucket boundary, and the gateway's clock can be a little off from this machine's.
+  // So the burst's buckets are a range, first fixed here, last after the burst, each widened by
+  // the skew allowed; the detector then runs as of the end of the last.
+  const firstBurstBucket = bucketStart(startedAt - CLOCK_SKEW_MS);
+  let burstBuckets = [firstBurstBucket];
+  const evaluateAt = () => burstBuckets[burstBuckets.length - 1]! + BUCKET_MS;
+  // The detector's current hour is the 4 complete buckets before its run time; the 32 buckets
+  // before the hour that would hold a burst in one bucket are the baseline. A burst that spans two
+  // buckets moves the hour by one, which leaves one empty bucket at the baseline's end (harmless).
+  const hourStart = firstBurstBucket + BUCKET_MS - BUCKETS_PER_HOUR * BUCKET_MS;
   const baselineBuckets = Array.from(
     { length: BASELINE_HOURS * BUCKETS_PER_HOUR },
     (_, i) => hourStart - (i + 1) * BUCKET_MS,
@@ -155,6 +163,9 @@ export function anomalyChecks(options: AnomalySmokeOptions): {
           }
         };
         await Promise.all(Array.from({ length: 8 }, worker));
+        const lastBurstBucket = bucketStart(now() + CLOCK_SKEW_MS);
+        burstBuckets = [];
+        for (let b = firstBurstBucket; b <= lastBurstBucket; b += BUCKET_MS) burstBuckets.push(b);
         const refused = Object.entries(report.burstStatuses).filter(
           ([s]) => s === '401' || s === '403' || Number(s) >= 500,
         );
@@ -170,18 +181,21 @@ export function anomalyChecks(options: AnomalySmokeOptions): {
     {
       name: 'gateway flushed the aggregates',
       async run() {
-        const key = aggregateKey(currentBucket, entity);
+        const keys = burstBuckets.map((b) => aggregateKey(b, entity));
         const deadline = now() + (options.flushSeconds * 3 + 10) * 1000;
         const seen = await poll(deadline, 500, now, sleep, async () => {
-          const { Item } = await options.client.send(
-            new GetCommand({ TableName: options.tables.trafficAggregates, Key: key, ConsistentRead: true }),
-          );
-          const count = Item ? countsFromItem(Item).requests : 0;
+          let count = 0;
+          for (const Key of keys) {
+            const { Item } = await options.client.send(
+              new GetCommand({ TableName: options.tables.trafficAggregates, Key, ConsistentRead: true }),
+            );
+            if (Item) count += countsFromItem(Item).requests;
+          }
           return count >= report.burstSent ? count : undefined;
         });
         report.currentHourCount = seen;
         return seen !== undefined
-          ? pass(`${seen} requests in bucket ${key.pk}`)
+          ? pass(`${seen} requests in ${keys.map((k) => k.pk).join(' + ')}`)
           : fail(
               `the burst did not reach the aggregate table within ${Math.round((deadline - startedAt) / 1000)}s`,
             );
@@ -190,7 +204,7 @@ export function anomalyChecks(options: AnomalySmokeOptions): {
     {
       name: 'detector flags and blocks the user',
       async run() {
-        const summary = await options.runDetector(evaluateAt);
+        const summary = await options.runDetector(evaluateAt());
         const mine = summary.entities.find((e) => e.entity === `user:${user}`);
         if (!mine) return fail(`not flagged (the run flagged ${summary.anomalyCount} other entities)`);
         report.signal = mine.signal;
@@ -239,7 +253,7 @@ export function anomalyChecks(options: AnomalySmokeOptions): {
     const { client, tables } = options;
     await client.send(new DeleteCommand({ TableName: tables.blocklist, Key: blockItemKey(entity) }));
     await client.send(new DeleteCommand({ TableName: tables.blocklist, Key: detectorStateKey(entity) }));
-    const aggregateKeys = [...baselineBuckets, currentBucket].map((b) => aggregateKey(b, entity));
+    const aggregateKeys = [...baselineBuckets, ...burstBuckets].map((b) => aggregateKey(b, entity));
     const logs = await client.send(
       new QueryCommand({
         TableName: tables.requestLogs,
