@@ -8,7 +8,7 @@ import type { DynamoBlocklist } from '../../../runtime/blocklist/dynamo-blocklis
 import { silentLogger } from '../../../runtime/lib/logger';
 import { countsFromItem } from '../../../src/shared/aggregate-record';
 import { putBlock } from '../../../src/shared/blocklist-table';
-import { bucketPartitionKey } from '../../../src/shared/buckets';
+import { BUCKET_MS, bucketPartitionKey, bucketStart } from '../../../src/shared/buckets';
 import { fromRequestLogItem } from '../../../src/shared/request-log-record';
 import type { TableNames } from '../../../src/shared/table-setup';
 import { startDynalite, storeEnv, type DynaliteServer } from '../../helpers/dynalite';
@@ -23,6 +23,13 @@ function handler(req: IncomingMessage, res: ServerResponse) {
   });
 }
 
+// The gateway's clock runs at real speed a minute into the next bucket, so that every request here
+// lands in one bucket whatever the time of the run (a real clock can cross a boundary mid-test).
+// Ahead, never behind: tokens and blocks made with the real clock stay valid.
+const realStart = Date.now();
+const offsetMs = bucketStart(realStart) + BUCKET_MS + 60_000 - realStart;
+const clock = { now: () => Date.now() + offsetMs };
+
 describe('telemetry', () => {
   let store: DynaliteServer;
   let tables: TableNames;
@@ -34,7 +41,7 @@ describe('telemetry', () => {
     (await store.documentClient().send(new ScanCommand({ TableName: table, ConsistentRead: true }))).Items ??
     [];
   const aggregates = async () => {
-    const bucket = bucketPartitionKey(Date.now());
+    const bucket = bucketPartitionKey(clock.now());
     const items = (await scan(tables.trafficAggregates)).filter((i) => i.pk === bucket);
     return Object.fromEntries(
       items.map((i) => [i.sk as string, { ...countsFromItem(i), ttl: i.ttl as number }]),
@@ -55,7 +62,7 @@ describe('telemetry', () => {
         SENTINEL_API_AGGREGATE_TTL_DAYS: '8',
       },
       // Deterministic sampling: draws alternate 0.1 (kept at rate 0.5) and 0.9 (skipped).
-      { logger: silentLogger, random: () => (draws++ % 2 === 0 ? 0.1 : 0.9) },
+      { logger: silentLogger, clock, random: () => (draws++ % 2 === 0 ? 0.1 : 0.9) },
     );
   });
   afterAll(async () => {
@@ -93,7 +100,7 @@ describe('telemetry', () => {
     });
     expect(counts['IP#127.0.0.1']).toMatchObject({ requests: 3, errors4xx: 3, authFailures: 2 });
     expect(Object.keys(counts).sort()).toEqual(['IP#127.0.0.1', 'USER#alice', 'USER#bob']);
-    const bucketStartSec = Math.floor(Date.now() / 900_000) * 900;
+    const bucketStartSec = bucketStart(clock.now()) / 1000;
     expect(counts['USER#alice']!.ttl).toBe(bucketStartSec + 8 * 86400);
 
     for (let i = 0; i < 2; i++) await fetch(`${gw.url}/proxy/b`, { headers: alice });
@@ -120,7 +127,7 @@ describe('telemetry', () => {
       method: 'GET',
     });
     expect(limited.item.pk).toBe('USER#alice');
-    expect(limited.item.ttl).toBeGreaterThan(Date.now() / 1000 + 6 * 86400);
+    expect(limited.item.ttl).toBeGreaterThan(clock.now() / 1000 + 6 * 86400);
     const anonymous = logs.find((l) => l.record.statusCode === 401)!;
     expect(anonymous.record).toMatchObject({
       entity: { kind: 'ip', id: '127.0.0.1' },
