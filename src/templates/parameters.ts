@@ -4,6 +4,7 @@
 import type { ConfigKey, Config } from '../config/schema';
 import { consumedBy, knobFor } from '../config/schema';
 import { ErrorCode, SentinelError } from '../shared/errors';
+import { detectorScheduleExpression } from './detector-schedule';
 import { secretsVersion } from './secrets-version';
 import type { StackAssets, StackMode, StackParameter } from './types';
 
@@ -78,6 +79,14 @@ const DERIVED_PARAMETERS: readonly ParameterDefinition[] = [
     secret: false,
     optional: false,
     derive: (config) => secretsVersion(gatewaySecretKeys().map((key) => config[key])),
+  },
+  {
+    name: 'DetectorScheduleExpression',
+    description:
+      'When the detector runs: every 15 minutes, a fixed minute after each bucket ends (after the gateway has written it).',
+    secret: false,
+    optional: false,
+    derive: (config) => detectorScheduleExpression(config.telemetryFlushSeconds),
   },
 ];
 

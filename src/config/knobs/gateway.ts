@@ -79,7 +79,8 @@ export const gatewayKnobs = {
     consumers: ['gateway', 'template'],
   }),
   telemetryFlushSeconds: knob(durationType({ min: 1, max: 300 }), {
-    description: 'How often in-memory traffic aggregates and sampled request logs are written to DynamoDB.',
+    description:
+      'How often in-memory traffic aggregates and sampled request logs are written to DynamoDB. The detector runs a minute after the flush that follows each 15-minute bucket, so a longer interval delays it.',
     default: 10,
     consumers: ['gateway', 'template'],
   }),

@@ -7,6 +7,7 @@ import { deployKnobs } from '../../../src/config/knobs/deploy';
 import { REDACTED } from '../../../src/config/redact';
 import { knobFor } from '../../../src/config/schema';
 import { renderStack, type StackMode } from '../../../src/templates';
+import { detectorRunMinute, detectorScheduleExpression } from '../../../src/templates/detector-schedule';
 import { ASSETS, configFor, JWT_SECRET } from './fixtures';
 
 const STACK_OWNED = new Set<string>(Object.keys(deployKnobs));
@@ -84,5 +85,23 @@ describe('rendered parameters', () => {
       Record<string, unknown>
     >;
     expect(container!.DockerLabels).toEqual({ 'sentinel-api.secrets-version': { Ref: 'GatewaySecretsVersion' } });
+  });
+
+  it("schedules the detector a fixed minute after each bucket ends, once the gateway's flush has written it", () => {
+    const schedule = (env: Record<string, string> = {}) =>
+      renderStack('foundation', configFor({ env }), ASSETS).parameters.find(
+        (p) => p.key === 'DetectorScheduleExpression',
+      )!.value;
+    // The default 10 s flush: 2 minutes past each boundary (:02, :17, :32, :47).
+    expect(schedule()).toBe('cron(2/15 * * * ? *)');
+    expect(schedule({ SENTINEL_API_TELEMETRY_FLUSH_SECONDS: '2m' })).toBe('cron(3/15 * * * ? *)');
+    // For every flush interval allowed: the flush and a minute for its writes fit before the run, and
+    // the run stays inside the bucket after the boundary (the minute field stays 0-14).
+    for (let flush = 1; flush <= 300; flush++) {
+      const minute = detectorRunMinute(flush);
+      expect(minute * 60, `flush ${flush}s`).toBeGreaterThanOrEqual(flush + 60);
+      expect(minute).toBeLessThan(15);
+      expect(detectorScheduleExpression(flush)).toMatch(/^cron\((\d|1[0-4])\/15 \* \* \* \? \*\)$/);
+    }
   });
 });

@@ -77,6 +77,7 @@ describe('renderStack', () => {
         'AlertEmail',
         'DetectorCodeBucket',
         'DetectorCodeKey',
+        'DetectorScheduleExpression',
       ].sort(),
     );
     expect(full.JwtSecretKey).toMatchObject({ NoEcho: true, Default: '' });
@@ -151,7 +152,7 @@ describe('renderStack', () => {
       ReservedConcurrentExecutions: 1,
       Code: { S3Bucket: { Ref: 'DetectorCodeBucket' }, S3Key: { Ref: 'DetectorCodeKey' } },
     });
-    expect(r.DetectorSchedule!.Properties.ScheduleExpression).toBe('rate(15 minutes)');
+    expect(r.DetectorSchedule!.Properties.ScheduleExpression).toEqual({ Ref: 'DetectorScheduleExpression' });
     expect(r.GatewayTargetGroup!.Properties).toMatchObject({
       HealthCheckPath: '/health',
       HealthCheckIntervalSeconds: 10,
