@@ -10,27 +10,19 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/cli/run';
-import { resolveConfig } from '../../../src/config/resolve';
-import { startDevStack, type DevStack } from '../../../src/dev/dev-stack';
-import { silentSink } from '../../helpers/sinks';
-import { freePort } from '../../helpers/ports';
+import type { DevStack } from '../../../src/dev/dev-stack';
+import { startTestDevStack, type TestDevStack } from '../../helpers/dev-stack';
 
 const SECRET = 'smoke-stack-test-secret-with-more-than-32-bytes';
-const cwd = mkdtempSync(join(tmpdir(), 'sentinel-smoke-stack-'));
 const stackCwd = mkdtempSync(join(tmpdir(), 'sentinel-smoke-caller-'));
 const cfn = mockClient(CloudFormationClient);
 const lambda = mockClient(LambdaClient);
+let dev: TestDevStack;
 let stack: DevStack;
 
 beforeAll(async () => {
-  const { config } = resolveConfig({ env: { SENTINEL_API_JWT_SECRET_KEY: SECRET } });
-  stack = await startDevStack({
-    resolved: config,
-    port: await freePort(),
-    detectorIntervalSeconds: 3600,
-    cwd,
-    lines: silentSink(),
-  });
+  dev = await startTestDevStack(SECRET);
+  stack = dev.stack;
   cfn.on(DescribeStacksCommand, { StackName: 'SentinelSdkFull' }).resolves({
     Stacks: [
       {
@@ -59,8 +51,7 @@ beforeAll(async () => {
 afterAll(async () => {
   cfn.restore();
   lambda.restore();
-  await stack?.stop();
-  rmSync(cwd, { recursive: true, force: true });
+  await dev?.stop();
   rmSync(stackCwd, { recursive: true, force: true });
 });
 

@@ -1,42 +1,29 @@
 // The anomaly smoke test's steps against a real dev stack (gateway, store, detector), with the
 // gateway's clock and the smoke's sharing one offset so that a burst can be made to cross a
 // 15-minute bucket boundary on purpose, as a run at 09:44:59 does by chance.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../../src/config/resolve';
-import { startDevStack, type DevStack } from '../../../src/dev/dev-stack';
+import type { DevStack } from '../../../src/dev/dev-stack';
 import { createDocumentClient } from '../../../src/shared/dynamodb';
 import { aggregateKey, countsFromItem } from '../../../src/shared/aggregate-record';
 import { BUCKET_MS, bucketStart } from '../../../src/shared/buckets';
 import { userEntity } from '../../../src/shared/entity';
 import { anomalyChecks } from '../../../src/smoke/anomaly';
-import { freePort } from '../../helpers/ports';
-import { silentSink } from '../../helpers/sinks';
+import { startTestDevStack, type TestDevStack } from '../../helpers/dev-stack';
 
 const SECRET = 'smoke-anomaly-test-secret-with-more-than-32-bytes';
-const cwd = mkdtempSync(join(tmpdir(), 'sentinel-smoke-anomaly-'));
 let offsetMs = 0;
 const now = () => Date.now() + offsetMs;
+let dev: TestDevStack;
 let stack: DevStack;
 
 beforeAll(async () => {
-  const { config } = resolveConfig({ env: { SENTINEL_API_JWT_SECRET_KEY: SECRET } });
-  stack = await startDevStack({
-    resolved: config,
-    port: await freePort(),
-    detectorIntervalSeconds: 3600,
-    cwd,
-    lines: silentSink(),
-    clock: { now },
-  });
+  dev = await startTestDevStack(SECRET, { clock: { now } });
+  stack = dev.stack;
 }, 30_000);
 
 afterAll(async () => {
-  await stack?.stop();
-  rmSync(cwd, { recursive: true, force: true });
+  await dev?.stop();
 });
 
 describe('sentinel smoke anomaly', () => {
