@@ -66,6 +66,19 @@ const EARLY_WRITE_SHARE = 0.5;
  */
 const ROUTINE_WRITE_CONCURRENCY = 2;
 const DRAIN_WRITE_CONCURRENCY = 16;
+/**
+ * Entries per parallel write on a routine flush. The first flush after a bucket ends writes every
+ * entity of that bucket, and the detector reads it a minute after (templates/detector-schedule.ts):
+ * at a few milliseconds a write, two writers would take minutes for tens of thousands of entities.
+ */
+const ROUTINE_ENTRIES_PER_WRITER = 1_000;
+
+/** How many writes a flush of `entries` aggregate entries keeps in flight. */
+export function writeConcurrency(entries: number, scope: 'routine' | 'drain'): number {
+  if (scope === 'drain') return DRAIN_WRITE_CONCURRENCY;
+  const wanted = Math.ceil(entries / ROUTINE_ENTRIES_PER_WRITER);
+  return Math.min(DRAIN_WRITE_CONCURRENCY, Math.max(ROUTINE_WRITE_CONCURRENCY, wanted));
+}
 
 export class Telemetry implements TelemetrySink {
   readonly #options: TelemetryOptions;
@@ -190,9 +203,9 @@ export class Telemetry implements TelemetrySink {
   /** What the flush writes, and how many writes it runs in parallel. */
   #drain(scope: 'all' | 'due', now: number): { entries: AggregateEntry[]; concurrency: number } {
     const aggregator = this.#aggregator;
-    if (scope === 'all' || aggregator.size >= aggregator.capacity * EARLY_WRITE_SHARE)
-      return { entries: aggregator.drain(), concurrency: DRAIN_WRITE_CONCURRENCY };
-    return { entries: aggregator.takeDue(now), concurrency: ROUTINE_WRITE_CONCURRENCY };
+    const drain = scope === 'all' || aggregator.size >= aggregator.capacity * EARLY_WRITE_SHARE;
+    const entries = drain ? aggregator.drain() : aggregator.takeDue(now);
+    return { entries, concurrency: writeConcurrency(entries.length, drain ? 'drain' : 'routine') };
   }
 
   async #flushOnce(scope: 'all' | 'due'): Promise<void> {

@@ -79,6 +79,62 @@ describe('aggregate write schedule', () => {
   });
 });
 
+describe('aggregate write concurrency', () => {
+  // The first flush after a bucket ends writes every entity of it, and the detector reads the bucket
+  // a minute after (templates/detector-schedule.ts): a big bucket is written with more writers.
+  const finishedBucketFlush = async (users: number) => {
+    const clock = manualClock(BUCKET + 60_000);
+    let sent = 0;
+    let running = 0;
+    let most = 0;
+    const send = async () => {
+      most = Math.max(most, ++running);
+      await new Promise((resolve) => setImmediate(resolve));
+      running--;
+      sent++;
+      return {};
+    };
+    const telemetry = new Telemetry({
+      lines: { write: () => undefined, dropped: () => 0, flush() {} },
+      logger: silentLogger,
+      clock,
+      dynamo: { client: { send } as never, aggregateTable: 'aggs', requestLogTable: 'logs' },
+      flushMs: 5,
+      aggregateTtlDays: 8,
+      requestLogTtlDays: 7,
+      requestLogSampleRate: 0,
+      accessLog: 'off',
+    });
+    for (let i = 0; i < users; i++) {
+      telemetry.record({
+        ...event(`u${i}`),
+        requestId: `r${i}`,
+        startedAt: 0,
+        method: 'GET',
+        identity: undefined,
+        bytesIn: 0,
+        bytesOut: 0,
+        deferred: false,
+        tracked: true,
+        targetPath: '/a',
+        responseHeaders: {},
+      } as RequestState);
+    }
+    clock.set(BUCKET + BUCKET_MS + 1_000);
+    telemetry.start();
+    // Bounded wait for the timer's flush to write them all (at most 15 s).
+    for (let i = 0; i < 1_500 && sent < users; i++) await new Promise((r) => setTimeout(r, 10));
+    await telemetry.stop();
+    return { sent, most };
+  };
+
+  it('keeps two writes in flight for a routine flush, one more per thousand entries due, up to 16', async () => {
+    expect(await finishedBucketFlush(300)).toEqual({ sent: 300, most: 2 });
+    expect(await finishedBucketFlush(4_500)).toEqual({ sent: 4_500, most: 5 });
+    expect(await finishedBucketFlush(20_000)).toEqual({ sent: 20_000, most: 16 });
+  });
+});
+
 describe('access log line', () => {
   const state = (over: Partial<RequestState> = {}): RequestState => ({
     requestId: 'req-1',
