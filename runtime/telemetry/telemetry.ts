@@ -73,9 +73,8 @@ const DRAIN_WRITE_CONCURRENCY = 16;
  */
 const ROUTINE_ENTRIES_PER_WRITER = 1_000;
 
-/** How many writes a flush of `entries` aggregate entries keeps in flight. */
-export function writeConcurrency(entries: number, scope: 'routine' | 'drain'): number {
-  if (scope === 'drain') return DRAIN_WRITE_CONCURRENCY;
+/** How many writes a routine flush of `entries` due aggregate entries keeps in flight. */
+function routineWriteConcurrency(entries: number): number {
   const wanted = Math.ceil(entries / ROUTINE_ENTRIES_PER_WRITER);
   return Math.min(DRAIN_WRITE_CONCURRENCY, Math.max(ROUTINE_WRITE_CONCURRENCY, wanted));
 }
@@ -203,9 +202,10 @@ export class Telemetry implements TelemetrySink {
   /** What the flush writes, and how many writes it runs in parallel. */
   #drain(scope: 'all' | 'due', now: number): { entries: AggregateEntry[]; concurrency: number } {
     const aggregator = this.#aggregator;
-    const drain = scope === 'all' || aggregator.size >= aggregator.capacity * EARLY_WRITE_SHARE;
-    const entries = drain ? aggregator.drain() : aggregator.takeDue(now);
-    return { entries, concurrency: writeConcurrency(entries.length, drain ? 'drain' : 'routine') };
+    if (scope === 'all' || aggregator.size >= aggregator.capacity * EARLY_WRITE_SHARE)
+      return { entries: aggregator.drain(), concurrency: DRAIN_WRITE_CONCURRENCY };
+    const entries = aggregator.takeDue(now);
+    return { entries, concurrency: routineWriteConcurrency(entries.length) };
   }
 
   async #flushOnce(scope: 'all' | 'due'): Promise<void> {

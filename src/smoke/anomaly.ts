@@ -12,7 +12,7 @@ import {
 import { updateFor } from '../../runtime/telemetry/aggregate-writer';
 import { aggregateKey, countsFromItem, emptyCounts } from '../shared/aggregate-record';
 import { blockItemKey, detectorStateKey, fromBlockItem, isBlockActive } from '../shared/block-record';
-import { BUCKET_MS, BUCKETS_PER_HOUR, bucketStart } from '../shared/buckets';
+import { BUCKET_MS, BUCKETS_PER_HOUR, bucketStart, completeBucketsBefore } from '../shared/buckets';
 import { entityKey, userEntity } from '../shared/entity';
 import type { TableNames } from '../shared/table-setup';
 import { fail, pass, type Check } from './check';
@@ -117,8 +117,9 @@ export function anomalyChecks(options: AnomalySmokeOptions): {
   // So the burst's buckets are a range, first fixed here, last after the burst, each widened by
   // the skew allowed; the detector then runs as of the end of the last.
   const firstBurstBucket = bucketStart(startedAt - CLOCK_SKEW_MS);
-  let burstBuckets = [firstBurstBucket];
-  const evaluateAt = () => burstBuckets[burstBuckets.length - 1]! + BUCKET_MS;
+  let lastBurstBucket = firstBurstBucket;
+  const burstBuckets = () =>
+    completeBucketsBefore(lastBurstBucket + BUCKET_MS, (lastBurstBucket - firstBurstBucket) / BUCKET_MS + 1);
   // The detector's current hour is the 4 complete buckets before its run time; the 32 buckets
   // before the hour that would hold a burst in one bucket are the baseline. A burst that spans two
   // buckets moves the hour by one, which leaves one empty bucket at the baseline's end (harmless).
@@ -163,9 +164,7 @@ export function anomalyChecks(options: AnomalySmokeOptions): {
           }
         };
         await Promise.all(Array.from({ length: 8 }, worker));
-        const lastBurstBucket = bucketStart(now() + CLOCK_SKEW_MS);
-        burstBuckets = [];
-        for (let b = firstBurstBucket; b <= lastBurstBucket; b += BUCKET_MS) burstBuckets.push(b);
+        lastBurstBucket = bucketStart(now() + CLOCK_SKEW_MS);
         const refused = Object.entries(report.burstStatuses).filter(
           ([s]) => s === '401' || s === '403' || Number(s) >= 500,
         );
@@ -181,7 +180,7 @@ export function anomalyChecks(options: AnomalySmokeOptions): {
     {
       name: 'gateway flushed the aggregates',
       async run() {
-        const keys = burstBuckets.map((b) => aggregateKey(b, entity));
+        const keys = burstBuckets().map((b) => aggregateKey(b, entity));
         const deadline = now() + (options.flushSeconds * 3 + 10) * 1000;
         const seen = await poll(deadline, 500, now, sleep, async () => {
           let count = 0;
@@ -204,7 +203,7 @@ export function anomalyChecks(options: AnomalySmokeOptions): {
     {
       name: 'detector flags and blocks the user',
       async run() {
-        const summary = await options.runDetector(evaluateAt());
+        const summary = await options.runDetector(lastBurstBucket + BUCKET_MS);
         const mine = summary.entities.find((e) => e.entity === `user:${user}`);
         if (!mine) return fail(`not flagged (the run flagged ${summary.anomalyCount} other entities)`);
         report.signal = mine.signal;
@@ -253,7 +252,7 @@ export function anomalyChecks(options: AnomalySmokeOptions): {
     const { client, tables } = options;
     await client.send(new DeleteCommand({ TableName: tables.blocklist, Key: blockItemKey(entity) }));
     await client.send(new DeleteCommand({ TableName: tables.blocklist, Key: detectorStateKey(entity) }));
-    const aggregateKeys = [...baselineBuckets, ...burstBuckets].map((b) => aggregateKey(b, entity));
+    const aggregateKeys = [...baselineBuckets, ...burstBuckets()].map((b) => aggregateKey(b, entity));
     const logs = await client.send(
       new QueryCommand({
         TableName: tables.requestLogs,

@@ -23,6 +23,30 @@ const event = (userId: string, time = BUCKET + 60_000): AggregateEvent => ({
   latencyMs: 1,
   endpoint: '/a',
 });
+/** A finished request as the gateway hands it to telemetry. */
+const state = (over: Partial<RequestState> = {}): RequestState => ({
+  requestId: 'req-1',
+  time: BUCKET,
+  startedAt: 0,
+  method: 'GET',
+  endpoint: '/a"b\\c',
+  clientIp: '192.0.2.1',
+  userAgent: 'x',
+  userId: 'al"ice',
+  identity: undefined,
+  decision: 'allowed',
+  status: 200,
+  remaining: 4,
+  upstreamMs: 1.23456,
+  latencyMs: 3.14159,
+  bytesIn: 0,
+  bytesOut: 12,
+  deferred: false,
+  tracked: true,
+  targetPath: '/a',
+  responseHeaders: {},
+  ...over,
+});
 const add = (agg: TrafficAggregator, userId: string, n: number, time?: number) => {
   for (let i = 0; i < n; i++) agg.add(event(userId, time));
 };
@@ -106,19 +130,7 @@ describe('aggregate write concurrency', () => {
       accessLog: 'off',
     });
     for (let i = 0; i < users; i++) {
-      telemetry.record({
-        ...event(`u${i}`),
-        requestId: `r${i}`,
-        startedAt: 0,
-        method: 'GET',
-        identity: undefined,
-        bytesIn: 0,
-        bytesOut: 0,
-        deferred: false,
-        tracked: true,
-        targetPath: '/a',
-        responseHeaders: {},
-      } as RequestState);
+      telemetry.record(state({ userId: `u${i}`, requestId: `r${i}`, time: BUCKET + 60_000 }));
     }
     clock.set(BUCKET + BUCKET_MS + 1_000);
     telemetry.start();
@@ -136,29 +148,6 @@ describe('aggregate write concurrency', () => {
 });
 
 describe('access log line', () => {
-  const state = (over: Partial<RequestState> = {}): RequestState => ({
-    requestId: 'req-1',
-    time: BUCKET,
-    startedAt: 0,
-    method: 'GET',
-    endpoint: '/a"b\\c',
-    clientIp: '192.0.2.1',
-    userAgent: 'x',
-    userId: 'al"ice',
-    identity: undefined,
-    decision: 'allowed',
-    status: 200,
-    remaining: 4,
-    upstreamMs: 1.23456,
-    latencyMs: 3.14159,
-    bytesIn: 0,
-    bytesOut: 12,
-    deferred: false,
-    tracked: true,
-    targetPath: '/a',
-    responseHeaders: {},
-    ...over,
-  });
   const reference = (s: RequestState) =>
     JSON.stringify({
       time: new Date(s.time).toISOString(),
