@@ -6,9 +6,9 @@
 // --users N, --simulated-rate R (req/s being simulated), --minutes M (simulated), --rate W (req/s
 // actually sent), --quick (`-- --help` lists them).
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { countsFromItem } from '../src/shared/aggregate-record';
-import { BUCKET_MS } from '../src/shared/buckets';
-import { schema } from '../src/config/schema';
+import { countsFromItem } from '../core/shared/aggregate-record';
+import { BUCKET_MS } from '../core/shared/buckets';
+import { schema } from '../core/config/schema';
 import { PRICE_DATE, PRICE_REGION, PRICES } from '../src/templates/prices';
 import { describeMachine, machineInfo } from './lib/machine';
 import { runLoad } from './lib/load';

@@ -5,9 +5,9 @@
 import { Hono, type Context } from 'hono';
 import type { GatewayDeps } from './deps';
 import { errorResponse, httpCodeForError } from './errors';
-import { authenticate } from './middleware/authenticate';
-import { refuseDotSegments, rejectDotSegments } from './middleware/proxy-path';
-import { newRequestState, requestContext, type RequestContextOptions } from './middleware/request-context';
+import { authenticate } from './steps/authenticate';
+import { refuseDotSegments, rejectDotSegments } from './steps/proxy-path';
+import { newRequestState, requestContext, type RequestContextOptions } from './request-context';
 import { REQUEST_ID_HEADER } from './proxy/headers';
 import type { GatewayEnv, RequestState } from './request-state';
 import { healthRoutes } from './routes/health';

@@ -1,7 +1,7 @@
 // What createApp needs, as interfaces: the container wires Redis, DynamoDB and undici behind them;
 // `sentinel dev` wires an in-process rate limiter and a local store; tests wire whatever they test.
 import type { Dispatcher } from 'undici';
-import type { Preset } from '../src/config/knob';
+import type { Preset } from '../core/config/knob';
 import type { TokenVerifier } from './auth/token-verifier';
 import type { Blocklist } from './blocklist/blocklist';
 import type { Clock } from './lib/clock';

@@ -3,7 +3,7 @@
 // is kept for clients of the original. Codes are stable: clients and tests branch on them.
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { ErrorCode, isSentinelError } from '../src/shared/errors';
+import { ErrorCode, isSentinelError } from '../core/shared/errors';
 
 export const HTTP_ERRORS = {
   bad_request: { status: 400, detail: 'Bad request' },

@@ -4,9 +4,9 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Hono } from 'hono';
 import type { Dispatcher } from 'undici';
-import type { ResolvedConfig } from '../src/config/resolve';
-import { createDocumentClient } from '../src/shared/dynamodb';
-import { VERSION } from '../src/version';
+import type { ResolvedConfig } from '../core/config/resolve';
+import { createDocumentClient } from '../core/shared/dynamodb';
+import { VERSION } from '../core/version';
 import { createApp } from './app';
 import { createTokenVerifier } from './auth/token-verifier';
 import type { Blocklist } from './blocklist/blocklist';

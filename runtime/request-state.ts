@@ -1,8 +1,8 @@
-// Per-request facts gathered along the middleware chain and read once, at the end, by telemetry.
+// Per-request facts gathered along the request steps and read once, at the end, by telemetry.
 // One plain object per request (no Map of variables), filled in place.
 import type { HttpBindings } from '@hono/node-server';
 import type { Context } from 'hono';
-import type { RequestDecision } from '../src/shared/request-log-record';
+import type { RequestDecision } from '../core/shared/request-log-record';
 import type { Identity } from './auth/auth-failure';
 
 export interface RequestState {

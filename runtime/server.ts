@@ -1,8 +1,8 @@
 // Entry point of the gateway container: read the configuration from the environment (no .env file),
 // wire the real dependencies, serve, and stop gracefully on SIGTERM (ECS) or SIGINT.
-import { ConfigError } from '../src/config/issues';
-import { loadConfig } from '../src/config/load';
-import type { ResolvedConfig } from '../src/config/resolve';
+import { ConfigError } from '../core/config/issues';
+import { loadConfig } from '../core/config/load';
+import type { ResolvedConfig } from '../core/config/resolve';
 import { createGateway } from './gateway';
 import { serveGateway } from './serve';
 

@@ -1,6 +1,6 @@
 // `npm run docs`: regenerate the README's configuration table and .env.example from the schema.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { renderEnvExample, withConfigTable } from '../src/config/docs';
+import { renderEnvExample, withConfigTable } from '../core/config/docs';
 
 const readme = readFileSync('README.md', 'utf8');
 writeFileSync('README.md', withConfigTable(readme));

@@ -3,11 +3,11 @@
 // counting tap, and the bench upstream in its own process. `stop()` stops all of it.
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Redis } from 'ioredis';
-import { countsFromItem } from '../../src/shared/aggregate-record';
+import { countsFromItem } from '../../core/shared/aggregate-record';
 import { startDynalite, storeEnv, type DynaliteServer } from '../../test/helpers/dynalite';
 import { tokenFor } from '../../test/helpers/gateway';
 import { startRedisServer, type RedisServer } from '../../test/helpers/redis-server';
-import type { TableNames } from '../../src/shared/table-setup';
+import type { TableNames } from '../../core/shared/table-setup';
 import { startDynamoTap, type DynamoTap } from './dynamo-tap';
 import { startBenchUpstream, type BenchUpstream } from './processes';
 

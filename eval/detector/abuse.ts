@@ -1,7 +1,7 @@
 // Injected abuse with known onset and end, added on top of the benign traffic: bursts of 3x-50x,
 // slow ramps, compromised heavy users, rate-limit hammering, enumeration, new abusive accounts and
 // failed-authentication storms. Abusive clients are scripts: Poisson counts at the rate they choose.
-import { BUCKET_MS } from '../../src/shared/buckets';
+import { BUCKET_MS } from '../../core/shared/buckets';
 import type { CounterField } from '../../lambda/anomaly-detector/input';
 import { RATE_LIMIT_PER_BUCKET, type Profile } from './population';
 import type { Rng } from './rng';

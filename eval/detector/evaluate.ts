@@ -1,12 +1,12 @@
 // One evaluation: generate the labelled traffic, replay both rules, score them. Shared by the
 // `npm run eval:detector` command and the fast regression test.
-import { loadConfig } from '../../src/config/load';
-import type { Preset } from '../../src/config/knob';
+import { loadConfig } from '../../core/config/load';
+import type { Preset } from '../../core/config/knob';
 import { generateTraffic, type ScenarioOptions } from './generate';
 import { checkBars, score, type Bar, type Score } from './metrics';
 import { replay, type BlockEvent, type RunObserver } from './replay';
 import type { Traffic } from './traffic';
-import type { Config } from '../../src/config/schema';
+import type { Config } from '../../core/config/schema';
 
 export interface Evaluation {
   ours: Score;

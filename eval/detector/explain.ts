@@ -2,7 +2,7 @@
 // an abuse type, whether and how it was caught and, when missed, the closest the detector came
 // (best hourly and short-window z and ratio, what the expectation was); for `false`, every block of
 // a benign moment with the user's profile, the local time, the trap it fell in and the numbers.
-import { BUCKET_MS, bucketStart } from '../../src/shared/buckets';
+import { BUCKET_MS, bucketStart } from '../../core/shared/buckets';
 import { computeBaselines, BASELINE_SOURCES } from '../../lambda/anomaly-detector/baseline';
 import type { DetectorSettings } from '../../lambda/anomaly-detector/settings';
 import { excessZ } from '../../lambda/anomaly-detector/stats';

@@ -1,7 +1,7 @@
 // The seeded traffic generator: benign users and IPs, benign traps, and injected abuse episodes
 // with known onset and end, written into bucket-major columns. Same seed, same traffic.
-import { BUCKET_MS, BUCKETS_PER_DAY } from '../../src/shared/buckets';
-import { ipEntity, userEntity, type Entity } from '../../src/shared/entity';
+import { BUCKET_MS, BUCKETS_PER_DAY } from '../../core/shared/buckets';
+import { ipEntity, userEntity, type Entity } from '../../core/shared/entity';
 import {
   benignMeans,
   distinctEndpoints,

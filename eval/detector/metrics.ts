@@ -1,6 +1,6 @@
 // Scores block events against the labels: per abuse type, episode recall and detection delay in
 // runs; overall, block precision, false blocks per 10,000 benign user-days and each trap's share.
-import { BUCKET_MS, bucketStart } from '../../src/shared/buckets';
+import { BUCKET_MS, bucketStart } from '../../core/shared/buckets';
 import type { BlockEvent } from './replay';
 import {
   ABUSE_TYPES,

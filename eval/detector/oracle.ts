@@ -16,7 +16,7 @@
 //   user's own counts on the earlier days of the history ours reads (see `learnedUsual`); told only
 //   the noise (the negative binomial shape and the day factor's spread). The step from
 //   `usual+today` to this one is what knowing the usual rates is worth.
-import { BUCKET_MS, BUCKETS_PER_DAY } from '../../src/shared/buckets';
+import { BUCKET_MS, BUCKETS_PER_DAY } from '../../core/shared/buckets';
 import { excessZ } from '../../lambda/anomaly-detector/stats';
 import { localDayBeginsMs } from './population';
 import { blocksBenign, episodesByEntity, score, type Score } from './metrics';

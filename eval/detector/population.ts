@@ -2,7 +2,7 @@
 // weekends, day-to-day variation and overdispersed (negative binomial) counts; plus the benign
 // traps that fool a naive detector: morning ramp-ups, new users, batch jobs, a population-wide
 // surge and an upstream outage that makes every client retry.
-import { BUCKET_MS, BUCKETS_PER_DAY } from '../../src/shared/buckets';
+import { BUCKET_MS, BUCKETS_PER_DAY } from '../../core/shared/buckets';
 import type { Rng } from './rng';
 
 const HOUR_MS = 3_600_000;

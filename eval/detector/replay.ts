@@ -3,7 +3,7 @@
 // in-memory blocklist. A block of ours is enforced as the gateway would: the entity's requests in
 // the buckets it covers become 403s counted as blocked. The original's rule runs beside it with its
 // fixed one-hour blocks, on request counts, which a block does not change.
-import { BUCKET_MS } from '../../src/shared/buckets';
+import { BUCKET_MS } from '../../core/shared/buckets';
 import type { Decision, Detection } from '../../lambda/anomaly-detector/decision';
 import type { DetectInput, InputBucket } from '../../lambda/anomaly-detector/input';
 import { detect } from '../../lambda/anomaly-detector/detect';

@@ -4,7 +4,7 @@
 // Exits 1 when a bar is missed. SENTINEL_API_ANOMALY_* variables in the environment are honoured,
 // so a knob can be tried without editing code.
 import { writeFileSync } from 'node:fs';
-import type { Preset } from '../../src/config/knob';
+import type { Preset } from '../../core/config/knob';
 import { evaluate } from './evaluate';
 import { DEFAULT_SCENARIO, generateTraffic } from './generate';
 import { ORACLE_KNOWLEDGE, runOracle } from './oracle';

@@ -1,6 +1,6 @@
 // The labelled traffic the evaluation replays: bucket-major counter columns for every entity over
 // the whole period, the injected abuse episodes and the benign traps, with what is needed to score.
-import type { Entity } from '../../src/shared/entity';
+import type { Entity } from '../../core/shared/entity';
 import type { CounterField } from '../../lambda/anomaly-detector/input';
 
 /** Every counter the evaluation keeps: the detector's columns, and the requests a block refused. */

@@ -1,6 +1,6 @@
 // The one SNS message of a run: a subject with the count, a text summary a person reads first
 // (entity, signal, numbers, until when it is blocked), then the JSON details for tooling.
-import { formatEntity } from '../../src/shared/entity';
+import { formatEntity } from '../../core/shared/entity';
 import type { Detection } from './decision';
 import type { AlertedAction } from './escalation';
 

@@ -1,9 +1,9 @@
 // ANOMALY_ALLOWLIST as a matcher: users by id, IPs by address or CIDR range. Allowlisted entities
 // are still detected and reported — an operator wants to know — but never blocked.
 import { BlockList, isIP } from 'node:net';
-import { parseAllowlistEntry } from '../../src/config/knobs/detector';
-import type { Entity } from '../../src/shared/entity';
-import { ErrorCode, SentinelError } from '../../src/shared/errors';
+import { parseAllowlistEntry } from '../../core/config/knobs/detector';
+import type { Entity } from '../../core/shared/entity';
+import { ErrorCode, SentinelError } from '../../core/shared/errors';
 
 export interface Allowlist {
   has(entity: Entity): boolean;

@@ -1,8 +1,8 @@
 // What each entity is expected to send this hour, and the population facts that shape it: the
 // prior for entities new at this hour, the population's own surge factor, and the pooled
 // overdispersion at the hour and the 15-minute scale.
-import { BUCKETS_PER_HOUR } from '../../src/shared/buckets';
-import type { Entity } from '../../src/shared/entity';
+import { BUCKETS_PER_HOUR } from '../../core/shared/buckets';
+import type { Entity } from '../../core/shared/entity';
 import type { DetectorSettings } from './settings';
 import { fitDispersion, quantileInPlace } from './stats';
 import {

@@ -1,6 +1,6 @@
 // What detection returns: one decision per flagged entity, with the signal that fired, the numbers
 // behind it and a one-line reason a person can check against the traffic.
-import type { Entity } from '../../src/shared/entity';
+import type { Entity } from '../../core/shared/entity';
 import type { BaselineSource, PopulationStats } from './baseline';
 
 /**

@@ -1,13 +1,13 @@
 // The pure detection core: buckets in, decisions out. No I/O and no clock: `now` is given, so the
 // handler, the tests and the offline evaluation run exactly the same code on the same numbers.
-import { BUCKET_MS, BUCKETS_PER_HOUR } from '../../src/shared/buckets';
+import { BUCKET_MS, BUCKETS_PER_HOUR } from '../../core/shared/buckets';
 import { compileAllowlist } from './allowlist';
 import { BASELINE_SOURCES, computeBaselines } from './baseline';
 import type { Decision, Detection, SignalHit, SignalName } from './decision';
 import { SIGNAL_PRIORITY } from './decision';
 import type { DetectInput } from './input';
 import { assertValidInput } from './input';
-import { entityKey } from '../../src/shared/entity';
+import { entityKey } from '../../core/shared/entity';
 import type { DetectorSettings } from './settings';
 import { authStorm } from './signals/auth-storm';
 import type { Signal, SignalContext } from './signals/context';

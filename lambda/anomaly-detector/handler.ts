@@ -1,11 +1,11 @@
 // The Lambda (every 15 minutes, EventBridge): load the windows from the aggregate table, detect,
 // plan and write blocks, publish one alert, return a summary. Thin on purpose: every decision is
 // made by the pure modules; this file only reads config, reaches AWS and wires them together.
-import { loadConfig } from '../../src/config/load';
-import type { Config } from '../../src/config/schema';
-import { createDocumentClient } from '../../src/shared/dynamodb';
-import { ErrorCode, SentinelError } from '../../src/shared/errors';
-import { entityKey, formatEntity } from '../../src/shared/entity';
+import { loadConfig } from '../../core/config/load';
+import type { Config } from '../../core/config/schema';
+import { createDocumentClient } from '../../core/shared/dynamodb';
+import { ErrorCode, SentinelError } from '../../core/shared/errors';
+import { entityKey, formatEntity } from '../../core/shared/entity';
 import { formatAlert, round } from './alert';
 import { detect } from './detect';
 import { historyAfter, planAction, type Action, type AlertedAction } from './escalation';

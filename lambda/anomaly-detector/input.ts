@@ -1,11 +1,11 @@
 // The detector's input: per 15-minute bucket, one counter column per field, index-aligned with a
 // list of entities. Columns (not objects per entity-bucket) keep a run over thousands of entities and
 // a week of buckets cheap, and let the evaluation pass views of its arrays without copying.
-import type { AggregateCounts } from '../../src/shared/aggregate-record';
-import { BUCKET_MS, bucketStart } from '../../src/shared/buckets';
-import type { Entity } from '../../src/shared/entity';
-import { entityKey } from '../../src/shared/entity';
-import { ErrorCode, SentinelError } from '../../src/shared/errors';
+import type { AggregateCounts } from '../../core/shared/aggregate-record';
+import { BUCKET_MS, bucketStart } from '../../core/shared/buckets';
+import type { Entity } from '../../core/shared/entity';
+import { entityKey } from '../../core/shared/entity';
+import { ErrorCode, SentinelError } from '../../core/shared/errors';
 
 /** The counters of one bucket, one value per entity of {@link DetectInput.entities}, same order. */
 export interface InputBucket {
@@ -120,7 +120,7 @@ export function assertValidInput(input: DetectInput): void {
       throw new SentinelError(
         ErrorCode.DetectorInputInvalid,
         `bucket start ${bucket.start} is not on a 15-minute boundary`,
-        { hint: 'use bucketStart() from src/shared/buckets' },
+        { hint: 'use bucketStart() from core/shared/buckets' },
       );
     }
     for (const field of [...COUNTER_FIELDS, ...OPTIONAL_COUNTER_FIELDS]) {

@@ -1,6 +1,6 @@
 // The knobs detection reads, under their schema names: a resolved `Config` (loadConfig().values)
 // fits as is, and offline callers can pass just these fields.
-import type { Config } from '../../src/config/schema';
+import type { Config } from '../../core/config/schema';
 
 export type DetectorSettings = Pick<
   Config,

@@ -9,7 +9,7 @@ import {
   type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { countsFromItem } from '../../src/shared/aggregate-record';
+import { countsFromItem } from '../../core/shared/aggregate-record';
 import {
   blockItemKey,
   detectorStateKey,
@@ -20,10 +20,10 @@ import {
   toDetectorStateItem,
   type BlockRecord,
   type DetectorStateRecord,
-} from '../../src/shared/block-record';
-import { bucketPartitionKey } from '../../src/shared/buckets';
-import { entityKey, parseEntityKey, type Entity } from '../../src/shared/entity';
-import { TABLES, TTL_ATTRIBUTE } from '../../src/shared/tables';
+} from '../../core/shared/block-record';
+import { bucketPartitionKey } from '../../core/shared/buckets';
+import { entityKey, parseEntityKey, type Entity } from '../../core/shared/entity';
+import { TABLES, TTL_ATTRIBUTE } from '../../core/shared/tables';
 import type { EntityHistory } from './escalation';
 import type { BucketRecord } from './input';
 

@@ -2,7 +2,7 @@
 // the eight hours before it, the same hour (±2 h, and the hour before that span) on earlier days,
 // and the windows judged against today's level with their references. Loops run bucket by bucket
 // over whole columns, so a run touches each needed value once and never builds per-entity objects.
-import { BUCKET_MS, BUCKETS_PER_DAY, BUCKETS_PER_HOUR, bucketStart } from '../../src/shared/buckets';
+import { BUCKET_MS, BUCKETS_PER_DAY, BUCKETS_PER_HOUR, bucketStart } from '../../core/shared/buckets';
 import type { DetectInput, InputBucket } from './input';
 
 /** A local copy: imported bindings are getters once transpiled, too slow for the inner loops. */

@@ -1,6 +1,6 @@
 // Why a token was refused: the precise reason is logged, the client sees only a short generic text
 // (telling an attacker which check failed helps them; telling a client its token expired helps it).
-import type { JwtAlgorithm } from '../../src/config/knobs/auth';
+import type { JwtAlgorithm } from '../../core/jwt/algorithms';
 
 export type AuthFailureReason =
   | 'missing_token'

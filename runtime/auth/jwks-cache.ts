@@ -5,7 +5,7 @@
 import type { webcrypto } from 'node:crypto';
 import { importJWK, type JWK } from 'jose';
 import { request } from 'undici';
-import type { JwtAlgorithm } from '../../src/config/knobs/auth';
+import type { JwtAlgorithm } from '../../core/jwt/algorithms';
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import { AuthFailure, KeysUnavailable } from './auth-failure';

@@ -1,9 +1,9 @@
 // Which JWS algorithms a public key may verify, from its type and curve. Used to derive the default
 // allowlist and to refuse pairing a key with an algorithm of another family (algorithm confusion).
 import type { JWK } from 'jose';
-import type { JwtAlgorithm } from '../../src/config/knobs/auth';
-import { JWT_ALGORITHMS } from '../../src/config/knobs/auth';
-import { isHmac } from '../../src/jwt/algorithms';
+import type { JwtAlgorithm } from '../../core/jwt/algorithms';
+import { JWT_ALGORITHMS } from '../../core/jwt/algorithms';
+import { isHmac } from '../../core/jwt/algorithms';
 
 const RSA: JwtAlgorithm[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
 const EC_BY_CURVE: Record<string, JwtAlgorithm> = { 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512' };

@@ -4,8 +4,8 @@ import { createPublicKey, X509Certificate, webcrypto } from 'node:crypto';
 
 type CryptoKey = webcrypto.CryptoKey;
 import { importJWK, type JWK } from 'jose';
-import type { JwtAlgorithm } from '../../src/config/knobs/auth';
-import { ErrorCode, SentinelError } from '../../src/shared/errors';
+import type { JwtAlgorithm } from '../../core/jwt/algorithms';
+import { ErrorCode, SentinelError } from '../../core/shared/errors';
 import { algorithmsForJwk } from './key-algorithms';
 
 export type KeysByAlgorithm = Map<JwtAlgorithm, CryptoKey>;

@@ -3,9 +3,9 @@
 // allowlist is applied first, `none` never passes, and an HS token is never checked with a public key.
 import type { webcrypto } from 'node:crypto';
 import { errors, jwtVerify, type JWTHeaderParameters, type JWTPayload } from 'jose';
-import type { JwtAlgorithm } from '../../src/config/knobs/auth';
-import { isHmac } from '../../src/jwt/algorithms';
-import { ErrorCode, SentinelError } from '../../src/shared/errors';
+import type { JwtAlgorithm } from '../../core/jwt/algorithms';
+import { isHmac } from '../../core/jwt/algorithms';
+import { ErrorCode, SentinelError } from '../../core/shared/errors';
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import { AuthFailure, KeysUnavailable, type AuthResult, type Identity } from './auth-failure';

@@ -1,7 +1,7 @@
 // What the request path needs from the blocklist: a synchronous lookup and whether the first
 // snapshot has loaded. The DynamoDB refresher implements it; `sentinel dev` and tests may pass a
 // static list.
-import type { BlockRecord } from '../../src/shared/block-record';
+import type { BlockRecord } from '../../core/shared/block-record';
 import { BlocklistSnapshot } from './snapshot';
 
 export interface Blocklist {

@@ -2,8 +2,8 @@
 // paginated Scan (the table holds only active blocks, so it stays small). A failed reload keeps the
 // last good snapshot and is logged; the request path never calls DynamoDB.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { BlockRecord } from '../../src/shared/block-record';
-import { scanBlocks } from '../../src/shared/blocklist-table';
+import type { BlockRecord } from '../../core/shared/block-record';
+import { scanBlocks } from '../../core/shared/blocklist-table';
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import type { Blocklist } from './blocklist';

@@ -1,10 +1,10 @@
 // The blocklist as the gateway holds it: an immutable map from entity key to block, rebuilt on each
 // refresh and swapped in whole. Lookups check expiry against the clock, because DynamoDB deletes
 // expired items only lazily (sometimes days later).
-import type { BlockRecord } from '../../src/shared/block-record';
-import { isBlockActive } from '../../src/shared/block-record';
-import type { Entity } from '../../src/shared/entity';
-import { entityKey } from '../../src/shared/entity';
+import type { BlockRecord } from '../../core/shared/block-record';
+import { isBlockActive } from '../../core/shared/block-record';
+import type { Entity } from '../../core/shared/entity';
+import { entityKey } from '../../core/shared/entity';
 
 export class BlocklistSnapshot {
   readonly #blocks: ReadonlyMap<string, BlockRecord>;

@@ -1,7 +1,7 @@
 // The client's address. Behind N trusted proxies (the ALB is 1), each hop appends the address it
 // received the request from to X-Forwarded-For, so the client is the N-th entry from the right; what
 // is left of it was written by the client and is never trusted.
-import { normalizeIp } from '../../src/shared/entity';
+import { normalizeIp } from '../../core/shared/entity';
 
 /** Socket addresses seen recently and their canonical form: the same few peers send most requests. */
 const canonical = new Map<string, string>();

@@ -8,7 +8,7 @@
 // the upstream socket until the response drains and `resume` is called.
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { errors, util, type Dispatcher } from 'undici';
-import { ErrorCode, SentinelError } from '../../src/shared/errors';
+import { ErrorCode, SentinelError } from '../../core/shared/errors';
 import type { RequestState } from '../request-state';
 
 export interface RelayOptions {

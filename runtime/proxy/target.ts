@@ -2,7 +2,7 @@
 // query string, byte for byte. Anything that could leave the upstream's origin or base path once some
 // server normalises it gets 400: dot segments (also percent-encoded), empty segments (`//host`),
 // backslashes, control and non-ASCII characters, and fragments.
-import { ErrorCode, SentinelError } from '../../src/shared/errors';
+import { ErrorCode, SentinelError } from '../../core/shared/errors';
 
 export interface UpstreamBase {
   /** `http://host:port`, used to open the connection pool. */

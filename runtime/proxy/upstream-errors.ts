@@ -1,6 +1,6 @@
 // What an undici failure means for the client: a timeout is 504, a refused or broken connection 502,
 // an oversized body 413, and an abort caused by the client leaving is no response at all.
-import { ErrorCode, isSentinelError, SentinelError } from '../../src/shared/errors';
+import { ErrorCode, isSentinelError, SentinelError } from '../../core/shared/errors';
 
 const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 

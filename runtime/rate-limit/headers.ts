@@ -7,7 +7,7 @@
 // Only `legacy` by default: each header costs the gateway about 1% of its work per request (built
 // here, then validated and serialised by node; measured with bench:instructions), and the original
 // sent only that one.
-import type { Config } from '../../src/config/schema';
+import type { Config } from '../../core/config/schema';
 import type { BucketPolicy, RateLimitDecision } from './decision';
 
 export type RateLimitHeaderStyle = Config['rateLimitHeaders'][number];

@@ -5,11 +5,11 @@
 // object and a Map per request for the context) among its largest.
 import type { Context, Handler } from 'hono';
 import type { GatewayDeps } from '../deps';
-import { authenticateStep } from '../middleware/authenticate';
-import { ipBlock, userBlock } from '../middleware/blocklist';
-import { proxyPath } from '../middleware/proxy-path';
-import { rateLimit } from '../middleware/rate-limit';
-import { newRequestState, type RequestContextOptions } from '../middleware/request-context';
+import { authenticateStep } from '../steps/authenticate';
+import { ipBlock, userBlock } from '../steps/blocklist';
+import { proxyPath } from '../steps/proxy-path';
+import { rateLimit } from '../steps/rate-limit';
+import { newRequestState, type RequestContextOptions } from '../request-context';
 import { forward } from '../proxy/forward';
 import { REQUEST_ID_HEADER } from '../proxy/headers';
 import type { GatewayEnv, ProxyStep } from '../request-state';

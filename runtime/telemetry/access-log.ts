@@ -9,7 +9,7 @@
 // cannot hold a character JSON escapes (the method, a token checked by the HTTP parser; the client
 // address, canonical or as the socket gave it; the decision, one of a fixed set) are quoted as they
 // are. The request id, user id and path come from the client and go through JSON.stringify.
-import type { Config } from '../../src/config/schema';
+import type { Config } from '../../core/config/schema';
 import type { RequestState } from '../request-state';
 
 /**

@@ -14,8 +14,8 @@ import {
   AGGREGATE_ATTRIBUTES,
   aggregateKey,
   NUMERIC_AGGREGATE_FIELDS,
-} from '../../src/shared/aggregate-record';
-import { TTL_ATTRIBUTE } from '../../src/shared/tables';
+} from '../../core/shared/aggregate-record';
+import { TTL_ATTRIBUTE } from '../../core/shared/tables';
 import type { Logger } from '../lib/logger';
 import type { AggregateEntry } from './aggregator';
 

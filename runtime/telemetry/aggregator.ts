@@ -2,14 +2,14 @@
 // IP when there is no user), the counters the detector reads. Taken out for writing when due (see
 // write-schedule.ts) or all at once; bounded, with a drop counter, so a flood of distinct IPs cannot
 // grow memory without limit.
-import type { AggregateCounts } from '../../src/shared/aggregate-record';
+import type { AggregateCounts } from '../../core/shared/aggregate-record';
 import {
   emptyCounts,
   MAX_ENDPOINTS_PER_BUCKET,
   NUMERIC_AGGREGATE_FIELDS,
-} from '../../src/shared/aggregate-record';
-import { bucketStart } from '../../src/shared/buckets';
-import type { Entity } from '../../src/shared/entity';
+} from '../../core/shared/aggregate-record';
+import { bucketStart } from '../../core/shared/buckets';
+import type { Entity } from '../../core/shared/entity';
 import { HOT_WINDOW_REQUESTS, isDue } from './write-schedule';
 
 export interface AggregateEntry {

@@ -4,7 +4,7 @@
 // times, then is dropped and counted.
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { toRequestLogItem, type RequestLogRecord } from '../../src/shared/request-log-record';
+import { toRequestLogItem, type RequestLogRecord } from '../../core/shared/request-log-record';
 import type { Logger } from '../lib/logger';
 
 export interface RequestLogOptions {

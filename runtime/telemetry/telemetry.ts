@@ -12,7 +12,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../lib/clock';
 import type { LineSink } from '../lib/line-writer';
 import type { Logger } from '../lib/logger';
-import { finishTiming } from '../middleware/request-context';
+import { finishTiming } from '../request-context';
 import type { RequestState } from '../request-state';
 import { accessLogLine, isError, type AccessLogMode } from './access-log';
 import { writeAggregates } from './aggregate-writer';

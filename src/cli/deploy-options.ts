@@ -3,11 +3,11 @@
 // commands' definitions need it for `--help`); the deploy engine loads when `cliEngine` is called.
 import { type Command, Option } from 'commander';
 import { commonOptions, knobOption } from './options';
-import { durationType } from '../config/value-types';
-import type { ResolvedConfig } from '../config/resolve';
+import { durationType } from '../../core/config/value-types';
+import type { ResolvedConfig } from '../../core/config/resolve';
 import type { ApiOptions, Question } from '../deploy';
 import { DEFAULT_STACK_NAMES, STACK_MODES, type StackMode } from '../templates/types';
-import { UsageError } from '../shared/errors';
+import { UsageError } from '../../core/shared/errors';
 import type { CliContext } from './context';
 import type { DeployPrinter } from './deploy-printer';
 import { engineDeps, interruptSignals } from './engine-deps';

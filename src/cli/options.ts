@@ -1,10 +1,10 @@
 // The one table of CLI options shared across commands, and the mapping from option values to
 // configuration knobs (flags are the highest-priority configuration source).
 import { Option } from 'commander';
-import { envName } from '../config/knob';
-import type { LoadConfigOptions } from '../config/load';
-import type { ConfigKey } from '../config/schema';
-import { knobFor } from '../config/schema';
+import { envName } from '../../core/config/knob';
+import type { LoadConfigOptions } from '../../core/config/load';
+import type { ConfigKey } from '../../core/config/schema';
+import { knobFor } from '../../core/config/schema';
 
 export const commonOptions = {
   json: () => new Option('--json', 'print machine-readable JSON on stdout'),

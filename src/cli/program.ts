@@ -1,6 +1,6 @@
 // The commander program: global options, the registered commands, and help text.
 import { Command } from 'commander';
-import { VERSION } from '../version';
+import { VERSION } from '../../core/version';
 import { COMMANDS } from './commands';
 import type { CliContext } from './context';
 

@@ -1,7 +1,7 @@
 // Runs the CLI and turns every outcome into an exit code: 0 ok, 1 operation failed, 2 usage or
 // configuration error (and any code an error carries, such as the deploy engine's 3 and 4).
 import { CommanderError } from 'commander';
-import { isSentinelError } from '../shared/errors';
+import { isSentinelError } from '../../core/shared/errors';
 import type { CliContext } from './context';
 import { buildProgram } from './program';
 import { Ui, type UiOptions } from './ui';

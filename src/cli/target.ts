@@ -5,10 +5,10 @@ import { createAwsClients, type AwsClientFactory } from '../deploy/aws-clients';
 import { systemClock } from '../deploy/clock';
 import { describeStack, gatewayUrlOf, stackOutputs } from '../deploy/preflight';
 import { readDevState, type DevState } from '../dev/state-file';
-import { createDocumentClient } from '../shared/dynamodb';
-import { ErrorCode, SentinelError, UsageError } from '../shared/errors';
-import type { TableNames } from '../shared/table-setup';
-import { TABLES, TABLE_IDS } from '../shared/tables';
+import { createDocumentClient } from '../../core/shared/dynamodb';
+import { ErrorCode, SentinelError, UsageError } from '../../core/shared/errors';
+import type { TableNames } from '../../core/shared/table-setup';
+import { TABLES, TABLE_IDS } from '../../core/shared/tables';
 
 export type Target =
   | {

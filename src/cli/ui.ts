@@ -3,7 +3,7 @@
 import type { Readable, Writable } from 'node:stream';
 import * as prompts from '@clack/prompts';
 import { createColors } from 'picocolors';
-import { ErrorCode, SentinelError } from '../shared/errors';
+import { ErrorCode, SentinelError } from '../../core/shared/errors';
 
 export interface UiOptions {
   stdin?: Readable;

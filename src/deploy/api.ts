@@ -2,10 +2,10 @@
 // an explicit config object first (it wins over the environment and .env, as in the original),
 // reports progress through a callback instead of printing, and returns a structured result with
 // secrets redacted. The CLI is a thin layer over the same engine.
-import { loadConfig } from '../config/load';
-import type { ResolvedConfig } from '../config/resolve';
-import { REQUIREMENTS_OF } from '../config/rules';
-import type { ConfigKey } from '../config/schema';
+import { loadConfig } from '../../core/config/load';
+import type { ResolvedConfig } from '../../core/config/resolve';
+import { REQUIREMENTS_OF } from '../../core/config/rules';
+import type { ConfigKey } from '../../core/config/schema';
 import { DEFAULT_STACK_NAMES, type StackMode } from '../templates';
 import { type AwsClientFactory, createAwsClients } from './aws-clients';
 import { type Clock, DEFAULT_INTERVALS, type PollIntervals, systemClock } from './clock';

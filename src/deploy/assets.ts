@@ -3,7 +3,7 @@
 // bucket, which is created on first use encrypted, private, TLS-only and with old artifacts expiring.
 import { createHash } from 'node:crypto';
 import { zipSync } from 'fflate';
-import { ErrorCode, SentinelError } from '../shared/errors';
+import { ErrorCode, SentinelError } from '../../core/shared/errors';
 import type { S3Api } from './aws-clients';
 import { isNotFound } from './aws-clients';
 

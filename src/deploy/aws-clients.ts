@@ -9,7 +9,7 @@ import * as elb from '@aws-sdk/client-elastic-load-balancing-v2';
 import * as lambda from '@aws-sdk/client-lambda';
 import * as s3 from '@aws-sdk/client-s3';
 import * as sts from '@aws-sdk/client-sts';
-import { ErrorCode, SentinelError } from '../shared/errors';
+import { ErrorCode, SentinelError } from '../../core/shared/errors';
 
 type Op<I, O> = (input: I) => Promise<O>;
 

@@ -1,7 +1,7 @@
 // Change sets: create one for the rendered template, wait until CloudFormation has computed it, and
 // read its changes. "No changes" is an expected outcome, returned as a value, not an error.
 import type { Change, Parameter, Tag } from '@aws-sdk/client-cloudformation';
-import { ErrorCode, SentinelError } from '../shared/errors';
+import { ErrorCode, SentinelError } from '../../core/shared/errors';
 import type { CloudFormationApi } from './aws-clients';
 import type { Clock, PollIntervals } from './clock';
 import { isNoChangesReason } from './stack-status';

@@ -2,7 +2,7 @@
 // Every expected ending is a DeployResult value; only misconfiguration and unexpected AWS errors throw.
 import { readFileSync } from 'node:fs';
 import type { Stack } from '@aws-sdk/client-cloudformation';
-import type { ResolvedConfig } from '../config/resolve';
+import type { ResolvedConfig } from '../../core/config/resolve';
 import type { RenderedStack, StackMode } from '../templates';
 import { followStack } from './activity-monitor';
 import { artifactsBucketName, detectorAsset, ensureArtifactsBucket, uploadIfMissing } from './assets';

@@ -2,8 +2,8 @@
 // published image `<repository>:<package version>`. A build is tagged with the content hash of what
 // goes into it, skipped when ECR already has that tag, and pinned by digest in the task definition.
 import { readFileSync } from 'node:fs';
-import type { Config } from '../config/schema';
-import { ErrorCode, SentinelError } from '../shared/errors';
+import type { Config } from '../../core/config/schema';
+import { ErrorCode, SentinelError } from '../../core/shared/errors';
 import type { EcrApi } from './aws-clients';
 import { isNotFound } from './aws-clients';
 import { sha256Hex } from './assets';

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ErrorCode, SentinelError } from '../shared/errors';
+import { ErrorCode, SentinelError } from '../../core/shared/errors';
 
 export function findPackageRoot(start: string = dirname(fileURLToPath(import.meta.url))): string {
   let dir = start;

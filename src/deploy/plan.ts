@@ -3,9 +3,9 @@
 // each mode creates and the cost estimate. Online, also the difference against the deployed stack
 // through a change set that is deleted afterwards, and a template diff.
 import { existsSync, readFileSync } from 'node:fs';
-import type { ConfigIssue } from '../config/issues';
-import { type ConfigRow, configRows } from '../config/redact';
-import type { ResolvedConfig } from '../config/resolve';
+import type { ConfigIssue } from '../../core/config/issues';
+import { type ConfigRow, configRows } from '../../core/config/redact';
+import type { ResolvedConfig } from '../../core/config/resolve';
 import {
   estimateMonthlyCost,
   renderStack,
@@ -26,7 +26,7 @@ import {
   templateKey,
   uploadIfMissing,
 } from './assets';
-import { ErrorCode, SentinelError } from '../shared/errors';
+import { ErrorCode, SentinelError } from '../../core/shared/errors';
 import { changeRows, destructiveChanges, type ChangeRow, type DestructiveChange } from './change-table';
 import { changeSetName, createChangeSet, discardChangeSet, discardPendingChangeSet } from './change-set';
 import type { EngineContext } from './engine';

@@ -1,8 +1,8 @@
 // Checks that cost seconds instead of a rollback: who the credentials belong to, whether the
 // template renders and passes offline validation, and what state the stack is in now.
 import type { Stack } from '@aws-sdk/client-cloudformation';
-import type { Config } from '../config/schema';
-import { ErrorCode, SentinelError } from '../shared/errors';
+import type { Config } from '../../core/config/schema';
+import { ErrorCode, SentinelError } from '../../core/shared/errors';
 import {
   formatTemplateIssue,
   renderStack,

@@ -2,7 +2,7 @@
 // from outcome to process exit code (0 ok, 1 failed or rolled back, 2 usage/config, 3 needs a
 // decision, 4 timed out, 130 interrupted by the user).
 import type { StackMode, StackParameter } from '../templates';
-import { REDACTED } from '../config/redact';
+import { REDACTED } from '../../core/config/redact';
 import type { ChangeRow, DestructiveChange } from './change-table';
 import type { FailedResource } from './root-cause';
 

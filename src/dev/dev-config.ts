@@ -1,10 +1,10 @@
 // The configuration `sentinel dev` runs the real gateway and detector with: the user's resolved
 // settings, plus what the local stack supplies (store endpoint, tables, demo upstream, a generated
 // secret) and faster loops where the user left the production defaults alone. Pure.
-import type { ConfigKey } from '../config/schema';
-import type { ResolvedConfig } from '../config/resolve';
-import type { ValueSource } from '../config/sources';
-import type { TableNames } from '../shared/table-setup';
+import type { ConfigKey } from '../../core/config/schema';
+import type { ResolvedConfig } from '../../core/config/resolve';
+import type { ValueSource } from '../../core/config/sources';
+import type { TableNames } from '../../core/shared/table-setup';
 
 export interface DevFacts {
   port: number;

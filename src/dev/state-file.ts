@@ -2,7 +2,7 @@
 // find it without flags. It holds endpoints and a per-run control token, never the JWT secret.
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { TableNames } from '../shared/table-setup';
+import type { TableNames } from '../../core/shared/table-setup';
 
 export const DEV_STATE_FILE = join('.sentinel', 'dev.json');
 

@@ -1,10 +1,10 @@
 // What `sentinel init` writes: a .env built from a few answers, each validated by the same schema
 // types the resolver uses. Pure: generating the secret and touching files happen in the command.
 import { randomBytes } from 'node:crypto';
-import type { Preset } from '../config/knob';
-import { envName } from '../config/knob';
-import type { ConfigKey } from '../config/schema';
-import { knobFor } from '../config/schema';
+import type { Preset } from '../../core/config/knob';
+import { envName } from '../../core/config/knob';
+import type { ConfigKey } from '../../core/config/schema';
+import { knobFor } from '../../core/config/schema';
 
 export type AuthChoice =
   { kind: 'secret'; secret: string } | { kind: 'public-key'; pem: string } | { kind: 'jwks'; url: string };

@@ -2,9 +2,9 @@
 // private key. Refuses weak HMAC secrets instead of producing tokens the gateway should reject.
 import { createPrivateKey, randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
-import type { JwtAlgorithm } from '../config/knobs/auth';
-import { ErrorCode, SentinelError, UsageError } from '../shared/errors';
-import { hmacMinSecretBytes, isHmac } from './algorithms';
+import type { JwtAlgorithm } from '../../core/jwt/algorithms';
+import { ErrorCode, SentinelError, UsageError } from '../../core/shared/errors';
+import { hmacMinSecretBytes, isHmac } from '../../core/jwt/algorithms';
 
 export type SigningKey = { kind: 'secret'; secret: string } | { kind: 'private-key'; pem: string };
 

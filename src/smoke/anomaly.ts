@@ -10,11 +10,11 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { updateFor } from '../../runtime/telemetry/aggregate-writer';
-import { aggregateKey, countsFromItem, emptyCounts } from '../shared/aggregate-record';
-import { blockItemKey, detectorStateKey, fromBlockItem, isBlockActive } from '../shared/block-record';
-import { BUCKET_MS, BUCKETS_PER_HOUR, bucketStart, completeBucketsBefore } from '../shared/buckets';
-import { entityKey, userEntity } from '../shared/entity';
-import type { TableNames } from '../shared/table-setup';
+import { aggregateKey, countsFromItem, emptyCounts } from '../../core/shared/aggregate-record';
+import { blockItemKey, detectorStateKey, fromBlockItem, isBlockActive } from '../../core/shared/block-record';
+import { BUCKET_MS, BUCKETS_PER_HOUR, bucketStart, completeBucketsBefore } from '../../core/shared/buckets';
+import { entityKey, userEntity } from '../../core/shared/entity';
+import type { TableNames } from '../../core/shared/table-setup';
 import { fail, pass, type Check } from './check';
 
 export interface AnomalySmokeOptions {

@@ -1,7 +1,7 @@
 // A rough monthly cost of a stack for a config: fixed costs from the sizing knobs, usage costs for
 // an assumed workload, each line with its arithmetic. Pure: the price table is data (prices.ts).
-import type { Preset } from '../config/knob';
-import type { Config } from '../config/schema';
+import type { Preset } from '../../core/config/knob';
+import type { Config } from '../../core/config/schema';
 import { HOURS_PER_MONTH as H, PRICE_DATE, PRICE_REGION, PRICES } from './prices';
 import type { StackMode } from './types';
 

@@ -4,7 +4,7 @@
 // its writes, instead of EventBridge's `rate(15 minutes)`, whose phase is wherever the rule's
 // creation put it: a phase just after a boundary would read every bucket before the gateway's
 // writes land, on every run, and any other phase leaves a burst unjudged for up to 15 minutes more.
-import { BUCKET_MINUTES } from '../shared/buckets';
+import { BUCKET_MINUTES } from '../../core/shared/buckets';
 
 /** What the gateway's flush and writes are given beyond the flush interval (writes, one retry). */
 const WRITE_MARGIN_SECONDS = 60;

@@ -1,7 +1,7 @@
 // Template fragments built in code from their single definitions: the DynamoDB tables from
-// src/shared/tables.ts, and one Secrets Manager secret per secret knob the gateway reads.
-import { envName } from '../config/knob';
-import { TABLES, TABLE_IDS } from '../shared/tables';
+// core/shared/tables.ts, and one Secrets Manager secret per secret knob the gateway reads.
+import { envName } from '../../core/config/knob';
+import { TABLES, TABLE_IDS } from '../../core/shared/tables';
 import { gatewaySecretKeys, parameterName } from './parameters';
 import { hasValueCondition, secretLogicalId } from './slots';
 import type { CfnTemplate } from './types';

@@ -1,6 +1,6 @@
 // Assets for rendering before anything is uploaded or built (`sentinel validate`, `plan --dry-run`):
 // names of the right shape, and the gateway image deploy would pick by default.
-import type { Config } from '../config/schema';
+import type { Config } from '../../core/config/schema';
 import type { StackAssets } from './types';
 
 export const PLACEHOLDER_CODE_BUCKET = 'sentinelapi-artifacts-ACCOUNT-REGION';

@@ -1,9 +1,9 @@
 // Stack parameters, derived: every knob with the 'template' consumer is a candidate (PascalCase of
 // its key), plus the assets deploy produces. A mode declares only the candidates its resources use,
 // so the foundation stack never asks for gateway sizing. No parameter list is kept by hand.
-import type { ConfigKey, Config } from '../config/schema';
-import { consumedBy, knobFor } from '../config/schema';
-import { ErrorCode, SentinelError } from '../shared/errors';
+import type { ConfigKey, Config } from '../../core/config/schema';
+import { consumedBy, knobFor } from '../../core/config/schema';
+import { ErrorCode, SentinelError } from '../../core/shared/errors';
 import { detectorScheduleExpression } from './detector-schedule';
 import { secretsVersion } from './secrets-version';
 import type { StackAssets, StackMode, StackParameter } from './types';

@@ -4,9 +4,9 @@
 // reaches CloudFormation as parameter changes, never as a template diff.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Config } from '../config/schema';
-import { ErrorCode, SentinelError, UsageError } from '../shared/errors';
-import { VERSION } from '../version';
+import type { Config } from '../../core/config/schema';
+import { ErrorCode, SentinelError, UsageError } from '../../core/shared/errors';
+import { VERSION } from '../../core/version';
 import { evaluateCondition } from './conditions';
 import { secretsFragment, tablesFragment } from './generated-fragments';
 import { referencedNames } from './intrinsics';
@@ -33,7 +33,7 @@ function yamlFragment(file: string): Fragment {
 
 const FOUNDATION: readonly Fragment[] = [
   yamlFragment('foundation.yaml'),
-  { name: 'src/shared/tables.ts', load: tablesFragment },
+  { name: 'core/shared/tables.ts', load: tablesFragment },
 ];
 
 const MODE_FRAGMENTS: Record<StackMode, readonly Fragment[]> = {

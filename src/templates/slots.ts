@@ -1,10 +1,10 @@
 // Values the YAML fragments leave to the renderer (`!Generated <name>`): the container and Lambda
 // environments and the secret wiring, derived from the config schema so a new knob needs no YAML edit.
-import { envName } from '../config/knob';
-import type { ConfigKey } from '../config/schema';
-import { consumedBy, knobFor, schema } from '../config/schema';
-import { ErrorCode, SentinelError } from '../shared/errors';
-import { TABLES, TABLE_IDS } from '../shared/tables';
+import { envName } from '../../core/config/knob';
+import type { ConfigKey } from '../../core/config/schema';
+import { consumedBy, knobFor, schema } from '../../core/config/schema';
+import { ErrorCode, SentinelError } from '../../core/shared/errors';
+import { TABLES, TABLE_IDS } from '../../core/shared/tables';
 import { gatewaySecretKeys, parameterName } from './parameters';
 
 /** The port the gateway listens on in its container: the gateway's own default, wired explicitly. */

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ErrorCode, SentinelError } from '../shared/errors';
+import { ErrorCode, SentinelError } from '../../core/shared/errors';
 
 export const TEMPLATES_FOLDER = 'templates';
 

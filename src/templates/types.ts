@@ -1,5 +1,5 @@
 // The shapes the deploy engine, `sentinel plan` and `sentinel validate` exchange with the renderer.
-import type { ConfigKey } from '../config/schema';
+import type { ConfigKey } from '../../core/config/schema';
 
 export const STACK_MODES = ['foundation', 'full'] as const;
 export type StackMode = (typeof STACK_MODES)[number];

@@ -2,7 +2,7 @@
 // long form CloudFormation accepts in JSON, plus the renderer's own `!Generated` placeholder.
 import type { CollectionTag, ScalarTag } from 'yaml';
 import { isMap, isSeq, parse, YAMLError } from 'yaml';
-import { ErrorCode, SentinelError } from '../shared/errors';
+import { ErrorCode, SentinelError } from '../../core/shared/errors';
 
 /** A value the renderer computes from the schema (environment lists, secrets); see slots.ts. */
 export class GeneratedSlot {

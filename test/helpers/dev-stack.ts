@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock } from '../../runtime/lib/clock';
-import { resolveConfig } from '../../src/config/resolve';
+import { resolveConfig } from '../../core/config/resolve';
 import { startDevStack, type DevStack } from '../../src/dev/dev-stack';
 import { freePort } from './ports';
 import { silentSink } from './sinks';

@@ -5,10 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
-import { envName } from '../../src/config/knob';
-import { createDocumentClient } from '../../src/shared/dynamodb';
-import { createTables, tableNamesWithPrefix, type TableNames } from '../../src/shared/table-setup';
-import { TABLES, TABLE_IDS } from '../../src/shared/tables';
+import { envName } from '../../core/config/knob';
+import { createDocumentClient } from '../../core/shared/dynamodb';
+import { createTables, tableNamesWithPrefix, type TableNames } from '../../core/shared/table-setup';
+import { TABLES, TABLE_IDS } from '../../core/shared/tables';
 
 /**
  * The variables that point a gateway at a DynamoDB endpoint and its tables, named from the table

@@ -3,7 +3,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TABLES, TABLE_IDS, type TableDefinition } from '../../src/shared/tables';
+import { TABLES, TABLE_IDS, type TableDefinition } from '../../core/shared/tables';
 import { startDynalite, type DynaliteServer } from '../helpers/dynalite';
 import { startRedisServer } from '../helpers/redis-server';
 import { redisAvailable } from '../helpers/services';

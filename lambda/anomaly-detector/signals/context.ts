@@ -1,5 +1,5 @@
 // What every signal sees: the windows, the baselines and the knobs, for one run.
-import type { Entity } from '../../../src/shared/entity';
+import type { Entity } from '../../../core/shared/entity';
 import type { Baselines } from '../baseline';
 import type { SignalHit } from '../decision';
 import type { DetectorSettings } from '../settings';

@@ -1,6 +1,6 @@
 // The original product's rule, verbatim, for comparison (the evaluation prints it beside ours) and
 // for the tests that check ours still fires where it fired. Users only, every request counted.
-import type { Entity } from '../../../src/shared/entity';
+import type { Entity } from '../../../core/shared/entity';
 import type { DetectInput } from '../input';
 import { computeWindows, RECENT_HOURS } from '../windows';
 

@@ -2,7 +2,7 @@
 // significant smaller surge for heavy users, and the same test on the newest 15 to 45 minutes; and
 // the newest 15 minutes to 2 hours against the day-level expectation (each window as today's two
 // hours before it predict it), which sees a burst on a quiet day that the usual level hides.
-import { BUCKETS_PER_HOUR } from '../../../src/shared/buckets';
+import { BUCKETS_PER_HOUR } from '../../../core/shared/buckets';
 import { excessZ } from '../stats';
 import type { SignalHit } from '../decision';
 import { BASELINE_SOURCES, hasOwnLevel, type BaselineSource } from '../baseline';

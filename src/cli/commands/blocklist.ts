@@ -2,11 +2,11 @@
 // running dev stack. Manual blocks use the detector's record format, so the gateway treats both alike.
 // AWS and DynamoDB modules load only when a subcommand runs, so `sentinel --help` stays fast.
 import type { Command } from 'commander';
-import { envName } from '../../config/knob';
-import { durationType, formatDuration } from '../../config/value-types';
-import { type BlockRecord, isBlockActive } from '../../shared/block-record';
-import { formatEntity, parseEntity, type Entity } from '../../shared/entity';
-import { ErrorCode, UsageError } from '../../shared/errors';
+import { envName } from '../../../core/config/knob';
+import { durationType, formatDuration } from '../../../core/config/value-types';
+import { type BlockRecord, isBlockActive } from '../../../core/shared/block-record';
+import { formatEntity, parseEntity, type Entity } from '../../../core/shared/entity';
+import { ErrorCode, UsageError } from '../../../core/shared/errors';
 import type { CliContext } from '../context';
 import { commonOptions } from '../options';
 import type { Target, TargetFlags } from '../target';
@@ -95,7 +95,7 @@ Examples:
   const dynamodbEndpoint = ctx.env[envName('dynamodbEndpoint')] || undefined;
   const open = async (flags: TargetFlags) => {
     const { resolveTarget, targetDocumentClient, describeTarget } = await import('../target');
-    const table = await import('../../shared/blocklist-table');
+    const table = await import('../../../core/shared/blocklist-table');
     const target = await resolveTarget(flags, ctx.cwd, { dynamodbEndpoint });
     return {
       target,

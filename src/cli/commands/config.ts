@@ -1,10 +1,10 @@
 // `sentinel config`: the resolved configuration with each value's source, secrets redacted, and
 // every problem at once (exit 2) so a user can fix a whole .env in one pass.
 import type { Command } from 'commander';
-import { formatIssue } from '../../config/issues';
-import { inspectConfig } from '../../config/load';
-import { configRows } from '../../config/redact';
-import { REQUIREMENTS_OF } from '../../config/rules';
+import { formatIssue } from '../../../core/config/issues';
+import { inspectConfig } from '../../../core/config/load';
+import { configRows } from '../../../core/config/redact';
+import { REQUIREMENTS_OF } from '../../../core/config/rules';
 import type { CliContext } from '../context';
 import { commonOptions, configSources, knobOption } from '../options';
 

@@ -5,11 +5,11 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { loadConfig } from '../../config/load';
-import { formatIssue } from '../../config/issues';
-import { REQUIREMENTS_OF } from '../../config/rules';
+import { loadConfig } from '../../../core/config/load';
+import { formatIssue } from '../../../core/config/issues';
+import { REQUIREMENTS_OF } from '../../../core/config/rules';
 import type { DeployResult, DestructiveChange } from '../../deploy';
-import { UsageError } from '../../shared/errors';
+import { UsageError } from '../../../core/shared/errors';
 import type { CliContext } from '../context';
 import {
   addStackTargetOptions,

@@ -1,10 +1,10 @@
 // `sentinel dev`: the whole product on a laptop in one command — the real gateway, detector and
 // tables, with no AWS account, Docker or Redis — plus a token and curl commands to try it.
 import type { Command } from 'commander';
-import { envName } from '../../config/knob';
-import { loadConfig } from '../../config/load';
-import { durationType, formatDuration } from '../../config/value-types';
-import { UsageError } from '../../shared/errors';
+import { envName } from '../../../core/config/knob';
+import { loadConfig } from '../../../core/config/load';
+import { durationType, formatDuration } from '../../../core/config/value-types';
+import { UsageError } from '../../../core/shared/errors';
 import type { CliContext } from '../context';
 import { commonOptions, configSources, knobOption } from '../options';
 

@@ -3,8 +3,8 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { envName, PRESETS, type Preset } from '../../config/knob';
-import { publicKeyType } from '../../config/value-types';
+import { envName, PRESETS, type Preset } from '../../../core/config/knob';
+import { publicKeyType } from '../../../core/config/value-types';
 import {
   type AuthChoice,
   checkAnswer,
@@ -12,7 +12,7 @@ import {
   type InitAnswers,
   renderEnvFile,
 } from '../../init/env-file';
-import { ErrorCode, UsageError } from '../../shared/errors';
+import { ErrorCode, UsageError } from '../../../core/shared/errors';
 import type { CliContext } from '../context';
 import { commonOptions } from '../options';
 

@@ -3,12 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { envName } from '../../config/knob';
-import { JWT_ALGORITHMS, type JwtAlgorithm } from '../../config/knobs/auth';
-import { loadConfig } from '../../config/load';
-import { durationType } from '../../config/value-types';
+import { envName } from '../../../core/config/knob';
+import { JWT_ALGORITHMS, type JwtAlgorithm } from '../../../core/jwt/algorithms';
+import { loadConfig } from '../../../core/config/load';
+import { durationType } from '../../../core/config/value-types';
 import { mintToken, type SigningKey } from '../../jwt/mint';
-import { ErrorCode, UsageError } from '../../shared/errors';
+import { ErrorCode, UsageError } from '../../../core/shared/errors';
 import type { CliContext } from '../context';
 import { commonOptions, configSources, knobOption } from '../options';
 

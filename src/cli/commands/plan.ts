@@ -2,9 +2,9 @@
 // (CI on pull requests); without it, also the difference against the deployed stack. The deploy
 // engine and the templates load only when the command runs, so `sentinel --help` stays fast.
 import type { Command } from 'commander';
-import { ConfigError, formatIssue } from '../../config/issues';
-import { loadConfig } from '../../config/load';
-import { REQUIREMENTS_OF } from '../../config/rules';
+import { ConfigError, formatIssue } from '../../../core/config/issues';
+import { loadConfig } from '../../../core/config/load';
+import { REQUIREMENTS_OF } from '../../../core/config/rules';
 import type { DestructiveChange, PlanResult } from '../../deploy';
 import type { TemplateIssue } from '../../templates';
 import type { CliContext } from '../context';

@@ -2,7 +2,7 @@
 // service's task counts and target health; `--follow` tails a running operation to its end.
 // The deploy engine loads only when the command runs, so `sentinel --help` stays fast.
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/load';
+import { loadConfig } from '../../../core/config/load';
 import type { StatusResult } from '../../deploy';
 import type { CliContext } from '../context';
 import {

@@ -1,7 +1,7 @@
 // `sentinel teardown`: delete the stack and what it leaves behind; a no-op (exit 0) when it is gone.
 // The deploy engine loads only when the command runs, so `sentinel --help` stays fast.
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/load';
+import { loadConfig } from '../../../core/config/load';
 import type { TeardownResult } from '../../deploy';
 import type { CliContext } from '../context';
 import {

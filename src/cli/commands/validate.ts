@@ -3,7 +3,7 @@
 // Exit 0 clean, 1 with issues, 2 on a configuration or usage error. The renderer and validator load
 // only when the command runs, so `sentinel --help` stays fast.
 import { type Command, Option } from 'commander';
-import { loadConfig } from '../../config/load';
+import { loadConfig } from '../../../core/config/load';
 import type { TemplateIssue } from '../../templates';
 import { STACK_MODES, type StackMode } from '../../templates/types';
 import type { CliContext } from '../context';

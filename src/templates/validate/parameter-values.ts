@@ -1,6 +1,6 @@
 // Parameter values that each pass their knob's own check but that AWS rejects together: a Fargate
 // memory size that does not fit the CPU size, or autoscaling bounds that contradict each other.
-import type { ConfigKey } from '../../config/schema';
+import type { ConfigKey } from '../../../core/config/schema';
 import { parameterName } from '../parameters';
 import type { Check, CheckContext } from './issue';
 

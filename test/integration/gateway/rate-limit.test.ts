@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisTokenBucket } from '../../../runtime/rate-limit/redis-limiter';
-import type { TableNames } from '../../../src/shared/table-setup';
+import type { TableNames } from '../../../core/shared/table-setup';
 import { startDynalite, storeEnv, type DynaliteServer } from '../../helpers/dynalite';
 import { eventually, startGateway, tokenFor, type TestGateway } from '../../helpers/gateway';
 import { startRedisServer, type RedisServer } from '../../helpers/redis-server';

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TableNames } from '../../../src/shared/table-setup';
+import type { TableNames } from '../../../core/shared/table-setup';
 import { startDevProcess } from '../../helpers/dev-process';
 import { startDynalite, storeEnv, type DynaliteServer } from '../../helpers/dynalite';
 import { ensureGatewayBundle, eventually, spawnGatewayBundle, tokenFor } from '../../helpers/gateway';

@@ -4,10 +4,10 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DevStack } from '../../../src/dev/dev-stack';
-import { createDocumentClient } from '../../../src/shared/dynamodb';
-import { aggregateKey, countsFromItem } from '../../../src/shared/aggregate-record';
-import { BUCKET_MS, bucketStart } from '../../../src/shared/buckets';
-import { userEntity } from '../../../src/shared/entity';
+import { createDocumentClient } from '../../../core/shared/dynamodb';
+import { aggregateKey, countsFromItem } from '../../../core/shared/aggregate-record';
+import { BUCKET_MS, bucketStart } from '../../../core/shared/buckets';
+import { userEntity } from '../../../core/shared/entity';
 import { anomalyChecks } from '../../../src/smoke/anomaly';
 import { startTestDevStack, type TestDevStack } from '../../helpers/dev-stack';
 

@@ -2,9 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { renderConfigTable, renderEnvExample, withConfigTable } from '../../../src/config/docs';
-import { envName } from '../../../src/config/knob';
-import { CONFIG_KEYS, knobFor } from '../../../src/config/schema';
+import { renderConfigTable, renderEnvExample, withConfigTable } from '../../../core/config/docs';
+import { envName } from '../../../core/config/knob';
+import { CONFIG_KEYS, knobFor } from '../../../core/config/schema';
 
 const file = (name: string) =>
   readFileSync(fileURLToPath(new URL(`../../../${name}`, import.meta.url)), 'utf8');

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../src/config/issues';
-import { envName, bareEnvName } from '../../../src/config/knob';
-import { loadConfig } from '../../../src/config/load';
-import { configRows, REDACTED, redactedValues } from '../../../src/config/redact';
-import { resolveConfig } from '../../../src/config/resolve';
-import { CONFIG_KEYS, keyForEnvName } from '../../../src/config/schema';
-import type { RawSources } from '../../../src/config/sources';
+import { ConfigError } from '../../../core/config/issues';
+import { envName, bareEnvName } from '../../../core/config/knob';
+import { loadConfig } from '../../../core/config/load';
+import { configRows, REDACTED, redactedValues } from '../../../core/config/redact';
+import { resolveConfig } from '../../../core/config/resolve';
+import { CONFIG_KEYS, keyForEnvName } from '../../../core/config/schema';
+import type { RawSources } from '../../../core/config/sources';
 
 const SECRET = 'a-very-long-shared-secret-of-at-least-32-bytes!';
 const dotenv = (values: Record<string, string>) => ({ file: '.env', values });

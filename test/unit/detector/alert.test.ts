@@ -1,6 +1,6 @@
 // The SNS message: subject with the count, readable summary first, then JSON details.
 import { describe, expect, it } from 'vitest';
-import { ipEntity, userEntity } from '../../../src/shared/entity';
+import { ipEntity, userEntity } from '../../../core/shared/entity';
 import { formatAlert } from '../../../lambda/anomaly-detector/alert';
 import type { Decision, Detection } from '../../../lambda/anomaly-detector/decision';
 import type { AlertedAction } from '../../../lambda/anomaly-detector/escalation';

@@ -1,10 +1,10 @@
 // ANOMALY_ALLOWLIST entries: users, single IPs (v4, v6, mapped) and CIDR ranges; bad entries are
 // configuration errors at start-up, with the config error code.
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config/load';
-import { parseAllowlistEntry } from '../../../src/config/knobs/detector';
-import { ipEntity, userEntity } from '../../../src/shared/entity';
-import { ErrorCode } from '../../../src/shared/errors';
+import { loadConfig } from '../../../core/config/load';
+import { parseAllowlistEntry } from '../../../core/config/knobs/detector';
+import { ipEntity, userEntity } from '../../../core/shared/entity';
+import { ErrorCode } from '../../../core/shared/errors';
 import { compileAllowlist } from '../../../lambda/anomaly-detector/allowlist';
 
 describe('allowlist', () => {

@@ -1,8 +1,8 @@
 // Unit tests of the expectations behind the volume signals, where a decision alone would not show
 // which expectation moved.
 import { describe, expect, it } from 'vitest';
-import { BUCKET_MS } from '../../../src/shared/buckets';
-import { userEntity, type Entity } from '../../../src/shared/entity';
+import { BUCKET_MS } from '../../../core/shared/buckets';
+import { userEntity, type Entity } from '../../../core/shared/entity';
 import { computeBaselines } from '../../../lambda/anomaly-detector/baseline';
 import { computeWindows } from '../../../lambda/anomaly-detector/windows';
 import { NOW, population, settings, Traffic } from './traffic';

@@ -1,9 +1,9 @@
 // Unit tests of the pure detection core: every signal, the original's rule as a floor and its
 // benign explanations, 5xx never counting, the allowlist, and bad input.
 import { describe, expect, it } from 'vitest';
-import { BUCKET_MS } from '../../../src/shared/buckets';
-import { ipEntity, userEntity } from '../../../src/shared/entity';
-import { ErrorCode } from '../../../src/shared/errors';
+import { BUCKET_MS } from '../../../core/shared/buckets';
+import { ipEntity, userEntity } from '../../../core/shared/entity';
+import { ErrorCode } from '../../../core/shared/errors';
 import type { Decision } from '../../../lambda/anomaly-detector/decision';
 import { detect } from '../../../lambda/anomaly-detector/detect';
 import { originalRule } from '../../../lambda/anomaly-detector/signals/original-rule';

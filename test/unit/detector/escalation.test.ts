@@ -1,7 +1,7 @@
 // Blocking plans: first block, fail2ban-style doubling for repeat offenders, the cap, skips for an
 // entity already blocked or already reported for the window, shadow mode and the allowlist.
 import { describe, expect, it } from 'vitest';
-import { userEntity } from '../../../src/shared/entity';
+import { userEntity } from '../../../core/shared/entity';
 import type { Decision } from '../../../lambda/anomaly-detector/decision';
 import { blockDurationSeconds, historyAfter, planAction } from '../../../lambda/anomaly-detector/escalation';
 import type { BlockSettings } from '../../../lambda/anomaly-detector/settings';

@@ -1,8 +1,8 @@
 // Builds detector inputs for tests: a clock, entities, and per-bucket counts written by hour or bucket.
-import type { AggregateCounts } from '../../../src/shared/aggregate-record';
-import { BUCKET_MS } from '../../../src/shared/buckets';
-import type { Entity } from '../../../src/shared/entity';
-import { loadConfig } from '../../../src/config/load';
+import type { AggregateCounts } from '../../../core/shared/aggregate-record';
+import { BUCKET_MS } from '../../../core/shared/buckets';
+import type { Entity } from '../../../core/shared/entity';
+import { loadConfig } from '../../../core/config/load';
 import {
   inputFromRecords,
   type BucketRecord,

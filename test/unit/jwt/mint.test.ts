@@ -1,7 +1,7 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import type { JwtAlgorithm } from '../../../src/config/knobs/auth';
+import type { JwtAlgorithm } from '../../../core/jwt/algorithms';
 import { mintToken } from '../../../src/jwt/mint';
 
 const NOW = Date.UTC(2026, 10, 29, 12, 0, 0);

@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { BlocklistSnapshot } from '../../../runtime/blocklist/snapshot';
 import { errorBody, HTTP_ERRORS, httpCodeForError } from '../../../runtime/errors';
-import type { BlockRecord } from '../../../src/shared/block-record';
-import { ErrorCode, SentinelError } from '../../../src/shared/errors';
+import type { BlockRecord } from '../../../core/shared/block-record';
+import { ErrorCode, SentinelError } from '../../../core/shared/errors';
 
 const block = (id: string, expiresAt: number, kind: 'user' | 'ip' = 'user'): BlockRecord => ({
   entity: { kind, id },

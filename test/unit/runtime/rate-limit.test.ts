@@ -21,7 +21,7 @@ import {
   take,
   US_PER_MS,
 } from '../../../runtime/rate-limit/token-bucket';
-import { rateLimitKey } from '../../../src/shared/redis-keys';
+import { rateLimitKey } from '../../../core/shared/redis-keys';
 
 const policy = { capacity: 3, refillPerSecond: 2 };
 

@@ -9,8 +9,8 @@ import { TrafficAggregator, type AggregateEvent } from '../../../runtime/telemet
 import { LatencyHistogram } from '../../../runtime/telemetry/latency-histogram';
 import { MinuteMetrics } from '../../../runtime/telemetry/metrics';
 import { RequestLogBuffer, shouldSample } from '../../../runtime/telemetry/request-log-buffer';
-import { MAX_ENDPOINTS_PER_BUCKET } from '../../../src/shared/aggregate-record';
-import type { RequestLogRecord } from '../../../src/shared/request-log-record';
+import { MAX_ENDPOINTS_PER_BUCKET } from '../../../core/shared/aggregate-record';
+import type { RequestLogRecord } from '../../../core/shared/request-log-record';
 
 const T = Date.UTC(2030, 0, 1, 10, 7);
 const event = (over: Partial<AggregateEvent> = {}): AggregateEvent => ({

@@ -10,7 +10,7 @@ import { accessLogLine, isoTime, type AccessLogMode } from '../../../runtime/tel
 import { TrafficAggregator, type AggregateEvent } from '../../../runtime/telemetry/aggregator';
 import { Telemetry } from '../../../runtime/telemetry/telemetry';
 import { HOT_WINDOW_REQUESTS, isDue } from '../../../runtime/telemetry/write-schedule';
-import { BUCKET_MS } from '../../../src/shared/buckets';
+import { BUCKET_MS } from '../../../core/shared/buckets';
 import { signHs256, TEST_SECRET } from '../../helpers/gateway';
 
 const BUCKET = Date.UTC(2030, 0, 1, 10, 0);

@@ -1,9 +1,9 @@
 // Shared inputs of the template tests: resolved configs per preset and feature, and fixed assets.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Preset } from '../../../src/config/knob';
-import { resolveConfig } from '../../../src/config/resolve';
-import type { Config } from '../../../src/config/schema';
+import type { Preset } from '../../../core/config/knob';
+import { resolveConfig } from '../../../core/config/resolve';
+import type { Config } from '../../../core/config/schema';
 import type { StackAssets } from '../../../src/templates';
 import { parseCfnYaml } from '../../../src/templates/yaml';
 

@@ -3,9 +3,9 @@
 // `npx vitest run test/unit/templates -u`). Values of gateway and detector knobs are tuned by their
 // owners, so the snapshot shows them as `<config>` and a test checks they equal the resolved config.
 import { describe, expect, it } from 'vitest';
-import { deployKnobs } from '../../../src/config/knobs/deploy';
-import { REDACTED } from '../../../src/config/redact';
-import { knobFor } from '../../../src/config/schema';
+import { deployKnobs } from '../../../core/config/knobs/deploy';
+import { REDACTED } from '../../../core/config/redact';
+import { knobFor } from '../../../core/config/schema';
 import { renderStack, type StackMode } from '../../../src/templates';
 import { detectorRunMinute, detectorScheduleExpression } from '../../../src/templates/detector-schedule';
 import { ASSETS, configFor, JWT_SECRET } from './fixtures';

@@ -5,10 +5,10 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { envName } from '../../../src/config/knob';
-import { consumedBy, knobFor } from '../../../src/config/schema';
-import { ErrorCode } from '../../../src/shared/errors';
-import { TABLES, TABLE_IDS } from '../../../src/shared/tables';
+import { envName } from '../../../core/config/knob';
+import { consumedBy, knobFor } from '../../../core/config/schema';
+import { ErrorCode } from '../../../core/shared/errors';
+import { TABLES, TABLE_IDS } from '../../../core/shared/tables';
 import {
   DEFAULT_STACK_NAMES,
   formatTemplateIssue,

@@ -1,6 +1,6 @@
 // CloudFormation short-form tags parse to the long form CloudFormation accepts in JSON.
 import { describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../../src/shared/errors';
+import { ErrorCode } from '../../../core/shared/errors';
 import { GeneratedSlot, parseCfnYaml, SHORT_FORM_TAGS } from '../../../src/templates/yaml';
 
 const parse = (text: string) => parseCfnYaml(text, 'test.yaml');

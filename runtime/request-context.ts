@@ -1,14 +1,14 @@
 // The start of every request: its state (id, client IP, timing), the request id echoed back, and
 // the finished request handed to telemetry, unless the proxy streams the response and reports it
 // itself when the stream ends. As a middleware for the routes other than /proxy; the /proxy route
-// builds the state with newRequestState() itself (proxy-route.ts).
+// builds the state with newRequestState() itself (routes/proxy.ts).
 import { randomUUID } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
-import type { Clock } from '../lib/clock';
-import { clientIp } from '../proxy/client-ip';
-import { REQUEST_ID_HEADER, requestIdFrom } from '../proxy/headers';
-import type { GatewayEnv, RequestState } from '../request-state';
-import { requestHeader } from '../request-state';
+import type { Clock } from './lib/clock';
+import { clientIp } from './proxy/client-ip';
+import { REQUEST_ID_HEADER, requestIdFrom } from './proxy/headers';
+import type { GatewayEnv, RequestState } from './request-state';
+import { requestHeader } from './request-state';
 
 export interface RequestContextOptions {
   clock: Clock;

@@ -2,8 +2,8 @@
 // even probe tokens) and a blocked user (after it). A block is a 403 with its reason and expiry,
 // distinct from a rate limit's 429.
 import type { Context } from 'hono';
-import type { BlockRecord } from '../../src/shared/block-record';
-import { entityKey } from '../../src/shared/entity';
+import type { BlockRecord } from '../../core/shared/block-record';
+import { entityKey } from '../../core/shared/entity';
 import type { Blocklist } from '../blocklist/blocklist';
 import { errorResponse } from '../errors';
 import type { GatewayEnv, ProxyStep, RequestState } from '../request-state';

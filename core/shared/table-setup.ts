@@ -1,4 +1,4 @@
-// Creates the project's tables from their single definition (src/shared/tables.ts) in a
+// Creates the project's tables from their single definition (core/shared/tables.ts) in a
 // DynamoDB-compatible store: `sentinel dev`'s embedded store and the integration tests use it.
 import {
   CreateTableCommand,

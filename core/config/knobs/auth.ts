@@ -10,24 +10,7 @@ import {
   stringType,
   urlType,
 } from '../value-types';
-
-/** Every JWS algorithm SentinelAPI can verify or mint; `none` is deliberately absent. */
-export const JWT_ALGORITHMS = [
-  'HS256',
-  'HS384',
-  'HS512',
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-] as const;
-export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
+import { JWT_ALGORITHMS } from '../../jwt/algorithms';
 
 const algorithm = exactEnumType(JWT_ALGORITHMS);
 

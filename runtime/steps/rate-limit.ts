@@ -1,6 +1,6 @@
 // Step 5 of /proxy: one token from the user's bucket. The decision's state goes on the response
 // either way; a refusal is 429 with Retry-After, or 503 when Redis is down in failure mode `closed`.
-import { rateLimitKey } from '../../src/shared/redis-keys';
+import { rateLimitKey } from '../../core/shared/redis-keys';
 import { errorResponse } from '../errors';
 import type { BucketPolicy, RateLimiter } from '../rate-limit/decision';
 import { rateLimitHeaders, type RateLimitHeaderStyle } from '../rate-limit/headers';

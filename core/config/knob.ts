@@ -1,4 +1,4 @@
-// The shape of one configuration knob. Every knob is declared once (in src/config/knobs/) and
+// The shape of one configuration knob. Every knob is declared once (in core/config/knobs/) and
 // everything else — resolution, .env.example, the README table, template parameters — derives from it.
 import type { ValueType } from './value-types';
 

@@ -1,5 +1,22 @@
 // Facts about JWS algorithms shared by the gateway's verifier, `jwt mint` and config validation.
-import type { JwtAlgorithm } from '../config/knobs/auth';
+
+/** Every JWS algorithm SentinelAPI can verify or mint; `none` is deliberately absent. */
+export const JWT_ALGORITHMS = [
+  'HS256',
+  'HS384',
+  'HS512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+] as const;
+export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
 
 export type AlgorithmFamily = 'hmac' | 'rsa' | 'rsa-pss' | 'ecdsa' | 'eddsa';
 
