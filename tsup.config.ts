@@ -1,15 +1,16 @@
 // Build: the library and CLI (ESM with declarations), plus self-contained bundles for what ships
 // to AWS (the gateway container and the detector Lambda), each one file with its dependencies.
 import { defineConfig, type Options } from 'tsup';
+import { RUNTIME_NODE_MAJOR } from './core/node-runtime';
 
-/** One ESM file with every dependency inside, for Node 22 in a container or Lambda. */
+/** One ESM file with every dependency inside, for the container's and the Lambda's Node. */
 function bundle(entry: Record<string, string>, outDir: string): Options {
   return {
     entry,
     outDir,
     outExtension: () => ({ js: '.mjs' }),
     format: ['esm'],
-    target: 'node22',
+    target: `node${RUNTIME_NODE_MAJOR}`,
     platform: 'node',
     noExternal: [/.*/],
     // Bundled CommonJS dependencies (ioredis, the AWS SDK) call require() for node builtins.
