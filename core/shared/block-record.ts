@@ -1,14 +1,32 @@
-// A blocklist item: who is blocked, why, on what evidence, until when. The detector and
-// `sentinel blocklist` write it; the gateway enforces it. One format for automatic and manual blocks.
+// A blocklist item: who is blocked or throttled, why, on what evidence, until when. The detector and
+// `sentinel blocklist` write it; the gateway enforces it. One format for automatic and manual
+// actions, blocks and throttles alike.
 import type { Entity } from './entity';
 import { entityKey, formatEntity, parseEntity } from './entity';
 import { TTL_ATTRIBUTE } from './tables';
 
 export type BlockSource = 'detector' | 'manual';
 
+/** `block` refuses every request (403); `throttle` caps the entity's rate (429 past the limit). */
+export type BlockAction = 'block' | 'throttle';
+
+/** A throttle's token bucket; the gateway applies the lower of it and the normal policy. */
+export interface ThrottleLimit {
+  /** Tokens the bucket holds. */
+  capacity: number;
+  /** Tokens added per second. */
+  refillPerSecond: number;
+}
+
 export interface BlockRecord {
   entity: Entity;
+  action: BlockAction;
+  /** Present exactly when `action` is `throttle`. */
+  limit?: ThrottleLimit;
+  /** For operators (logs, `blocklist ls`, alerts); never shown to the refused client. */
   reason: string;
+  /** The one reason a refused client may see, when an operator gives it. */
+  publicReason?: string;
   /** Numbers behind the decision (for the detector) or free text (manual). */
   evidence?: Record<string, unknown>;
   /** Epoch seconds. */
@@ -28,7 +46,10 @@ export function toBlockItem(record: BlockRecord): Record<string, unknown> {
   return {
     ...blockItemKey(record.entity),
     entity: formatEntity(record.entity),
+    action: record.action,
+    ...(record.limit ? { limit: { ...record.limit } } : {}),
     reason: record.reason,
+    ...(record.publicReason ? { publicReason: record.publicReason } : {}),
     ...(record.evidence ? { evidence: record.evidence } : {}),
     blockedAt: record.blockedAt,
     [TTL_ATTRIBUTE]: record.expiresAt,
@@ -42,16 +63,32 @@ export function fromBlockItem(item: Record<string, unknown>): BlockRecord | unde
   const parsed = typeof item.entity === 'string' ? parseEntity(item.entity) : undefined;
   const expiresAt = item[TTL_ATTRIBUTE];
   if (!parsed?.ok || typeof expiresAt !== 'number') return undefined;
+  // An item without an action is a block; a throttle without a usable limit is not enforceable.
+  const action: BlockAction = item.action === 'throttle' ? 'throttle' : 'block';
+  const limit = action === 'throttle' ? throttleLimitOf(item.limit) : undefined;
+  if (action === 'throttle' && !limit) return undefined;
   const evidence = item.evidence;
   return {
     entity: parsed.entity,
+    action,
+    ...(limit ? { limit } : {}),
     reason: typeof item.reason === 'string' ? item.reason : '',
+    ...(typeof item.publicReason === 'string' && item.publicReason !== ''
+      ? { publicReason: item.publicReason }
+      : {}),
     evidence: evidence && typeof evidence === 'object' ? (evidence as Record<string, unknown>) : undefined,
     blockedAt: typeof item.blockedAt === 'number' ? item.blockedAt : 0,
     expiresAt,
     source: item.source === 'manual' ? 'manual' : 'detector',
     strikes: typeof item.strikes === 'number' ? item.strikes : 1,
   };
+}
+
+function throttleLimitOf(value: unknown): ThrottleLimit | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const { capacity, refillPerSecond } = value as Record<string, unknown>;
+  const positive = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n > 0;
+  return positive(capacity) && positive(refillPerSecond) ? { capacity, refillPerSecond } : undefined;
 }
 
 /** DynamoDB deletes expired items lazily (up to days later), so expiry is always checked by time. */

@@ -98,6 +98,7 @@ export function createHandler(deps: HandlerDeps = {}): DetectorRun {
       if (action.kind === 'block') {
         const written = await store.putBlock({
           entity: decision.entity,
+          action: 'block',
           reason: `${decision.signal}: ${decision.reason}`,
           evidence: {
             signal: decision.signal,

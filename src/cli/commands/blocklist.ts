@@ -148,6 +148,7 @@ Examples:
       const now = Math.floor(Date.now() / 1000);
       const record: BlockRecord = {
         entity,
+        action: 'block',
         reason: flags.reason.trim(),
         evidence: { note: 'added manually with sentinel blocklist add' },
         blockedAt: now,

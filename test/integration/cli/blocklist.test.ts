@@ -103,6 +103,7 @@ describe('sentinel blocklist on the dev stack (built binary)', () => {
     const now = Math.floor(Date.now() / 1000);
     await putBlock(store.documentClient(), tables.blocklist, {
       entity: { kind: 'user', id: 'old' },
+      action: 'block',
       reason: 'expired',
       blockedAt: now - 7200,
       expiresAt: now - 3600,

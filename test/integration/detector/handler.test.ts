@@ -178,6 +178,7 @@ describe('anomaly detector handler (dynalite)', () => {
         TableName: tables.blocklist,
         Item: toBlockItem({
           entity: storm,
+          action: 'block',
           reason: 'manual',
           blockedAt: NOW / 1000 - 60,
           expiresAt: longer,
@@ -199,6 +200,7 @@ describe('anomaly detector handler (dynalite)', () => {
     expect(
       await direct.putBlock({
         entity: storm,
+        action: 'block',
         reason: 'x',
         blockedAt: NOW / 1000,
         expiresAt: NOW / 1000 + 60,
@@ -214,6 +216,7 @@ describe('anomaly detector handler (dynalite)', () => {
     setNow(later);
     const second = await handler();
     expect(second.entities.find((e) => e.entity === 'user:alice')).toMatchObject({
+      action: 'block',
       strikes: 2,
     });
     expect((await getItem(blockItemKey(alice)))?.ttl).toBe(later / 1000 + 7200);

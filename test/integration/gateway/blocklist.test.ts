@@ -32,6 +32,7 @@ describe('blocklist enforcement', () => {
     const now = Math.floor(clock.now() / 1000);
     const record: BlockRecord = {
       entity,
+      action: 'block',
       reason,
       blockedAt: now,
       expiresAt: now + seconds,

@@ -174,6 +174,7 @@ describe('telemetry', () => {
     const now = Math.floor(Date.now() / 1000);
     await putBlock(store.documentClient(), tables.blocklist, {
       entity: { kind: 'user', id: 'mallory' },
+      action: 'block',
       reason: 'test',
       blockedAt: now,
       expiresAt: now + 3600,

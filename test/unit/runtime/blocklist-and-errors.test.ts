@@ -7,6 +7,7 @@ import { ErrorCode, SentinelError } from '../../../core/shared/errors';
 
 const block = (id: string, expiresAt: number, kind: 'user' | 'ip' = 'user'): BlockRecord => ({
   entity: { kind, id },
+  action: 'block',
   reason: 'r',
   blockedAt: 0,
   expiresAt,
