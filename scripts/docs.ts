@@ -1,8 +1,8 @@
-// `npm run docs`: regenerate the README's configuration table and .env.example from the schema.
+// `npm run docs`: regenerate the configuration table in docs/configuration.md and .env.example
+// from the schema.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { renderEnvExample, withConfigTable } from '../core/config/docs';
+import { CONFIG_TABLE_PAGE, renderEnvExample, withConfigTable } from '../core/config/docs';
 
-const readme = readFileSync('README.md', 'utf8');
-writeFileSync('README.md', withConfigTable(readme));
+writeFileSync(CONFIG_TABLE_PAGE, withConfigTable(readFileSync(CONFIG_TABLE_PAGE, 'utf8')));
 writeFileSync('.env.example', renderEnvExample());
-console.log('README.md configuration table and .env.example updated');
+console.log(`${CONFIG_TABLE_PAGE} configuration table and .env.example updated`);
