@@ -1,4 +1,4 @@
-// The README's stacks section stays true: its cost figures come from estimateMonthlyCost, and it
+// docs/stacks.md stays true: its cost figures come from estimateMonthlyCost, and it
 // documents every validation rule. When a price, preset or rule changes, this names what to update.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -7,13 +7,11 @@ import { estimateMonthlyCost, TEMPLATE_RULES } from '../../../src/templates';
 import { PRICE_DATE, PRICE_REGION } from '../../../src/templates/prices';
 import { configFor } from './fixtures';
 
-const readme = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
-const start = readme.indexOf('\n## The AWS stacks');
-const doc = readme.slice(start, readme.indexOf('\n## ', start + 1));
+const doc = readFileSync(fileURLToPath(new URL('../../../docs/stacks.md', import.meta.url)), 'utf8');
 
-describe('README: The AWS stacks', () => {
-  it('has the section', () => {
-    expect(start).toBeGreaterThan(0);
+describe('docs/stacks.md', () => {
+  it('is the stacks page', () => {
+    expect(doc).toMatch(/^# The AWS stacks\n/);
   });
 
   it('states the price date and region', () => {
