@@ -1,5 +1,5 @@
 // The shape of one configuration knob. Every knob is declared once (in core/config/knobs/) and
-// everything else — resolution, .env.example, the README table, template parameters — derives from it.
+// everything else — resolution, .env.example, the table in docs/configuration.md, template parameters — derives from it.
 import type { ValueType } from './value-types';
 
 export const PRESETS = ['cost', 'performance'] as const;

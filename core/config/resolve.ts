@@ -138,7 +138,9 @@ function unknownVariables(sources: RawSources): ConfigIssue[] {
     result.push({
       variable: name,
       problem: 'is not a SentinelAPI setting and is ignored',
-      hint: suggestion ? `did you mean ${suggestion}?` : 'see the configuration table in the README',
+      hint: suggestion
+        ? `did you mean ${suggestion}?`
+        : 'see the configuration table in docs/configuration.md',
     });
   }
   return result;

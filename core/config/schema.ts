@@ -1,5 +1,5 @@
 // The one table of configuration knobs, assembled from the per-area files in ./knobs. Everything
-// that names a knob (resolver, .env.example, README table, template parameters) iterates this.
+// that names a knob (resolver, .env.example, docs/configuration.md's table, template parameters) iterates this.
 import type { Consumer, Knob, KnobValue } from './knob';
 import { envName } from './knob';
 import { authKnobs } from './knobs/auth';

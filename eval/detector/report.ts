@@ -1,5 +1,5 @@
 // The evaluation's table, ours beside the original's rule, as Markdown (readable in a terminal and
-// pasted into the README (The anomaly detector, Evaluation) as is).
+// pasted into docs/evaluation.md as is).
 import type { Bar, Score, TypeScore } from './metrics';
 import type { OracleKnowledge, OracleResult } from './oracle';
 import { ORACLE_TYPES } from './oracle';

@@ -46,7 +46,7 @@ function line(key: ConfigKey, value: string): string {
 export function renderEnvFile(answers: InitAnswers, now: Date = new Date()): string {
   const lines = [
     `# Written by \`sentinel init\` on ${now.toISOString().slice(0, 10)}. Keep this file out of version control.`,
-    '# Every setting is documented in .env.example and in the README; `npx sentinel-api config` shows the result.',
+    '# Every setting is documented in .env.example and in docs/configuration.md; `npx sentinel-api config` shows the result.',
     '',
     line('upstreamBaseUrl', answers.upstreamBaseUrl),
     line('optimizeFor', answers.preset),

@@ -1,5 +1,5 @@
 // Each drill prints its figures and stores them as JSON under bench/results/drills/ (ignored by
-// git), so that a run leaves the numbers behind for the README's Performance section.
+// git), so that a run leaves the numbers behind for docs/performance.md.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RESULTS_DIR } from '../../../bench/lib/results';

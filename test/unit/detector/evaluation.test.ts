@@ -1,6 +1,6 @@
 // The evaluation on a small seeded population, so a regression in detection fails CI: the bars of
 // issue 4 that the detector meets are asserted as bars; those it does not meet yet (see
-// the README) are held near today's level so they cannot get worse unnoticed.
+// docs/evaluation.md) are held near today's level so they cannot get worse unnoticed.
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '../../../eval/detector/evaluate';
 

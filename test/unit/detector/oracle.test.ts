@@ -1,6 +1,6 @@
 // The known-rate references: held to the false-block budget they are given; on the seeded traffic
 // the one told true rates meets the bars ours misses (they are in the data), and knowing less
-// costs recall in the order the README's decomposition reports; learning the usual rates from
+// costs recall in order (the true rates, then less and less of them); learning the usual rates from
 // history, as a detector must, costs more.
 import { describe, expect, it } from 'vitest';
 import { generateTraffic } from '../../../eval/detector/generate';
