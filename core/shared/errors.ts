@@ -49,6 +49,8 @@ export interface SentinelErrorOptions {
   cause?: unknown;
   /** Process exit code when this error ends a CLI command. @default 1 */
   exitCode?: number;
+  /** Structured facts for `--json` output (e.g. the AWS call that failed); never a secret. */
+  details?: Record<string, unknown>;
 }
 
 export class SentinelError extends Error {
@@ -56,12 +58,14 @@ export class SentinelError extends Error {
   readonly code: string;
   readonly hint: string | undefined;
   readonly exitCode: number;
+  readonly details: Record<string, unknown> | undefined;
 
   constructor(code: string, message: string, options: SentinelErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.hint = options.hint;
     this.exitCode = options.exitCode ?? 1;
+    this.details = options.details;
   }
 }
 

@@ -10,6 +10,7 @@ import * as lambda from '@aws-sdk/client-lambda';
 import * as s3 from '@aws-sdk/client-s3';
 import * as sts from '@aws-sdk/client-sts';
 import { ErrorCode, SentinelError } from '../../core/shared/errors';
+import { nameAwsCalls, REGION_HINT } from './aws-error';
 
 type Op<I, O> = (input: I) => Promise<O>;
 
@@ -123,11 +124,11 @@ export const createAwsClients: AwsClientFactory = (options) => {
         // The SDK throws "Region is missing"; the error below says how to fix it.
       }
       throw new SentinelError(ErrorCode.AwsRegionMissing, 'No AWS region is configured', {
-        hint: 'Pass --region, set SENTINEL_API_AWS_REGION or AWS_REGION, or give your profile a region',
+        hint: REGION_HINT,
         exitCode: 2,
       });
     },
-    cloudFormation: {
+    cloudFormation: nameAwsCalls('CloudFormation', {
       describeStacks: (i) => c.send(new cfn.DescribeStacksCommand(i)),
       describeStackEvents: (i) => c.send(new cfn.DescribeStackEventsCommand(i)),
       listStackResources: (i) => c.send(new cfn.ListStackResourcesCommand(i)),
@@ -140,8 +141,8 @@ export const createAwsClients: AwsClientFactory = (options) => {
       cancelUpdateStack: (i) => c.send(new cfn.CancelUpdateStackCommand(i)),
       continueUpdateRollback: (i) => c.send(new cfn.ContinueUpdateRollbackCommand(i)),
       updateTerminationProtection: (i) => c.send(new cfn.UpdateTerminationProtectionCommand(i)),
-    },
-    s3: {
+    }),
+    s3: nameAwsCalls('S3', {
       headBucket: (i) => b.send(new s3.HeadBucketCommand(i)),
       createBucket: (i) => b.send(new s3.CreateBucketCommand(i)),
       putBucketEncryption: (i) => b.send(new s3.PutBucketEncryptionCommand(i)),
@@ -153,8 +154,8 @@ export const createAwsClients: AwsClientFactory = (options) => {
       listObjectsV2: (i) => b.send(new s3.ListObjectsV2Command(i)),
       deleteObjects: (i) => b.send(new s3.DeleteObjectsCommand(i)),
       deleteBucket: (i) => b.send(new s3.DeleteBucketCommand(i)),
-    },
-    ecr: {
+    }),
+    ecr: nameAwsCalls('ECR', {
       describeRepositories: (i) => r.send(new ecr.DescribeRepositoriesCommand(i)),
       createRepository: (i) => r.send(new ecr.CreateRepositoryCommand(i)),
       putLifecyclePolicy: (i) => r.send(new ecr.PutLifecyclePolicyCommand(i)),
@@ -162,16 +163,20 @@ export const createAwsClients: AwsClientFactory = (options) => {
       describeImages: (i) => r.send(new ecr.DescribeImagesCommand(i)),
       listTagsForResource: (i) => r.send(new ecr.ListTagsForResourceCommand(i)),
       deleteRepository: (i) => r.send(new ecr.DeleteRepositoryCommand(i)),
-    },
-    sts: { getCallerIdentity: (i) => t.send(new sts.GetCallerIdentityCommand(i)) },
-    ecs: {
+    }),
+    sts: nameAwsCalls('STS', { getCallerIdentity: (i) => t.send(new sts.GetCallerIdentityCommand(i)) }),
+    ecs: nameAwsCalls('ECS', {
       describeServices: (i) => e.send(new ecs.DescribeServicesCommand(i)),
       listTasks: (i) => e.send(new ecs.ListTasksCommand(i)),
       describeTasks: (i) => e.send(new ecs.DescribeTasksCommand(i)),
-    },
-    logs: { deleteLogGroup: (i) => l.send(new logs.DeleteLogGroupCommand(i)) },
-    elbv2: { describeTargetHealth: (i) => lb.send(new elb.DescribeTargetHealthCommand(i)) },
-    lambda: { invoke: (i) => fn.send(new lambda.InvokeCommand(i)) },
+    }),
+    logs: nameAwsCalls('CloudWatchLogs', {
+      deleteLogGroup: (i) => l.send(new logs.DeleteLogGroupCommand(i)),
+    }),
+    elbv2: nameAwsCalls('ElasticLoadBalancingV2', {
+      describeTargetHealth: (i) => lb.send(new elb.DescribeTargetHealthCommand(i)),
+    }),
+    lambda: nameAwsCalls('Lambda', { invoke: (i) => fn.send(new lambda.InvokeCommand(i)) }),
   };
 };
 

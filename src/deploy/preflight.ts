@@ -13,6 +13,7 @@ import {
 } from '../templates';
 import type { CloudFormationApi, StsApi } from './aws-clients';
 import { isNotFound } from './aws-clients';
+import { awsFailure } from './aws-error';
 import type { Clock } from './clock';
 import { withRetry } from './throttle';
 
@@ -22,38 +23,13 @@ export interface Identity {
   arn: string;
 }
 
-const CREDENTIAL_ERRORS = new Set([
-  'CredentialsProviderError',
-  'ExpiredToken',
-  'ExpiredTokenException',
-  'InvalidClientTokenId',
-  'UnrecognizedClientException',
-  'SignatureDoesNotMatch',
-  'AccessDenied',
-  'InvalidAccessKeyId',
-]);
-
 export async function callerIdentity(sts: StsApi, clock: Clock): Promise<Identity> {
   try {
     const identity = await withRetry(() => sts.getCallerIdentity({}), { clock, maxAttempts: 4 });
     return { account: identity.Account ?? '', arn: identity.Arn ?? '' };
   } catch (error) {
-    const name = (error as Error)?.name ?? '';
     if (error instanceof SentinelError) throw error;
-    const credentials = CREDENTIAL_ERRORS.has(name) || /credential/i.test((error as Error)?.message ?? '');
-    throw new SentinelError(
-      credentials ? ErrorCode.AwsCredentials : ErrorCode.AwsRequestFailed,
-      credentials
-        ? `No usable AWS credentials: ${(error as Error).message}`
-        : `Cannot reach AWS STS: ${(error as Error).message}`,
-      {
-        hint: credentials
-          ? 'Configure credentials (aws configure, aws sso login, AWS_PROFILE or --profile, or OIDC in CI)'
-          : 'Check the network and the region',
-        cause: error,
-        exitCode: credentials ? 2 : 1,
-      },
-    );
+    throw awsFailure(error);
   }
 }
 

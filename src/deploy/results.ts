@@ -5,6 +5,7 @@ import type { StackMode, StackParameter } from '../templates';
 import { REDACTED } from '../../core/config/redact';
 import type { ChangeRow, DestructiveChange } from './change-table';
 import type { FailedResource } from './root-cause';
+import type { FailedCall } from './aws-error';
 
 export interface RedactedParameter {
   key: string;
@@ -86,9 +87,10 @@ export type DeployResult =
 
 export type DeployStatus = DeployResult['status'];
 
+/** Clean-up calls that failed after the stack went: named, with AWS's answer (the rest still ran). */
 export type TeardownResult =
-  | (ResultBase & { status: 'deleted'; cleaned: string[]; retained: string[] })
-  | (ResultBase & { status: 'absent'; cleaned: string[] })
+  | (ResultBase & { status: 'deleted'; cleaned: string[]; notCleaned: FailedCall[]; retained: string[] })
+  | (ResultBase & { status: 'absent'; cleaned: string[]; notCleaned: FailedCall[] })
   | (ResultBase & { status: 'declined'; reason: string; nextSteps: NextSteps })
   | (ResultBase & {
       status: 'needs-decision';

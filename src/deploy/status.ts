@@ -1,7 +1,10 @@
 // `status`: the stack's state, outputs and latest events, and in full mode the ECS service's
 // running/desired counts and the load balancer's target health. `follow` tails a running operation.
+// Only the stack's own description is essential: when another read fails, the result says which
+// and shows the rest.
 import type { StackMode } from '../templates';
 import { followStack, type FollowOutcome } from './activity-monitor';
+import { failedCall, type FailedCall } from './aws-error';
 import { listStackResources } from './cleanup';
 import type { EngineContext } from './engine';
 import { fromMonitor } from './events';
@@ -52,6 +55,8 @@ export type StatusResult =
       events: RecentEvent[];
       service?: ServiceHealth;
       targets?: TargetHealth;
+      /** The reads that failed, each named, with AWS's answer; what they would have shown is absent. */
+      unavailable: FailedCall[];
     };
 
 /** 0 when the stack is there and usable (or busy), 1 when absent or broken, 3 when it needs `--recover`. */
@@ -71,14 +76,28 @@ export async function stackStatus(
   if (!stack) return { status: 'absent', stackName: request.stackName, region };
   const stackId = stack.StackId!;
   const outputs = stackOutputs(stack);
-  const events = (await recentEvents(clients.cloudFormation, stackId, request.events ?? 10)).map((e) => ({
+  const unavailable: FailedCall[] = [];
+  const attempt = async <T>(call: string, read: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await read();
+    } catch (error) {
+      unavailable.push(failedCall(error, call));
+      return undefined;
+    }
+  };
+  const events = (
+    (await attempt('CloudFormation DescribeStackEvents', () =>
+      recentEvents(clients.cloudFormation, stackId, request.events ?? 10),
+    )) ?? []
+  ).map((e) => ({
     timestamp: e.timestamp.toISOString(),
     logicalId: e.logicalId,
     resourceType: e.resourceType,
     status: e.status,
     ...(e.reason ? { reason: e.reason } : {}),
   }));
-  const resources = await listStackResources(clients, stackId);
+  const resources =
+    (await attempt('CloudFormation ListStackResources', () => listStackResources(clients, stackId))) ?? [];
   const tagged = stack.Tags?.find((t) => t.Key === MODE_TAG)?.Value as StackMode | undefined;
   const serviceArn = resources.find((r) => r.type === 'AWS::ECS::Service')?.physicalId;
   const mode = tagged ?? (serviceArn ? 'full' : resources.length > 0 ? 'foundation' : undefined);
@@ -94,11 +113,14 @@ export async function stackStatus(
     outputs,
     gatewayUrl: gatewayUrlOf(outputs),
     events,
+    unavailable,
   };
   const ref = serviceRefFromArn(serviceArn);
   if (ref) {
-    const svc = (await clients.ecs.describeServices({ cluster: ref.cluster, services: [ref.service] }))
-      .services?.[0];
+    const described = await attempt('ECS DescribeServices', () =>
+      clients.ecs.describeServices({ cluster: ref.cluster, services: [ref.service] }),
+    );
+    const svc = described?.services?.[0];
     if (svc) {
       result.service = {
         ...ref,
@@ -113,8 +135,12 @@ export async function stackStatus(
   const targetGroup = resources.find(
     (r) => r.type === 'AWS::ElasticLoadBalancingV2::TargetGroup',
   )?.physicalId;
-  if (targetGroup) {
-    const health = await clients.elbv2.describeTargetHealth({ TargetGroupArn: targetGroup });
+  const health = targetGroup
+    ? await attempt('ElasticLoadBalancingV2 DescribeTargetHealth', () =>
+        clients.elbv2.describeTargetHealth({ TargetGroupArn: targetGroup }),
+      )
+    : undefined;
+  if (health) {
     const targets = (health.TargetHealthDescriptions ?? []).map((t) => ({
       id: `${t.Target?.Id ?? '?'}:${t.Target?.Port ?? ''}`,
       state: t.TargetHealth?.State ?? 'unknown',

@@ -4,6 +4,7 @@
 import type { StackMode } from '../templates';
 import { followStack } from './activity-monitor';
 import { artifactsBucketName } from './assets';
+import { failedCall, type FailedCall } from './aws-error';
 import {
   deleteBucket,
   deleteCreatedRepository,
@@ -51,15 +52,28 @@ export async function teardownStack(request: TeardownRequest, ctx: EngineContext
   };
   const base = () => ({ mode, stackName, region, elapsedMs: clock.now() - started });
 
-  const leftovers = async (logGroups: string[]): Promise<string[]> => {
+  // Each clean-up step runs even when another fails: the stack is gone, so what is left is named.
+  const leftovers = async (logGroups: string[]) => {
     emit({ type: 'step', step: 'cleanup', message: 'removing what the stack leaves behind' });
-    const cleaned = await deleteLogGroups(clients, logGroups);
-    if (!request.keepImages) cleaned.push(...(await deleteCreatedRepository(clients, stackName)));
+    const cleaned: string[] = [];
+    const notCleaned: FailedCall[] = [];
+    const step = async (what: string, run: () => Promise<string[]>) => {
+      try {
+        cleaned.push(...(await run()));
+      } catch (error) {
+        notCleaned.push(failedCall(error, what));
+      }
+    };
+    await step('delete log groups', () => deleteLogGroups(clients, logGroups));
+    if (!request.keepImages)
+      await step('delete the ECR repository', () => deleteCreatedRepository(clients, stackName));
     if (request.purgeArtifacts) {
-      const identity = await callerIdentity(clients.sts, clock);
-      cleaned.push(...(await deleteBucket(clients.s3, artifactsBucketName(identity.account, region))));
+      await step('delete the artifacts bucket', async () => {
+        const identity = await callerIdentity(clients.sts, clock);
+        return deleteBucket(clients.s3, artifactsBucketName(identity.account, region));
+      });
     }
-    return cleaned;
+    return { cleaned, notCleaned };
   };
 
   let stack = await describeStack(cfn, stackName, clock);
@@ -86,7 +100,7 @@ export async function teardownStack(request: TeardownRequest, ctx: EngineContext
       };
     stack = await describeStack(cfn, stackName, clock);
   }
-  if (!stack) return { ...base(), status: 'absent', cleaned: await leftovers([]) };
+  if (!stack) return { ...base(), status: 'absent', ...(await leftovers([])) };
   const stackId = stack.StackId!;
 
   if (stack.EnableTerminationProtection && !request.force) {
@@ -181,10 +195,10 @@ export async function teardownStack(request: TeardownRequest, ctx: EngineContext
           blockers: await deleteBlockers(ctx, stackId),
           nextSteps: [commandFor('status', target)],
         };
-      return { ...base(), status: 'deleted', cleaned: await leftovers(logGroups), retained: retain };
+      return { ...base(), status: 'deleted', ...(await leftovers(logGroups)), retained: retain };
     }
   }
-  return { ...base(), status: 'deleted', cleaned: await leftovers(logGroups), retained: [] };
+  return { ...base(), status: 'deleted', ...(await leftovers(logGroups)), retained: [] };
 }
 
 async function deleteBlockers(ctx: EngineContext, stackId: string): Promise<FailedResource[]> {

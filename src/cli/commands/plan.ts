@@ -2,11 +2,13 @@
 // (CI on pull requests); without it, also the difference against the deployed stack. The deploy
 // engine and the templates load only when the command runs, so `sentinel --help` stays fast.
 import type { Command } from 'commander';
-import { ConfigError, formatIssue } from '../../../core/config/issues';
+import { formatIssue } from '../../../core/config/issues';
 import { loadConfig } from '../../../core/config/load';
 import { REQUIREMENTS_OF } from '../../../core/config/rules';
 import type { DestructiveChange, PlanResult } from '../../deploy';
 import type { TemplateIssue } from '../../templates';
+import { ErrorCode, SentinelError } from '../../../core/shared/errors';
+import { awsFailure, isAwsError } from '../../deploy/aws-error';
 import type { CliContext } from '../context';
 import { addStackTargetOptions, cliEngine, stackNameOf, type StackFlags } from '../deploy-options';
 import { engineDeps } from '../engine-deps';
@@ -45,19 +47,11 @@ Examples:
   $ sentinel plan --mode foundation --region eu-west-1`,
     )
     .action(async (flags: PlanFlags) => {
-      let config;
-      try {
-        config = loadConfig({
-          ...configSources(flags, ctx),
-          scope: 'template',
-          require: REQUIREMENTS_OF.template,
-        });
-      } catch (error) {
-        // CI parses stdout: a configuration failure is reported there too, as one JSON line.
-        if (flags.json && error instanceof ConfigError)
-          ctx.ui.json({ event: 'error', code: error.code, issues: error.issues });
-        throw error;
-      }
+      const config = loadConfig({
+        ...configSources(flags, ctx),
+        scope: 'template',
+        require: REQUIREMENTS_OF.template,
+      });
       const [{ describeDestructive, planAgainstStack, planOffline }, { formatTemplateIssue }] =
         await Promise.all([import('../../deploy'), import('../../templates')]);
       const request = { mode: flags.mode, stackName: stackNameOf(flags), config };
@@ -69,6 +63,8 @@ Examples:
         const { engine, printer, release } = await cliEngine(ctx, { ...flags, yes: true }, config);
         try {
           result = await planAgainstStack(request, engine);
+        } catch (error) {
+          throw withDryRunHint(error);
         } finally {
           release();
           printer.finish();
@@ -78,6 +74,22 @@ Examples:
       else printPlan(ctx, result, { describeDestructive, formatTemplateIssue });
       process.exitCode = result.validation.ok ? 0 : 1;
     });
+}
+
+/** Without AWS access, the offline plan still answers most of what `plan` is asked for. */
+function withDryRunHint(error: unknown): unknown {
+  const failure = isAwsError(error) ? awsFailure(error) : error;
+  if (
+    !(failure instanceof SentinelError) ||
+    (failure.code !== ErrorCode.AwsCredentials && failure.code !== ErrorCode.AwsRegionMissing)
+  )
+    return error;
+  return new SentinelError(failure.code, failure.message, {
+    hint: `${failure.hint ?? ''}; or run \`sentinel plan --dry-run\`, which needs no AWS access`,
+    cause: failure.cause ?? failure,
+    exitCode: failure.exitCode,
+    details: failure.details,
+  });
 }
 
 function printPlan(

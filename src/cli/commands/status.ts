@@ -100,4 +100,8 @@ function printStatus(ctx: CliContext, result: StatusResult): void {
     ui.out('');
     for (const message of result.service.events) ui.out(`ecs: ${message}`);
   }
+  for (const failed of result.unavailable) {
+    ui.warn(`could not read everything: ${failed.error}`);
+    ui.info(ui.errColors.dim(`hint: ${failed.hint}`));
+  }
 }

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../../core/config/load';
 import type { TeardownResult } from '../../deploy';
+import type { FailedCall } from '../../deploy/aws-error';
 import type { CliContext } from '../context';
 import {
   addStackTargetOptions,
@@ -89,13 +90,13 @@ function printTeardownResult(ctx: CliContext, flags: TeardownFlags, result: Tear
     case 'absent':
       ui.success(`${result.stackName} does not exist in ${result.region}: nothing to delete`);
       for (const item of result.cleaned) ui.info(`  removed ${item}`);
-      return;
+      return printNotCleaned(ctx, result.notCleaned);
     case 'deleted':
       ui.success(`Deleted ${result.stackName} in ${Math.round(result.elapsedMs / 1000)} s`);
       for (const item of result.cleaned) ui.info(`  removed ${item}`);
       if (result.retained.length > 0)
         ui.warn(`retained (delete them yourself): ${result.retained.join(', ')}`);
-      return;
+      return printNotCleaned(ctx, result.notCleaned);
     case 'declined':
       ui.warn(`Nothing deleted: ${result.reason}`);
       if (notInteractiveHint(ctx, flags)) ui.info(notInteractiveHint(ctx, flags)!);
@@ -118,5 +119,12 @@ function printTeardownResult(ctx: CliContext, flags: TeardownFlags, result: Tear
         `Stopped waiting; ${result.stackName} is ${result.stackStatus ?? 'still being deleted'} and carries on`,
       );
       return printNextSteps(ctx, result.nextSteps);
+  }
+}
+
+function printNotCleaned(ctx: CliContext, failures: readonly FailedCall[]): void {
+  for (const failed of failures) {
+    ctx.ui.warn(`not cleaned up: ${failed.error}`);
+    ctx.ui.info(ctx.ui.errColors.dim(`hint: ${failed.hint}`));
   }
 }
