@@ -3,10 +3,26 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { JWT_ALGORITHMS } from '../../core/jwt/algorithms';
+
+/** What `/mint` may set besides the subject and lifetime (`sentinel jwt mint` passes its flags). */
+export interface DevMintOptions {
+  algorithm?: string;
+  keyId?: string;
+  claims?: Record<string, unknown>;
+}
+
+/** `/mint`'s answer: the token, and the HMAC algorithms this dev gateway accepts. */
+export interface DevMintResult {
+  token: string;
+  accepted: string[];
+}
 
 export interface ControlHandlers {
   /** Undefined when the gateway verifies with a JWKS URL or public key only: nothing to sign with. */
-  mint?: (subject: string, ttlSeconds: number) => Promise<string>;
+  mint?: (subject: string, ttlSeconds: number, options?: DevMintOptions) => Promise<string>;
+  /** The HMAC algorithms the dev gateway accepts for its secret. */
+  accepted?: readonly string[];
   /** Runs the detector once as of `nowMs` and returns its summary. */
   runDetector: (nowMs: number) => Promise<unknown>;
 }
@@ -65,7 +81,19 @@ export async function startControlServer(handlers: ControlHandlers): Promise<Con
             typeof body.ttlSeconds === 'number' && body.ttlSeconds > 0
               ? Math.min(body.ttlSeconds, 86400)
               : 3600;
-          return send(res, 200, { token: await handlers.mint(subject, ttl) });
+          const claims =
+            body.claims && typeof body.claims === 'object' && !Array.isArray(body.claims)
+              ? (body.claims as Record<string, unknown>)
+              : undefined;
+          const options: DevMintOptions = {
+            ...(typeof body.alg === 'string' && (JWT_ALGORITHMS as readonly string[]).includes(body.alg)
+              ? { algorithm: body.alg }
+              : {}),
+            ...(typeof body.kid === 'string' ? { keyId: body.kid } : {}),
+            ...(claims ? { claims } : {}),
+          };
+          const token = await handlers.mint(subject, ttl, options);
+          return send(res, 200, { token, accepted: [...(handlers.accepted ?? [])] } satisfies DevMintResult);
         }
         if (req.url === '/detector/run') {
           const now = typeof body.now === 'number' && Number.isFinite(body.now) ? body.now : Date.now();

@@ -13,12 +13,14 @@ import type { Clock } from '../../runtime/lib/clock';
 import type { LineSink } from '../../runtime/lib/line-writer';
 import { serveGateway, type RunningGateway } from '../../runtime/serve';
 import type { ResolvedConfig } from '../../core/config/resolve';
+import { acceptedHmacAlgorithms } from '../jwt/accepted-algorithms';
 import { mintToken } from '../jwt/mint';
+import type { JwtAlgorithm } from '../../core/jwt/algorithms';
 import { generateSecret } from '../init/env-file';
 import { createDocumentClient } from '../../core/shared/dynamodb';
 import { ErrorCode, SentinelError } from '../../core/shared/errors';
 import { createTables, tableNamesWithPrefix, type TableNames } from '../../core/shared/table-setup';
-import { startControlServer, type ControlServer } from './control-server';
+import { startControlServer, type ControlServer, type DevMintOptions } from './control-server';
 import { startDemoUpstream, type DemoUpstream } from './demo-upstream';
 import { devConfig } from './dev-config';
 import { removeDevState, writeDevState, type DevState } from './state-file';
@@ -49,7 +51,7 @@ export interface DevStack {
   secretSource: DevState['secretSource'];
   config: ResolvedConfig;
   /** Mints a token with the stack's secret; undefined when it verifies with keys it cannot sign with. */
-  mint?: (subject: string, ttlSeconds?: number) => Promise<string>;
+  mint?: (subject: string, ttlSeconds?: number, options?: DevMintOptions) => Promise<string>;
   runDetector: DetectorRun;
   stop(): Promise<void>;
 }
@@ -146,17 +148,23 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
 
     const secret = config.jwtSecretKey;
     const mint = secret
-      ? (subject: string, ttlSeconds = 3600) =>
+      ? (subject: string, ttlSeconds = 3600, extra: DevMintOptions = {}) =>
           mintToken({
             key: { kind: 'secret', secret },
-            algorithm: config.jwtAlgorithm,
+            algorithm: (extra.algorithm as JwtAlgorithm | undefined) ?? config.jwtAlgorithm,
             subject,
             ttlSeconds,
             issuer: config.jwtIssuer,
             audience: config.jwtAudience,
+            keyId: extra.keyId,
+            claims: extra.claims,
           })
       : undefined;
-    const control: ControlServer = await startControlServer({ mint, runDetector });
+    const control: ControlServer = await startControlServer({
+      mint,
+      runDetector,
+      accepted: secret ? acceptedHmacAlgorithms(config) : [],
+    });
     cleanups.push(() => control.close());
 
     const secretSource: DevState['secretSource'] = generatedSecret ? 'generated' : secret ? 'config' : 'none';

@@ -1,14 +1,18 @@
 // `sentinel jwt mint`: a token for trying the gateway. Only the token goes to stdout so that
-// TOKEN=$(npx sentinel-api jwt mint) works; everything else goes to stderr.
+// TOKEN=$(npx sentinel-api jwt mint) works; everything else goes to stderr. With no key configured,
+// a `sentinel dev` running in this folder mints it (its generated secret never leaves that process).
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { envName } from '../../../core/config/knob';
-import { JWT_ALGORITHMS, type JwtAlgorithm } from '../../../core/jwt/algorithms';
+import { isHmac, JWT_ALGORITHMS, type JwtAlgorithm } from '../../../core/jwt/algorithms';
 import { loadConfig } from '../../../core/config/load';
 import { durationType } from '../../../core/config/value-types';
 import { mintToken, type SigningKey } from '../../jwt/mint';
-import { ErrorCode, UsageError } from '../../../core/shared/errors';
+import { ErrorCode, SentinelError, UsageError } from '../../../core/shared/errors';
+import { callControl, type DevMintResult } from '../../dev/control-server';
+import { readDevState } from '../../dev/state-file';
+import { acceptedHmacAlgorithms } from '../../jwt/accepted-algorithms';
 import type { CliContext } from '../context';
 import { commonOptions, configSources, knobOption } from '../options';
 
@@ -43,7 +47,7 @@ export function parseClaim(text: string, claims: Record<string, unknown> = {}): 
   return { ...claims, [text.slice(0, eq)]: value };
 }
 
-function signingKey(flags: MintFlags, secret: string | undefined, cwd: string): SigningKey {
+function signingKey(flags: MintFlags, secret: string | undefined, cwd: string): SigningKey | undefined {
   if (flags.privateKey) {
     let pem: string;
     try {
@@ -58,10 +62,58 @@ function signingKey(flags: MintFlags, secret: string | undefined, cwd: string): 
     return { kind: 'private-key', pem };
   }
   if (secret !== undefined) return { kind: 'secret', secret };
-  throw new UsageError('No signing key: set a shared secret or pass a private key', {
+  return undefined;
+}
+
+const noSigningKey = () =>
+  new UsageError('No signing key: set a shared secret, pass a private key, or start `sentinel dev` here', {
     code: ErrorCode.JwtKeyMissing,
-    hint: `Set ${envName('jwtSecretKey')} (in the environment or .env), or pass --private-key FILE`,
+    hint: `Set ${envName('jwtSecretKey')} (in the environment or .env), pass --private-key FILE, or run \`npx sentinel-api dev\` in this folder first`,
   });
+
+/** The token, minted by the running dev stack with its own secret (which never leaves it). */
+async function mintWithDevStack(
+  ctx: CliContext,
+  flags: MintFlags,
+  ttlSeconds: number,
+  claims: Record<string, unknown>,
+): Promise<string> {
+  const state = readDevState(ctx.cwd);
+  if (!state || state.secretSource === 'none') throw noSigningKey();
+  ctx.ui.info(
+    ctx.ui.errColors.dim(`minted by the dev stack at ${state.gatewayUrl} (no signing key configured here)`),
+  );
+  let minted: DevMintResult;
+  try {
+    minted = await callControl<DevMintResult>(state, '/mint', {
+      sub: flags.sub,
+      ttlSeconds,
+      ...(flags.alg ? { alg: flags.alg } : {}),
+      ...(flags.kid ? { kid: flags.kid } : {}),
+      claims,
+    });
+  } catch (error) {
+    throw new SentinelError(
+      ErrorCode.JwtKeyMissing,
+      `The dev stack could not mint a token: ${(error as Error).message}`,
+      {
+        hint: 'Is `sentinel dev` still running in this folder? Restart it, or set a signing key',
+        cause: error,
+        exitCode: 2,
+      },
+    );
+  }
+  if (flags.alg) warnIfRefused(ctx, flags.alg, minted.accepted);
+  return minted.token;
+}
+
+/** Said before the token is used: the gateway answers only "Invalid token" to the client. */
+function warnIfRefused(ctx: CliContext, algorithm: JwtAlgorithm, accepted: readonly string[]): void {
+  // A secret cannot sign other families; minting itself refuses those with its own message.
+  if (!isHmac(algorithm) || accepted.includes(algorithm)) return;
+  ctx.ui.warn(
+    `the gateway accepts ${accepted.join(', ') || 'no HMAC algorithm'} for its shared secret and will refuse this ${algorithm} token (reason algorithm_not_allowed); allow it with ${envName('jwtAlgorithms')}`,
+  );
 }
 
 export function registerJwtCommand(program: Command, ctx: CliContext): void {
@@ -105,8 +157,15 @@ Examples:
       for (const warning of config.warnings)
         ctx.ui.warn(`${warning.variable} ${warning.problem}: ${warning.hint}`);
       const key = signingKey(flags, config.values.jwtSecretKey, ctx.cwd);
-      const algorithm = flags.alg ?? (key.kind === 'secret' ? config.values.jwtAlgorithm : undefined);
       const claims = flags.claim.reduce<Record<string, unknown>>((acc, c) => parseClaim(c, acc), {});
+      if (!key) {
+        // With no key here, a running `sentinel dev` (the zero-config quick start) mints with its own.
+        ctx.ui.out(await mintWithDevStack(ctx, flags, ttl.value, claims));
+        return;
+      }
+      const algorithm = flags.alg ?? (key.kind === 'secret' ? config.values.jwtAlgorithm : undefined);
+      if (key.kind === 'secret' && algorithm)
+        warnIfRefused(ctx, algorithm, acceptedHmacAlgorithms(config.values));
       const token = await mintToken({
         key,
         algorithm,
