@@ -46,27 +46,33 @@ function toRaw(value: unknown): string {
   return Array.isArray(value) ? value.map(String).join(',') : String(value);
 }
 
-/** The highest-priority raw value for a key, with where it came from. */
-function pick(key: ConfigKey, knob: Knob<unknown>, sources: RawSources): Candidate | undefined {
+/** Every raw value given for a key, highest priority first, with where it came from. */
+function candidates(key: ConfigKey, knob: Knob<unknown>, sources: RawSources): Candidate[] {
+  const found: Candidate[] = [];
   const explicit = sources.explicit?.[key];
   if (present(explicit)) {
-    return { raw: toRaw(explicit), source: { kind: 'explicit', name: sources.explicitLabel ?? 'argument' } };
+    found.push({
+      raw: toRaw(explicit),
+      source: { kind: 'explicit', name: sources.explicitLabel ?? 'argument' },
+    });
   }
   const names: Array<{ name: string; alias: boolean }> = [{ name: envName(key), alias: false }];
   if (knob.legacyAlias) names.push({ name: bareEnvName(key), alias: true });
   for (const { name, alias } of names) {
     const value = sources.env[name];
-    if (present(value)) return { raw: value!, source: { kind: 'env', name, alias } };
+    if (present(value)) found.push({ raw: value!, source: { kind: 'env', name, alias } });
   }
   if (sources.dotenv) {
     for (const { name, alias } of names) {
       const value = sources.dotenv.values[name];
       if (present(value))
-        return { raw: value!, source: { kind: 'dotenv', name, alias, file: sources.dotenv.file } };
+        found.push({ raw: value!, source: { kind: 'dotenv', name, alias, file: sources.dotenv.file } });
     }
   }
-  return undefined;
+  return found;
 }
+
+const isAlias = (source: ValueSource) => (source.kind === 'env' || source.kind === 'dotenv') && source.alias;
 
 function fallback(knob: Knob<unknown>, preset: Preset): { value: unknown; source: ValueSource } {
   if (knob.presets) return { value: knob.presets[preset], source: { kind: 'preset', preset } };
@@ -90,16 +96,21 @@ export function resolveConfig(sources: RawSources, options: ResolveOptions = {})
   let preset: Preset = DEFAULT_PRESET;
   const ordered = ['optimizeFor' as ConfigKey, ...CONFIG_KEYS.filter((k) => k !== 'optimizeFor')];
 
+  // Legacy bare names (LOG_LEVEL, AWS_REGION...) are common in shells for other tools: a value
+  // that does not parse as ours is skipped with a warning, never an error.
+  const ignoredAliases = new Map<string, ConfigIssue>();
+
   for (const key of ordered) {
     const knob = knobFor(key);
-    const candidate = pick(key, knob, sources);
-    if (candidate) {
+    let chosen = false;
+    for (const candidate of candidates(key, knob, sources)) {
       const parsed = knob.type.parse(candidate.raw);
       if (parsed.ok) {
         values[key] = parsed.value;
         origin[key] = candidate.source;
         if (key === 'optimizeFor') preset = parsed.value as Preset;
-        continue;
+        chosen = true;
+        break;
       }
       const issue: ConfigIssue = {
         variable: envName(key),
@@ -107,8 +118,21 @@ export function resolveConfig(sources: RawSources, options: ResolveOptions = {})
         hint: parsed.hint,
         source: candidate.source,
       };
+      if (isAlias(candidate.source)) {
+        const name = (candidate.source as { name: string }).name;
+        const warning = {
+          variable: name,
+          problem: `${issue.problem}, so it is ignored (it is the legacy name of ${envName(key)})`,
+          hint: parsed.hint,
+        };
+        ignoredAliases.set(envName(key), warning);
+        warnings.push(warning);
+        continue;
+      }
       (inScope(key, scope) ? issues : warnings).push(issue);
+      break;
     }
+    if (chosen) continue;
     const { value, source } = fallback(knob, preset);
     values[key] = value;
     origin[key] = source;
@@ -117,7 +141,19 @@ export function resolveConfig(sources: RawSources, options: ResolveOptions = {})
   warnings.push(...unknownVariables(sources));
 
   const config = values as Config;
-  issues.push(...checkRequirements(config, options.require ?? [], scope));
+  for (const requirement of checkRequirements(config, options.require ?? [], scope)) {
+    // One message per variable: a value that did not parse already says what is wrong with it.
+    if (issues.some((i) => i.variable === requirement.variable)) continue;
+    const ignored = ignoredAliases.get(requirement.variable);
+    if (ignored) {
+      warnings.splice(warnings.indexOf(ignored), 1);
+      issues.push({
+        ...requirement,
+        problem: `${requirement.problem} (${ignored.variable} ${ignored.problem})`,
+        hint: ignored.hint,
+      });
+    } else issues.push(requirement);
+  }
   return {
     config: { values: config, sources: origin as Record<ConfigKey, ValueSource>, preset, warnings },
     issues,

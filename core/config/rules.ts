@@ -79,3 +79,50 @@ export function checkRequirements(
   }
   return issues;
 }
+
+/** 127/8, ::1, localhost: the developer's own machine. */
+function isLoopback(host: string): boolean {
+  return (
+    host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)
+  );
+}
+
+/** RFC 1918, link-local, unique-local IPv6 and the names only a private network resolves. */
+function isPrivate(host: string): boolean {
+  const v4 = /^(\d+)\.(\d+)\.\d+\.\d+$/.exec(host);
+  if (v4) {
+    const [a, b] = [Number(v4[1]), Number(v4[2])];
+    return (
+      a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254)
+    );
+  }
+  return /^f[cd][0-9a-f]{2}:/i.test(host) || /^fe80:/i.test(host) || /\.(local|internal|lan)$/i.test(host);
+}
+
+/**
+ * For a deploy to AWS: an upstream the gateway there cannot reach from its VPC. Warnings, not errors:
+ * a private address can be right when the VPC is peered or the API runs in it.
+ */
+export function deployUpstreamWarnings(config: Pick<Config, 'upstreamBaseUrl'>): ConfigIssue[] {
+  if (config.upstreamBaseUrl === undefined) return [];
+  const host = new URL(config.upstreamBaseUrl).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (isLoopback(host)) {
+    return [
+      {
+        variable: envName('upstreamBaseUrl'),
+        problem: `points at a loopback address (${host}), which in AWS is the gateway's own task, not your machine`,
+        hint: 'use the public or VPC address of the API to protect; `sentinel dev` is the way to try a local API',
+      },
+    ];
+  }
+  if (isPrivate(host)) {
+    return [
+      {
+        variable: envName('upstreamBaseUrl'),
+        problem: `is a private address (${host}) that the gateway reaches only if its VPC routes there`,
+        hint: 'fine for an API in the same VPC or a peered one; otherwise use its public address',
+      },
+    ];
+  }
+  return [];
+}

@@ -1,5 +1,7 @@
 // Value types for configuration knobs: each parses one raw string into a typed value or explains,
 // without echoing the value, what is wrong. Parsers are pure; they never see where a value came from.
+import { AWS_REGIONS } from './aws-regions';
+import { editDistance } from './suggest';
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; problem: string; hint: string };
 
@@ -149,8 +151,16 @@ export function urlType(options: UrlTypeOptions): ValueType<string> {
     describe: `${schemes.join(' or ')} URL`,
     parse(raw) {
       let url: URL;
+      const text = raw.trim();
+      // "api.example.com" or "localhost:3000": a host without a scheme, the commonest slip.
+      if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text) && /^[\w.-]+(:\d+)?(\/|$)/.test(text)) {
+        return fail(
+          'has no scheme',
+          `write it with the scheme: ${schemes.includes('https') ? 'https' : schemes[0]}://${text}`,
+        );
+      }
       try {
-        url = new URL(raw.trim());
+        url = new URL(text);
       } catch {
         return fail('is not a valid URL', `use an absolute URL such as ${schemes[0]}://host/path`);
       }
@@ -223,5 +233,26 @@ export function publicKeyType(): ValueType<string> {
       return ok(text);
     },
     format: (value) => value.replace(/\n/g, '\\n'),
+  };
+}
+
+/** An AWS region from the SDK's partition table; a near miss gets a "did you mean". */
+export function regionType(): ValueType<string> {
+  const known: readonly string[] = AWS_REGIONS;
+  return {
+    describe: 'an AWS region such as us-east-1',
+    parse(raw) {
+      const value = raw.trim().toLowerCase();
+      if (known.includes(value)) return ok(value);
+      let best = known[0]!;
+      for (const region of known) if (editDistance(value, region) < editDistance(value, best)) best = region;
+      return fail(
+        'is not an AWS region',
+        editDistance(value, best) <= 3
+          ? `did you mean ${best}?`
+          : 'use a region code such as us-east-1 or eu-west-1',
+      );
+    },
+    format: (value) => value,
   };
 }

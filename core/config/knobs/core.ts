@@ -1,6 +1,6 @@
 // Knobs every part of the product reads: the preset, the upstream, logging and the AWS region.
 import { knob, PRESETS } from '../knob';
-import { enumType, stringType, urlType } from '../value-types';
+import { enumType, regionType, urlType } from '../value-types';
 
 export const coreKnobs = {
   optimizeFor: knob(enumType(PRESETS), {
@@ -21,14 +21,10 @@ export const coreKnobs = {
     consumers: ['gateway', 'detector', 'template'],
     legacyAlias: true,
   }),
-  awsRegion: knob(
-    stringType({ pattern: /^[a-z]{2}(-gov)?-[a-z]+-\d$/, patternHint: 'an AWS region such as us-east-1' }),
-    {
-      description:
-        'AWS region to deploy to and to reach DynamoDB in; falls back to the AWS SDK default chain.',
-      consumers: ['cli', 'gateway', 'detector'],
-      legacyAlias: true,
-      example: 'us-east-1',
-    },
-  ),
+  awsRegion: knob(regionType(), {
+    description: 'AWS region to deploy to and to reach DynamoDB in; falls back to the AWS SDK default chain.',
+    consumers: ['cli', 'gateway', 'detector'],
+    legacyAlias: true,
+    example: 'us-east-1',
+  }),
 };

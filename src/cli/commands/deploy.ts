@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { loadConfig } from '../../../core/config/load';
 import { formatIssue } from '../../../core/config/issues';
-import { REQUIREMENTS_OF } from '../../../core/config/rules';
+import { deployUpstreamWarnings, REQUIREMENTS_OF } from '../../../core/config/rules';
 import type { DeployResult, DestructiveChange } from '../../deploy';
 import { UsageError } from '../../../core/shared/errors';
 import type { CliContext } from '../context';
@@ -93,9 +93,11 @@ Examples:
       const timeout = timeoutMs(flags);
       const config = loadConfig({
         ...configSources(flags, ctx),
-        scope: 'template',
+        // Deploy settings (region, image) are the CLI's: as strict as the template's.
+        scope: ['template', 'cli'],
         require: REQUIREMENTS_OF.template,
       });
+      for (const warning of deployUpstreamWarnings(config.values)) ctx.ui.warn(formatIssue(warning));
       for (const warning of config.warnings) ctx.ui.warn(formatIssue(warning));
       const { deployStack, describeDestructive, exitCodeOf } = await import('../../deploy');
       const { engine, printer, release } = await cliEngine(ctx, flags, config, {

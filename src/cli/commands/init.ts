@@ -196,7 +196,7 @@ In a terminal, init asks for what flags do not give. Without a terminal (CI), --
 Examples:
   $ npx sentinel-api init
   $ sentinel init --upstream https://api.example.com --auth jwks --jwks-url https://idp.example.com/.well-known/jwks.json
-  $ sentinel init --upstream http://localhost:3000 --auth secret --preset cost --yes`,
+  $ sentinel init --upstream https://api.example.com --auth secret --preset cost --yes`,
     )
     .action(async (flags: InitFlags) => {
       const { ui } = ctx;

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { formatIssue } from '../../../core/config/issues';
 import { loadConfig } from '../../../core/config/load';
-import { REQUIREMENTS_OF } from '../../../core/config/rules';
+import { deployUpstreamWarnings, REQUIREMENTS_OF } from '../../../core/config/rules';
 import type { DestructiveChange, PlanResult } from '../../deploy';
 import type { TemplateIssue } from '../../templates';
 import { ErrorCode, SentinelError } from '../../../core/shared/errors';
@@ -49,9 +49,11 @@ Examples:
     .action(async (flags: PlanFlags) => {
       const config = loadConfig({
         ...configSources(flags, ctx),
-        scope: 'template',
+        // Deploy settings (region, image) are the CLI's: as strict as the template's.
+        scope: ['template', 'cli'],
         require: REQUIREMENTS_OF.template,
       });
+      for (const warning of deployUpstreamWarnings(config.values)) ctx.ui.warn(formatIssue(warning));
       const [{ describeDestructive, planAgainstStack, planOffline }, { formatTemplateIssue }] =
         await Promise.all([import('../../deploy'), import('../../templates')]);
       const request = { mode: flags.mode, stackName: stackNameOf(flags), config };
