@@ -111,10 +111,10 @@ export class Ui {
     return { input: this.stdin, output: this.stderr };
   }
 
-  /** Ctrl-C at a prompt ends the command without doing anything. */
+  /** Ctrl-C at a prompt ends the command without doing anything, with the interrupt's exit code. */
   private answered<T>(value: T): Exclude<T, symbol> {
     if (prompts.isCancel(value))
-      throw new SentinelError(ErrorCode.Cancelled, 'Cancelled; nothing was changed');
+      throw new SentinelError(ErrorCode.Cancelled, 'Cancelled; nothing was changed', { exitCode: 130 });
     return value as Exclude<T, symbol>;
   }
 }

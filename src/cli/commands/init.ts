@@ -54,12 +54,13 @@ function readPublicKey(file: string, cwd: string): string {
   return parsed.value;
 }
 
+/** A prompt's inline check; its message names the field, as the flags' errors do. */
 const validator =
-  (key: Parameters<typeof checkAnswer>[0], optional = false) =>
+  (key: Parameters<typeof checkAnswer>[0], field: string, optional = false) =>
   (value: string) => {
     if (optional && value.trim() === '') return undefined;
     const checked = checkAnswer(key, value.trim());
-    return checked.ok ? undefined : checked.message;
+    return checked.ok ? undefined : `${field} ${checked.message}`;
   };
 
 async function ask(flags: InitFlags, ctx: CliContext): Promise<InitAnswers> {
@@ -69,7 +70,7 @@ async function ask(flags: InitFlags, ctx: CliContext): Promise<InitAnswers> {
     (await ui.text({
       message: 'URL of the API to protect',
       placeholder: 'https://api.example.com',
-      validate: validator('upstreamBaseUrl'),
+      validate: validator('upstreamBaseUrl', 'the URL'),
     }));
   const auth =
     flags.auth ??
@@ -97,7 +98,7 @@ async function ask(flags: InitFlags, ctx: CliContext): Promise<InitAnswers> {
       (await ui.text({
         message: 'JWKS URL',
         placeholder: 'https://YOUR_TENANT/.well-known/jwks.json',
-        validate: validator('jwtJwksUrl'),
+        validate: validator('jwtJwksUrl', 'the JWKS URL'),
       }));
     authChoice = { kind: 'jwks', url: must('jwtJwksUrl', url.trim(), '--jwks-url') };
   } else if (auth === 'public-key') {
@@ -105,7 +106,7 @@ async function ask(flags: InitFlags, ctx: CliContext): Promise<InitAnswers> {
       flags.publicKeyFile ??
       (await ui.text({
         message: 'Path of the public key file (PEM or JWK)',
-        validate: (v) => (v.trim() ? undefined : 'enter a path'),
+        validate: (v) => (v.trim() ? undefined : 'the path is empty: enter the path of the key file'),
       }));
     authChoice = { kind: 'public-key', pem: readPublicKey(file.trim(), ctx.cwd) };
   } else {
@@ -126,14 +127,14 @@ async function ask(flags: InitFlags, ctx: CliContext): Promise<InitAnswers> {
     (await ui.text({
       message: 'AWS region (empty: your AWS profile default)',
       placeholder: 'us-east-1',
-      validate: validator('awsRegion', true),
+      validate: validator('awsRegion', 'the region', true),
     }));
   const alertEmail =
     flags.alertEmail ??
     (await ui.text({
       message: 'Email for anomaly alerts (optional)',
       placeholder: 'security@example.com',
-      validate: validator('alertEmail', true),
+      validate: validator('alertEmail', 'the email', true),
     }));
   return {
     upstreamBaseUrl: must('upstreamBaseUrl', upstream.trim(), '--upstream'),
@@ -190,8 +191,8 @@ export function registerInitCommand(program: Command, ctx: CliContext): void {
     .addHelpText(
       'after',
       `
-In a terminal, init asks for what flags do not give. Without a terminal (CI), --upstream is required and
---auth defaults to a generated shared secret.
+In a terminal, init asks for what flags do not give. Without a terminal (CI), --yes and --upstream are
+required and --auth defaults to a generated shared secret.
 
 Examples:
   $ npx sentinel-api init
@@ -200,6 +201,11 @@ Examples:
     )
     .action(async (flags: InitFlags) => {
       const { ui } = ctx;
+      if (!ui.interactive && !flags.yes) {
+        throw new UsageError('Not a terminal, so init cannot ask: nothing was written', {
+          hint: 'Pass --yes with the answers as flags, e.g. sentinel init --upstream https://api.example.com --yes',
+        });
+      }
       const target = resolve(ctx.cwd, flags.output);
       const interactive = ui.interactive && !flags.yes;
       if (existsSync(target) && !flags.force) {
@@ -215,6 +221,15 @@ Examples:
       // Owner-only: the file may hold the JWT secret. Written then renamed so a crash leaves no half file.
       writeFileSync(temp, renderEnvFile(answers), { mode: 0o600 });
       renameSync(temp, target);
+      const next: Array<[command: string, why: string]> = [
+        ['npx sentinel-api config', 'check the resolved settings'],
+        ['npx sentinel-api dev', 'try it locally (no AWS needed)'],
+        ...(answers.auth.kind === 'secret'
+          ? [['npx sentinel-api jwt mint', 'mint a token for testing'] as [string, string]]
+          : []),
+        ['npx sentinel-api plan --dry-run', 'see what a deploy creates and what it costs'],
+        ['npx sentinel-api deploy', 'deploy it into your AWS account'],
+      ];
       const summary = {
         file: flags.output,
         upstream: answers.upstreamBaseUrl,
@@ -222,6 +237,7 @@ Examples:
         preset: answers.preset,
         region: answers.region ?? null,
         alertEmail: answers.alertEmail ?? null,
+        next: next.map(([command]) => command),
       };
       if (flags.json) {
         ui.json(summary);
@@ -244,7 +260,6 @@ Examples:
         ],
       );
       ui.out('\nNext:');
-      ui.out('  npx sentinel-api config        check the resolved settings');
-      if (answers.auth.kind === 'secret') ui.out('  npx sentinel-api jwt mint      mint a token for testing');
+      for (const [command, why] of next) ui.out(`  ${command.padEnd(34)}${why}`);
     });
 }

@@ -9,7 +9,7 @@ import { parse } from 'dotenv';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/cli/run';
 import { resolveConfig } from '../../../core/config/resolve';
-import { runBuiltCli } from '../../helpers/cli';
+import { CLI_PATH, runBuiltCli } from '../../helpers/cli';
 
 const root = mkdtempSync(join(tmpdir(), 'sentinel-init-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -51,7 +51,8 @@ describe('sentinel init (interactive)', () => {
     const term = terminal();
     const run = runCli(['init'], { ...term, stdinIsTTY: true, env: {}, cwd });
     await term.answer('URL of the API to protect', `ftp://nope${ENTER}`);
-    await term.answer('uses ftp', '\u0008'.repeat(10) + `https://api.example.com/${ENTER}`);
+    // The inline message names its field.
+    await term.answer('the URL uses ftp', '\u0008'.repeat(10) + `https://api.example.com/${ENTER}`);
     await term.answer('How do clients get their tokens?', `${DOWN}${ENTER}`); // second choice: shared secret
     await term.answer('Preset', `${DOWN}${ENTER}`); // performance
     await term.answer('AWS region', `eu-west-1${ENTER}`);
@@ -91,6 +92,7 @@ describe('sentinel init (flags, built binary)', () => {
     const result = await runBuiltCli(
       [
         'init',
+        '--yes',
         '--upstream',
         'https://api.example.com',
         '--auth',
@@ -114,7 +116,7 @@ describe('sentinel init (flags, built binary)', () => {
     const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
     writeFileSync(join(cwd, 'pub.pem'), pem);
     const result = await runBuiltCli(
-      ['init', '--upstream', 'https://api.example.com', '--public-key-file', 'pub.pem'],
+      ['init', '--yes', '--upstream', 'https://api.example.com', '--public-key-file', 'pub.pem'],
       { cwd },
     );
     expect(result.code).toBe(0);
@@ -127,23 +129,80 @@ describe('sentinel init (flags, built binary)', () => {
   it('refuses to overwrite without --force, and rejects bad values naming the flag', async () => {
     const cwd = folder();
     writeFileSync(join(cwd, '.env'), 'KEEP=1\n');
-    const refused = await runBuiltCli(['init', '--upstream', 'https://api.example.com'], { cwd });
+    const refused = await runBuiltCli(['init', '--yes', '--upstream', 'https://api.example.com'], { cwd });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('--force');
     expect(readFileSync(join(cwd, '.env'), 'utf8')).toBe('KEEP=1\n');
-    const forced = await runBuiltCli(['init', '--upstream', 'https://api.example.com', '--force'], { cwd });
+    const forced = await runBuiltCli(['init', '--yes', '--upstream', 'https://api.example.com', '--force'], {
+      cwd,
+    });
     expect(forced.code).toBe(0);
     expect(parse(readFileSync(join(cwd, '.env'))).SENTINEL_API_UPSTREAM_BASE_URL).toBe(
       'https://api.example.com',
     );
 
     const other = folder();
-    const missing = await runBuiltCli(['init'], { cwd: other });
+    const missing = await runBuiltCli(['init', '--yes'], { cwd: other });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('--upstream');
-    const bad = await runBuiltCli(['init', '--upstream', 'https://u:p@api.example.com'], { cwd: other });
+    const bad = await runBuiltCli(['init', '--yes', '--upstream', 'https://u:p@api.example.com'], {
+      cwd: other,
+    });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('credentials');
     expect(existsSync(join(other, '.env'))).toBe(false);
   });
+});
+
+describe('sentinel init follows its own help (built binary)', () => {
+  it('without a terminal and without --yes, writes nothing and exits 2', async () => {
+    const cwd = folder();
+    const result = await runBuiltCli(['init', '--upstream', 'https://api.example.com'], { cwd });
+    expect(result.code).toBe(2);
+    expect(existsSync(join(cwd, '.env'))).toBe(false);
+  });
+
+  it('lists dev, plan --dry-run and deploy as the next steps', async () => {
+    const cwd = folder();
+    const result = await runBuiltCli(['init', '--yes', '--json', '--upstream', 'https://api.example.com'], {
+      cwd,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const { next } = JSON.parse(result.stdout) as { next: string[] };
+    expect(next).toEqual(
+      expect.arrayContaining([
+        'npx sentinel-api dev',
+        'npx sentinel-api plan --dry-run',
+        'npx sentinel-api deploy',
+      ]),
+    );
+  });
+
+  it.skipIf(!existsSync('/usr/bin/script'))(
+    'Ctrl-C at a prompt in a terminal exits 130 and writes nothing',
+    async () => {
+      const cwd = folder();
+      // util-linux `script` gives the CLI a real pseudo-terminal; Ctrl-C is typed once the prompt shows.
+      const { spawn } = await import('node:child_process');
+      const child = spawn(
+        'script',
+        ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI_PATH)} init`, '/dev/null'],
+        {
+          cwd,
+          env: { PATH: process.env.PATH ?? '', HOME: cwd, TERM: 'xterm' },
+          stdio: ['pipe', 'pipe', 'pipe'],
+        },
+      );
+      let screen = '';
+      const onData = (chunk: Buffer) => {
+        screen += chunk.toString();
+        if (screen.replace(/\s/g, '').includes('URLoftheAPI')) child.stdin.write('\u0003');
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(code, screen).toBe(130);
+      expect(existsSync(join(cwd, '.env'))).toBe(false);
+    },
+  );
 });
