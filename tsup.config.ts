@@ -3,6 +3,10 @@
 import { defineConfig, type Options } from 'tsup';
 import { RUNTIME_NODE_MAJOR } from './core/node-runtime';
 
+function withoutSourcesContent(options: { sourcesContent?: boolean }): void {
+  options.sourcesContent = false;
+}
+
 /** One ESM file with every dependency inside, for the container's and the Lambda's Node. */
 function bundle(entry: Record<string, string>, outDir: string): Options {
   return {
@@ -18,6 +22,9 @@ function bundle(entry: Record<string, string>, outDir: string): Options {
       js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
     },
     sourcemap: true,
+    // Maps without the sources' text: stack traces still name our files and lines, and the package
+    // (which ships the gateway and detector bundles) stays small.
+    esbuildOptions: withoutSourcesContent,
     clean: false,
     splitting: false,
   };
@@ -31,6 +38,7 @@ export default defineConfig([
     platform: 'node',
     dts: { entry: { index: 'src/index.ts', detector: 'lambda/anomaly-detector/index.ts' } },
     sourcemap: true,
+    esbuildOptions: withoutSourcesContent,
     // tsup runs these configs in parallel, so none may clean dist/: `npm run build` empties it first.
     clean: false,
     splitting: true,

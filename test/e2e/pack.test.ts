@@ -1,7 +1,7 @@
 // The published artefact: `npm pack` holds the built bundles and templates and nothing of test/, and
 // the tarball installed into an empty project gives a working `sentinel` binary.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +46,18 @@ describe('npm package', () => {
     expect(files).toContain('dist/lambda/anomaly-detector/index.mjs');
     expect(files.filter((f) => f.startsWith('test/') || f.includes('.test.'))).toEqual([]);
     if (existsSync(join(root, 'templates'))) expect(files.some((f) => f.startsWith('templates/'))).toBe(true);
+  });
+
+  it('ships .env.example and the licence, and source maps without the sources inside', () => {
+    // Every config hint and init's header point to .env.example.
+    expect(files).toContain('.env.example');
+    if (existsSync(join(root, 'LICENSE'))) expect(files).toContain('LICENSE');
+    const maps = files.filter((f) => f.endsWith('.map'));
+    expect(maps).toContain('dist/gateway/server.mjs.map');
+    for (const map of maps) {
+      const parsed = JSON.parse(readFileSync(join(root, map), 'utf8')) as { sourcesContent?: unknown };
+      expect(parsed.sourcesContent, map).toBeUndefined();
+    }
   });
 
   it('installs into an empty project where `npx sentinel` works', () => {
