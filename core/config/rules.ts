@@ -38,8 +38,8 @@ export function checkRequirements(
   ) {
     issues.push({
       variable: `${envName('jwtJwksUrl')} | ${envName('jwtPublicKey')} | ${envName('jwtSecretKey')}`,
-      problem: 'none is set',
-      hint: 'set at least one JWT verification source (a JWKS URL is recommended; `sentinel init` can generate a secret)',
+      problem: 'are all unset, so the gateway cannot verify any token',
+      hint: 'set one of them: a JWKS URL is recommended for an identity provider; `sentinel init` can generate a shared secret',
     });
   }
   if (config.jwtSecretKey !== undefined && inScope('jwtSecretKey', scope)) {
