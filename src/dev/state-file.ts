@@ -1,6 +1,6 @@
 // Where a running `sentinel dev` says what it started, so `sentinel smoke` and `sentinel blocklist`
 // find it without flags. It holds endpoints and a per-run control token, never the JWT secret.
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { TableNames } from '../../core/shared/table-setup';
 
@@ -70,4 +70,10 @@ export function removeDevState(cwd: string, pid = process.pid): void {
     return;
   }
   rmSync(path, { force: true });
+  // The folder was made for this file; left empty it would only puzzle (a --data-dir inside keeps it).
+  try {
+    rmdirSync(dirname(path));
+  } catch {
+    // Not empty, or already gone.
+  }
 }

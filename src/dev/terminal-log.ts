@@ -60,3 +60,36 @@ export function createTerminalLineSink(stream: Writable, colors: Colors): LineSi
     flush() {},
   };
 }
+
+/** The gateway's EMF metrics lines (runtime/telemetry/metrics.ts): the `_aws` envelope comes first. */
+const isMetricsLine = (line: string) => line.startsWith('{"_aws":') && line.includes('"type":"metrics"');
+
+/**
+ * In `sentinel dev`, metrics lines are CloudWatch's business: they pass only at debug log level,
+ * so `npm start | tee` shows requests and events rather than a JSON blob a minute.
+ */
+export function withoutMetrics<S extends LineSinkLike>(sink: S, keep: boolean): LineSinkLike {
+  if (keep) return sink;
+  return {
+    write: (line) => (isMetricsLine(line) ? undefined : sink.write(line)),
+    dropped: () => sink.dropped(),
+    flush: () => sink.flush(),
+  };
+}
+
+/** The detector's summary line, printed only when it differs from the previous run's. */
+export function detectorLine(): (summary: {
+  anomalyCount: number;
+  blockedCount: number;
+}) => string | undefined {
+  let last = '';
+  return (summary) => {
+    const line =
+      summary.anomalyCount > 0
+        ? `detector: ${summary.anomalyCount} anomalies, ${summary.blockedCount} blocked`
+        : '';
+    if (line === last) return undefined;
+    last = line;
+    return line || undefined;
+  };
+}

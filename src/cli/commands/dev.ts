@@ -52,10 +52,13 @@ Examples:
       for (const warning of resolved.warnings)
         ctx.ui.warn(`${warning.variable} ${warning.problem}: ${warning.hint}`);
       const { startDevStack } = await import('../../dev/dev-stack');
-      const { createTerminalLineSink } = await import('../../dev/terminal-log');
+      const { createTerminalLineSink, detectorLine, withoutMetrics } = await import('../../dev/terminal-log');
       const { createLineWriter } = await import('../../../runtime/lib/line-writer');
       const { ui } = ctx;
-      const lines = ui.isTTY ? createTerminalLineSink(ui.stdout, ui.colors) : createLineWriter(ui.stdout);
+      const lines = ui.isTTY
+        ? createTerminalLineSink(ui.stdout, ui.colors)
+        : withoutMetrics(createLineWriter(ui.stdout), resolved.values.logLevel === 'debug');
+      const detectorSummary = detectorLine();
       const c = ui.errColors;
       const stack = await startDevStack({
         resolved,
@@ -66,8 +69,8 @@ Examples:
         lines,
         onAlert: (alert) => ui.info(c.yellow(`\n⚠ ${alert.subject}\n${alert.message.split('\n\n')[0]}\n`)),
         onDetectorRun: (summary) => {
-          if (summary.anomalyCount > 0)
-            ui.info(c.dim(`detector: ${summary.anomalyCount} anomalies, ${summary.blockedCount} blocked`));
+          const line = detectorSummary(summary);
+          if (line) ui.info(c.dim(line));
         },
         onDetectorError: (error) => ui.warn(`detector run failed: ${(error as Error).message}`),
       });
