@@ -12,6 +12,17 @@ export function buildProgram(ctx: CliContext): Command {
     .version(VERSION, '-v, --version')
     .option('--debug', 'print stack traces of errors')
     .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ npx sentinel-api init                      # write a .env from a few answers
+  $ npx sentinel-api dev                       # the whole product on this machine, no AWS
+  $ TOKEN=$(npx sentinel-api jwt mint)         # a token for the gateway (from dev when no key is set)
+  $ npx sentinel-api plan --dry-run            # what a deploy creates and costs, no credentials
+  $ npx sentinel-api deploy                    # into your AWS account
+  $ sentinel <command> --help                  # options, exit codes and examples of a command`,
+    )
     .configureOutput({
       writeOut: (text) => ctx.ui.stdout.write(text),
       writeErr: (text) => ctx.ui.stderr.write(text),

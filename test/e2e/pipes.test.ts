@@ -1,8 +1,8 @@
-// Output piped into a reader that stops early (`sentinel deploy --help | head -1`, `| grep -q`):
+// Help, and output piped into a reader that stops early (`sentinel deploy --help | head -1`, `| grep -q`):
 // the closed pipe ends the run quietly with exit 0, as git and ls do, with no stack trace.
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { CLI_PATH } from '../helpers/cli';
+import { CLI_PATH, runBuiltCli } from '../helpers/cli';
 
 /** Runs the CLI with stdout read until its first line, then closed, as `head -1` does. */
 function firstLineThenClose(args: string[]): Promise<{ code: number | null; line: string; stderr: string }> {
@@ -36,6 +36,19 @@ describe('a reader that closes early', () => {
       expect(result.line).toMatch(/^Usage: sentinel/);
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
+    },
+  );
+});
+
+describe('help', () => {
+  it.each(['', 'jwt', 'jwt mint', 'init', 'dev', 'config', 'plan', 'deploy', 'status', 'teardown'])(
+    'sentinel %s --help shows examples and exits 0',
+    async (command) => {
+      const result = await runBuiltCli([...command.split(' ').filter(Boolean), '--help']);
+      expect(result.code).toBe(0);
+      const at = result.stdout.indexOf('Examples:');
+      expect(at).toBeGreaterThan(-1);
+      expect(result.stdout.slice(at)).toMatch(/\$ (npx sentinel-api|sentinel|TOKEN=)/);
     },
   );
 });

@@ -175,7 +175,7 @@ export function registerInitCommand(program: Command, ctx: CliContext): void {
   program
     .command('init')
     .description('Create a .env for SentinelAPI by answering a few questions (or with flags)')
-    .option('--upstream <url>', 'URL of the API to protect')
+    .option('--upstream <url>', 'URL of the API to protect (required without a terminal)')
     .addOption(
       new Option('--auth <method>', 'how tokens are verified').choices(['jwks', 'secret', 'public-key']),
     )

@@ -117,7 +117,17 @@ function warnIfRefused(ctx: CliContext, algorithm: JwtAlgorithm, accepted: reado
 }
 
 export function registerJwtCommand(program: Command, ctx: CliContext): void {
-  const jwt = program.command('jwt').description('JSON Web Token helpers for testing the gateway');
+  const jwt = program
+    .command('jwt')
+    .description('JSON Web Token helpers for testing the gateway')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ TOKEN=$(npx sentinel-api jwt mint)
+  $ sentinel jwt mint --sub alice --ttl 15m
+  $ sentinel jwt mint --help`,
+    );
   jwt
     .command('mint')
     .description('Mint a signed token for testing (prints only the token)')
