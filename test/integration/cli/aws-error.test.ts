@@ -8,6 +8,7 @@ import {
   DescribeStacksCommand,
   ListStackResourcesCommand,
 } from '@aws-sdk/client-cloudformation';
+import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -22,7 +23,9 @@ import { ErrorCode } from '../../../core/shared/errors';
 const s3 = mockClient(S3Client);
 const cfn = mockClient(CloudFormationClient);
 const sts = mockClient(STSClient);
+const ecr = mockClient(ECRClient);
 afterEach(() => {
+  ecr.reset();
   s3.reset();
   cfn.reset();
   sts.reset();
@@ -174,6 +177,50 @@ describe('sentinel status degrades', () => {
     });
     expect(last.unavailable).toEqual([
       expect.objectContaining({ call: 'CloudFormation ListStackResources', code: 'AccessDenied' }),
+    ]);
+  });
+});
+
+describe('sentinel teardown degrades', () => {
+  it('names a clean-up call that failed and still ends as done (exit 0)', async () => {
+    cfn
+      .on(DescribeStacksCommand)
+      .rejects(sdkError('ValidationError', 'Stack with id SentinelSdkFull does not exist', 400, 'R3'));
+    ecr
+      .on(DescribeRepositoriesCommand)
+      .rejects(
+        sdkError(
+          'AccessDeniedException',
+          'User: arn:aws:iam::123:user/ci is not authorized to perform: ecr:DescribeRepositories',
+          400,
+          'R4',
+        ),
+      );
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = '';
+    stdout.on('data', (c: Buffer) => (out += c.toString()));
+    stderr.resume();
+    engineDeps.clients = (options) => createAwsClients({ ...options, region: 'us-east-1' });
+    try {
+      const code = await runCli(['teardown', '--yes', '--json'], {
+        stdout,
+        stderr,
+        stdinIsTTY: false,
+        env: { AWS_REGION: 'us-east-1' },
+      });
+      expect(code).toBe(0);
+    } finally {
+      delete engineDeps.clients;
+    }
+    const last = JSON.parse(out.trim().split('\n').at(-1)!) as {
+      event: string;
+      status: string;
+      notCleaned: Array<{ call: string; code: string }>;
+    };
+    expect(last).toMatchObject({ event: 'result', status: 'absent' });
+    expect(last.notCleaned).toEqual([
+      expect.objectContaining({ call: 'ECR DescribeRepositories', code: 'AccessDeniedException' }),
     ]);
   });
 });
