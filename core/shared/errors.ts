@@ -38,6 +38,14 @@ export const ErrorCode = {
   DockerUnavailable: 'ERR_DOCKER_UNAVAILABLE',
   DockerFailed: 'ERR_DOCKER_FAILED',
   ChangeSetFailed: 'ERR_CHANGE_SET_FAILED',
+  // Gateway image assembly, pull and push through the registry API (src/image).
+  ImageReferenceInvalid: 'ERR_IMAGE_REFERENCE_INVALID',
+  ImageNotFound: 'ERR_IMAGE_NOT_FOUND',
+  ImagePlatformMissing: 'ERR_IMAGE_PLATFORM_MISSING',
+  ImageAuthFailed: 'ERR_IMAGE_AUTH_FAILED',
+  ImageDigestMismatch: 'ERR_IMAGE_DIGEST_MISMATCH',
+  ImageTransferFailed: 'ERR_IMAGE_TRANSFER_FAILED',
+  ImageUnsupported: 'ERR_IMAGE_UNSUPPORTED',
   // Anomaly detector (lambda/anomaly-detector).
   DetectorInputInvalid: 'ERR_DETECTOR_INPUT_INVALID',
   Internal: 'ERR_INTERNAL',

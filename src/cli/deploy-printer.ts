@@ -6,6 +6,12 @@ import type { Ui } from './ui';
 
 const STATUS_WIDTH = 44;
 
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
 export class DeployPrinter {
   private statusLineShown = false;
   private lastProgressKey = '';
@@ -64,8 +70,16 @@ export class DeployPrinter {
         );
       case 'image':
         return this.line(
-          `  gateway image ${event.uri} (${event.source}${event.built === false ? ', already in ECR' : ''})`,
+          `  gateway image ${event.uri} (${event.source}${event.built === false ? ', already in ECR' : ''}${event.uploadedBytes ? `, ${formatBytes(event.uploadedBytes)} uploaded` : ''})`,
         );
+      case 'image-upload': {
+        const blob = event.digest.slice('sha256:'.length, 'sha256:'.length + 12);
+        const text = `uploading ${blob} ${formatBytes(event.bytes)}/${formatBytes(event.total)} at ${formatBytes(event.bytesPerSecond)}/s`;
+        if (!this.live) return event.done ? this.line(`  ${text}`) : undefined;
+        this.ui.stderr.write(`\r\u001b[2K${c.cyan(text)}`);
+        this.statusLineShown = true;
+        return;
+      }
       case 'changes':
         this.clearStatus();
         if (event.rows.length > 0) {

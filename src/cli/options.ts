@@ -31,7 +31,6 @@ export const KNOB_FLAGS = {
   upstream: 'upstreamBaseUrl',
   port: 'port',
   imageUri: 'gatewayImageUri',
-  buildImage: 'buildGatewayImage',
   issuer: 'jwtIssuer',
   audience: 'jwtAudience',
 } as const satisfies KnobFlagMap;

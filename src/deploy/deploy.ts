@@ -10,7 +10,8 @@ import { type EngineContext, commandFor } from './engine';
 import { fromMonitor } from './events';
 import { lastOperationEvents } from './event-poller';
 import { executeAndFollow } from './execute';
-import { buildAndPushImage, checkDocker, planImage, registryHost } from './image';
+import { planImage, registryHost } from './image';
+import { registryImages } from './images';
 import { requireFile } from './package-root';
 import { callerIdentity, describeStack, renderValidated } from './preflight';
 import { continueRollback, deleteAndFollow } from './recovery';
@@ -55,12 +56,12 @@ export async function deployStack(request: DeployRequest, ctx: EngineContext): P
   emit({ type: 'step', step: 'preflight', message: `checking ${mode} stack ${stackName} in ${region}` });
   const bundle = readFileSync(requireFile(ctx.paths.detector, 'detector bundle'));
   const image = planImage(values, stackName);
-  const building = mode === 'full' && image.source === 'build';
-  if (building) {
-    requireFile(ctx.paths.gateway, 'gateway bundle');
-    requireFile(ctx.paths.dockerfile, 'gateway Dockerfile');
-    await checkDocker(ctx.runner);
-  }
+  // The image is checked (or assembled from its base) before any CloudFormation call.
+  const images = ctx.images ?? registryImages;
+  const built =
+    mode === 'full' && image.source === 'build' ? await images.build(values, ctx.paths) : undefined;
+  if (mode === 'full' && image.source === 'explicit')
+    await images.check(image.uri, values.taskArchitecture, { ecr: clients.ecr, region });
   const identity = await callerIdentity(clients.sts, clock);
   emit({ type: 'identity', account: identity.account, arn: identity.arn, region });
   const bucket = artifactsBucketName(identity.account, region);
@@ -198,20 +199,25 @@ export async function deployStack(request: DeployRequest, ctx: EngineContext): P
   );
   emit({ type: 'asset', bucket, key: asset.key, uploaded, bucketCreated });
   if (mode === 'full') {
-    if (image.source === 'build') {
-      emit({ type: 'step', step: 'image', message: `building the gateway image for ${image.platform}` });
-      const built = await buildAndPushImage({
+    if (image.source === 'build' && built) {
+      emit({ type: 'step', step: 'image', message: `pushing the gateway image (${built.tag}) to ECR` });
+      const pushed = await images.push({
         ecr: clients.ecr,
-        runner: ctx.runner,
         repositoryName: image.repositoryName,
-        platform: image.platform,
-        paths: ctx.paths,
-        signal: ctx.signal,
-        onLine: (line) => emit({ type: 'log', source: 'docker', line }),
+        image: built,
+        onProgress: (p) => emit({ type: 'image-upload', ...p }),
       });
-      emit({ type: 'image', source: 'build', uri: built.uri, built: built.built });
-      rendered = render(built.uri);
-    } else {
+      emit({
+        type: 'image',
+        source: 'build',
+        uri: pushed.uri,
+        built: !pushed.push.unchanged,
+        uploadedBytes: pushed.push.uploadedBytes,
+        base: pushed.base.reference,
+        platform: pushed.platform,
+      });
+      rendered = render(pushed.uri);
+    } else if (image.source === 'explicit') {
       emit({ type: 'image', source: image.source, uri: image.uri });
     }
   }

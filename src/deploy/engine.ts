@@ -5,6 +5,7 @@ import type { ChangeRow, DestructiveChange } from './change-table';
 import type { Clock, PollIntervals } from './clock';
 import type { CommandRunner } from './command-runner';
 import type { ProgressCallback } from './events';
+import type { GatewayImages } from './images';
 import type { BundlePaths } from './package-root';
 import type { FailedResource } from './root-cause';
 
@@ -21,6 +22,8 @@ export interface EngineContext {
   intervals: PollIntervals;
   runner: CommandRunner;
   paths: BundlePaths;
+  /** Image registries (check, build, push). @default registryImages */
+  images?: GatewayImages;
   onProgress: ProgressCallback;
   /** Resolves true to go ahead. */
   confirm: (question: Question) => Promise<boolean>;

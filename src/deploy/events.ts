@@ -11,7 +11,24 @@ export type DeployEvent =
   | { type: 'step'; step: Step; message: string }
   | { type: 'identity'; account: string; arn: string; region: string }
   | { type: 'asset'; bucket: string; key: string; uploaded: boolean; bucketCreated: boolean }
-  | { type: 'image'; source: 'explicit' | 'published' | 'build'; uri: string; built?: boolean }
+  | {
+      type: 'image';
+      source: 'explicit' | 'build';
+      uri: string;
+      /** false: the repository already had this exact image, so nothing was uploaded. */
+      built?: boolean;
+      uploadedBytes?: number;
+      base?: string;
+      platform?: string;
+    }
+  | {
+      type: 'image-upload';
+      digest: string;
+      bytes: number;
+      total: number;
+      bytesPerSecond: number;
+      done: boolean;
+    }
   | { type: 'changes'; changeSetId: string; rows: ChangeRow[]; destructive: DestructiveChange[] }
   | {
       type: 'resource';

@@ -1,73 +1,71 @@
-// The gateway image: an explicit URI wins, else a local build pushed to ECR when asked, else the
-// published image `<repository>:<package version>`. A build is tagged with the content hash of what
-// goes into it, skipped when ECR already has that tag, and pinned by digest in the task definition.
+// The gateway image: an explicit URI wins; otherwise the image is built in Node (the pinned Node
+// base plus one layer with the bundle, src/image) and pushed to the stack's own ECR repository
+// through the registry HTTP API, tagged with the hash of what goes into it and pinned by digest.
 import { readFileSync } from 'node:fs';
 import type { Config } from '../../core/config/schema';
+import { envName } from '../../core/config/knob';
+import { VERSION } from '../../core/version';
+import { GATEWAY_NODE_FLAGS } from '../../runtime/node-flags';
 import { ErrorCode, SentinelError } from '../../core/shared/errors';
+import {
+  buildImage,
+  formatPlatform,
+  platformOf,
+  pushImage,
+  RegistryClient,
+  type BuildInputs,
+  type ImageBuild,
+  type Platform,
+  type PushResult,
+  type UploadProgress,
+} from '../image';
 import type { EcrApi } from './aws-clients';
 import { isNotFound } from './aws-clients';
-import { sha256Hex } from './assets';
-import type { CommandRunner } from './command-runner';
 import type { BundlePaths } from './package-root';
+import { requireFile } from './package-root';
 
 export type ImagePlan =
   | { source: 'explicit'; uri: string }
-  | { source: 'published'; uri: string }
-  | { source: 'build'; repositoryName: string; platform: string };
+  | { source: 'build'; repositoryName: string; platform: Platform; baseImage: string };
 
 /** Marks repositories deploy created, so teardown removes only those. */
 export const CREATED_BY_TAG = { Key: 'sentinel-api:created-by', Value: 'sentinel deploy' } as const;
 
-/** ECR names are lowercase; the original named the repository `<stack>-gateway`. */
+/** ECR names are lowercase; the repository is `<stack>-gateway`. */
 export function ecrRepositoryName(stackName: string): string {
   return `${stackName.toLowerCase()}-gateway`;
 }
 
-export function dockerPlatform(architecture: Config['taskArchitecture']): string {
-  return architecture === 'x86_64' ? 'linux/amd64' : 'linux/arm64';
-}
-
 export function planImage(config: Config, stackName: string): ImagePlan {
   if (config.gatewayImageUri) return { source: 'explicit', uri: config.gatewayImageUri };
-  if (config.buildGatewayImage) {
-    return {
-      source: 'build',
-      repositoryName: ecrRepositoryName(stackName),
-      platform: dockerPlatform(config.taskArchitecture),
-    };
-  }
-  return { source: 'published', uri: `${config.gatewayImageRepository}:${config.gatewayImageTag}` };
+  return {
+    source: 'build',
+    repositoryName: ecrRepositoryName(stackName),
+    platform: platformOf(config.taskArchitecture),
+    baseImage: config.gatewayBaseImage,
+  };
 }
 
 export function registryHost(account: string, region: string): string {
   return `${account}.dkr.ecr.${region}.amazonaws.com`;
 }
 
-/** The tag of a build: what goes into the image (bundle, Dockerfile) and the platform it is for. */
-export function contentTag(paths: BundlePaths, platform: string): string {
-  const hash = sha256Hex(
-    Buffer.concat([
-      readFileSync(paths.gateway),
-      Buffer.from('\0'),
-      readFileSync(paths.dockerfile),
-      Buffer.from(`\0${platform}`),
-    ]),
-  );
-  return `sha-${hash.slice(0, 32)}`;
-}
-
-export async function checkDocker(runner: CommandRunner): Promise<void> {
-  const result = await runner.run('docker', ['buildx', 'version']);
-  if (result.code !== 0) {
-    throw new SentinelError(
-      ErrorCode.DockerUnavailable,
-      'Building the gateway image needs Docker with buildx, and `docker buildx version` failed',
-      {
-        hint: 'Install or start Docker, or deploy the published image (unset SENTINEL_API_BUILD_GATEWAY_IMAGE) or pass --image-uri',
-        exitCode: 2,
-      },
-    );
-  }
+/** What the gateway image is built from: the base, the bundle and its source map, the port and flags. */
+export function gatewayBuildInputs(config: Config, paths: BundlePaths): BuildInputs {
+  const server = readFileSync(requireFile(paths.gateway, 'gateway bundle'));
+  const map = readFileSync(requireFile(`${paths.gateway}.map`, 'gateway source map'));
+  return {
+    baseImage: config.gatewayBaseImage,
+    platform: platformOf(config.taskArchitecture),
+    files: [
+      { name: 'server.mjs', content: server },
+      { name: 'server.mjs.map', content: map },
+    ],
+    port: config.port,
+    portVariable: envName('port'),
+    nodeFlags: GATEWAY_NODE_FLAGS,
+    version: VERSION,
+  };
 }
 
 const KEEP_LAST_IMAGES = 10;
@@ -103,85 +101,59 @@ export async function ensureRepository(
   return { uri: created.repository?.repositoryUri ?? '', created: true };
 }
 
-async function digestOf(ecr: EcrApi, repositoryName: string, tag: string): Promise<string | undefined> {
-  try {
-    const images = await ecr.describeImages({ repositoryName, imageIds: [{ imageTag: tag }] });
-    return images.imageDetails?.[0]?.imageDigest;
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
+/**
+ * A registry client for an ECR repository, with the credential GetAuthorizationToken hands out
+ * (`AWS:<password>`, valid 12 hours); the push itself goes through the registry HTTP API.
+ */
+export async function ecrRegistryClient(ecr: EcrApi, repositoryUri: string): Promise<RegistryClient> {
+  const auth = (await ecr.getAuthorizationToken({})).authorizationData?.[0];
+  const decoded = Buffer.from(auth?.authorizationToken ?? '', 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0)
+    throw new SentinelError(ErrorCode.ImageAuthFailed, 'ECR returned no usable authorization token', {
+      hint: 'Check that your credentials allow ecr:GetAuthorizationToken',
+    });
+  const slash = repositoryUri.indexOf('/');
+  return new RegistryClient(repositoryUri.slice(0, slash), repositoryUri.slice(slash + 1), {
+    credentials: { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) },
+    push: true,
+  });
 }
 
-export interface BuildOptions {
+/** Resolves the base for the task's platform and assembles the image; fails fast on a missing base or platform. */
+export function buildGatewayImage(config: Config, paths: BundlePaths): Promise<ImageBuild> {
+  return buildImage(gatewayBuildInputs(config, paths));
+}
+
+export interface PushOptions {
   ecr: EcrApi;
-  runner: CommandRunner;
   repositoryName: string;
-  platform: string;
-  paths: BundlePaths;
-  onLine?: (line: string) => void;
-  signal?: AbortSignal;
+  image: ImageBuild;
+  onProgress?: (progress: UploadProgress) => void;
 }
 
-export interface BuiltImage {
+export interface PushedImage {
   /** `<repository uri>@sha256:...`: what the task definition runs. */
   uri: string;
   tag: string;
-  built: boolean;
+  base: ImageBuild['base'];
+  platform: string;
+  push: PushResult;
   repositoryCreated: boolean;
 }
 
-export async function buildAndPushImage(options: BuildOptions): Promise<BuiltImage> {
-  const { ecr, runner, repositoryName, platform, paths } = options;
-  const tag = contentTag(paths, platform);
-  const repository = await ensureRepository(ecr, repositoryName);
-  const existing = await digestOf(ecr, repositoryName, tag);
-  if (existing)
-    return { uri: `${repository.uri}@${existing}`, tag, built: false, repositoryCreated: repository.created };
-
-  const auth = (await ecr.getAuthorizationToken({})).authorizationData?.[0];
-  const [user, password] = Buffer.from(auth?.authorizationToken ?? '', 'base64')
-    .toString('utf8')
-    .split(':');
-  const registry = repository.uri.split('/')[0]!;
-  // The password goes in on stdin: on the command line it would be visible to every local process.
-  const login = await runner.run(
-    'docker',
-    ['login', '--username', user ?? 'AWS', '--password-stdin', registry],
-    {
-      input: password ?? '',
-      signal: options.signal,
-    },
-  );
-  if (login.code !== 0) throw dockerError('docker login to ECR failed', login.stderr);
-
-  const build = await runner.run(
-    'docker',
-    [
-      'buildx',
-      'build',
-      '--platform',
-      platform,
-      '--file',
-      paths.dockerfile,
-      '--tag',
-      `${repository.uri}:${tag}`,
-      '--provenance=false',
-      '--push',
-      paths.root,
-    ],
-    { onLine: options.onLine, signal: options.signal },
-  );
-  if (build.code !== 0) throw dockerError('docker buildx build failed', build.stderr);
-
-  const digest = await digestOf(ecr, repositoryName, tag);
-  if (!digest) throw dockerError(`the pushed image ${repository.uri}:${tag} is not in ECR`, '');
-  return { uri: `${repository.uri}@${digest}`, tag, built: true, repositoryCreated: repository.created };
-}
-
-function dockerError(message: string, stderr: string): SentinelError {
-  const tail = stderr.trim().split('\n').slice(-5).join('\n');
-  return new SentinelError(ErrorCode.DockerFailed, tail ? `${message}:\n${tail}` : message, {
-    hint: 'Check that Docker is running and can build for the target platform (QEMU/binfmt for cross builds)',
-  });
+/** Pushes to the stack's repository (created when missing); returns the image pinned by digest. */
+export async function pushGatewayImage(options: PushOptions): Promise<PushedImage> {
+  const { image } = options;
+  const repository = await ensureRepository(options.ecr, options.repositoryName);
+  const target = await ecrRegistryClient(options.ecr, repository.uri);
+  const push = await pushImage(image, target, { onProgress: options.onProgress });
+  return {
+    uri: `${repository.uri}@${push.digest}`,
+    tag: image.tag,
+    base: image.base,
+    platform: formatPlatform(image.platform),
+    push,
+    repositoryCreated: repository.created,
+  };
 }

@@ -30,9 +30,13 @@ import { ErrorCode, SentinelError } from '../../core/shared/errors';
 import { changeRows, destructiveChanges, type ChangeRow, type DestructiveChange } from './change-table';
 import { changeSetName, createChangeSet, discardChangeSet, discardPendingChangeSet } from './change-set';
 import type { EngineContext } from './engine';
-import { contentTag, planImage, registryHost } from './image';
+import { parseReference } from '../image';
+import { formatPlatform, platformOf } from '../image/platform';
+import { ecrRepositoryName, planImage, registryHost } from './image';
+import { registryImages } from './images';
 import type { BundlePaths } from './package-root';
 import { callerIdentity, describeStack } from './preflight';
+import { isNotFound } from './aws-clients';
 import { redactParameters, type RedactedParameter } from './results';
 import { stackPhase } from './stack-status';
 import { deployedTemplate, diffTemplates, parameterChanges, type ParameterChange } from './template-diff';
@@ -70,32 +74,72 @@ export interface PlanResult {
   validation: { ok: boolean; issues: TemplateIssue[] };
   resources: StackResource[];
   cost: CostEstimate;
-  image: { source: string; uri: string };
+  image: PlannedImage;
   diff?: StackDiff;
+}
+
+/** The gateway image a deploy would run, and for a build what it starts from. */
+export interface PlannedImage {
+  source: 'explicit' | 'build';
+  uri: string;
+  /** e.g. linux/arm64 */
+  platform: string;
+  /** The base as configured, and its digest (the pinned one offline; the resolved one online). */
+  base?: { reference: string; digest?: string };
+  /** The content tag, when the base was resolved (online plans). */
+  tag?: string;
+  /** Whether deploy would push: known online (the repository has the tag or not), undefined offline. */
+  pushNeeded?: boolean;
+}
+
+/** What an online plan learned about the image it would build. */
+interface ResolvedImage {
+  tag: string;
+  baseDigest: string;
+  pushNeeded: boolean;
 }
 
 /** Values that only an AWS call can tell, shown as placeholders offline. */
 const UNKNOWN_ACCOUNT = '<account>';
 
-function renderFor(request: PlanRequest, paths: BundlePaths, account: string, region: string) {
+function renderFor(
+  request: PlanRequest,
+  paths: BundlePaths,
+  account: string,
+  region: string,
+  resolved?: ResolvedImage,
+) {
   const values = request.config.values;
   const bundle = existsSync(paths.detector) ? readFileSync(paths.detector) : undefined;
   const key = bundle ? detectorAsset(bundle).key : 'anomaly-detector/<sha256 of the built bundle>.zip';
-  const image = planImage(values, request.stackName);
-  let uri: string;
-  if (image.source === 'build') {
-    const tag =
-      existsSync(paths.gateway) && existsSync(paths.dockerfile)
-        ? contentTag(paths, image.platform)
-        : '<content hash>';
-    uri = `${registryHost(account, region)}/${image.repositoryName}:${tag}`;
-  } else uri = image.uri;
+  const planned = planImage(values, request.stackName);
+  let image: PlannedImage;
+  if (planned.source === 'build') {
+    const tag = resolved?.tag ?? '<content hash>';
+    image = {
+      source: 'build',
+      uri: `${registryHost(account, region)}/${planned.repositoryName}:${tag}`,
+      platform: formatPlatform(planned.platform),
+      base: {
+        reference: planned.baseImage,
+        digest: resolved?.baseDigest ?? parseReference(planned.baseImage).digest,
+      },
+      ...(resolved ? { tag, pushNeeded: resolved.pushNeeded } : {}),
+    };
+  } else {
+    image = {
+      source: 'explicit',
+      uri: planned.uri,
+      platform: formatPlatform(platformOf(values.taskArchitecture)),
+    };
+  }
+  const uri = image.uri;
   const rendered = renderStack(request.mode, values, {
     detectorCodeBucket: artifactsBucketName(account, region),
     detectorCodeKey: key,
     ...(request.mode === 'full' ? { gatewayImageUri: uri } : {}),
   });
-  return { rendered, image: { source: image.source, uri }, zip: bundle ? detectorAsset(bundle) : undefined };
+  return { rendered, image, zip: bundle ? detectorAsset(bundle) : undefined };
 }
 
 function offline(request: PlanRequest, rendered: RenderedStack, image: PlanResult['image']): PlanResult {
@@ -130,7 +174,8 @@ export async function planAgainstStack(request: PlanRequest, ctx: EngineContext)
   const region = await clients.region();
   const identity = await callerIdentity(clients.sts, clock);
   ctx.onProgress({ type: 'identity', account: identity.account, arn: identity.arn, region });
-  const { rendered, image } = renderFor(request, ctx.paths, identity.account, region);
+  const resolved = await resolvePlannedImage(request, ctx);
+  const { rendered, image } = renderFor(request, ctx.paths, identity.account, region, resolved);
   const result: PlanResult = {
     ...offline(request, rendered, image),
     dryRun: false,
@@ -228,4 +273,25 @@ export async function planAgainstStack(request: PlanRequest, ctx: EngineContext)
     // A CREATE change set made an empty REVIEW_IN_PROGRESS stack just for this plan: it goes too.
     await discardChangeSet(cfn, changeSet.id, changeSet.stackId, { creating });
   }
+}
+
+/** Online and in full mode: resolves the base and builds the image in memory, then asks ECR for its tag. */
+async function resolvePlannedImage(
+  request: PlanRequest,
+  ctx: EngineContext,
+): Promise<ResolvedImage | undefined> {
+  const values = request.config.values;
+  if (request.mode !== 'full' || values.gatewayImageUri) return undefined;
+  const built = await (ctx.images ?? registryImages).build(values, ctx.paths);
+  let pushNeeded = true;
+  try {
+    const found = await ctx.clients.ecr.describeImages({
+      repositoryName: ecrRepositoryName(request.stackName),
+      imageIds: [{ imageTag: built.tag }],
+    });
+    pushNeeded = !found.imageDetails?.length;
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+  return { tag: built.tag, baseDigest: built.base.digest, pushNeeded };
 }

@@ -1,9 +1,8 @@
 // Knobs of the deployed stack: sizing, images and optional features. Those consumed by 'template'
 // become CloudFormation parameters (src/templates/parameters.ts derives them; no list is kept there).
-import { VERSION } from '../../version';
 import { knob } from '../knob';
 import type { ValueType } from '../value-types';
-import { booleanType, enumType, intType, stringType } from '../value-types';
+import { enumType, intType, stringType } from '../value-types';
 
 /** The only retention periods CloudWatch Logs accepts; any other number fails the deploy. */
 export const LOG_RETENTION_DAYS = [
@@ -26,6 +25,18 @@ function oneOfIntType(values: readonly number[]): ValueType<number> {
     format: (value) => String(value),
   };
 }
+
+/**
+ * The gateway image's base: the official Node image (the major of RUNTIME_NODE_MAJOR, Debian slim) on the ECR
+ * Public Gallery, pinned by the digest of its multi-arch index so every build starts from the same
+ * bytes. Bumping this pin (or setting the knob) is how base-image security updates reach a gateway.
+ */
+export const DEFAULT_GATEWAY_BASE_IMAGE =
+  'public.ecr.aws/docker/library/node:24-bookworm-slim@sha256:a9f5f7c91a432850b2a8a7797adf5eadb6c733ceed61167806cee7ea7fbc29df';
+
+/** registry[:port]/repository[:tag][@sha256:digest]; the registry host is always explicit. */
+const IMAGE_REFERENCE =
+  /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[::1\])(?::\d{1,5})?\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$/;
 
 export const deployKnobs = {
   fargateCpu: knob(oneOfIntType(FARGATE_CPU_UNITS), {
@@ -53,28 +64,25 @@ export const deployKnobs = {
     default: 'arm64',
     consumers: ['cli', 'template'],
   }),
-  gatewayImageRepository: knob(stringType({ maxLength: 512 }), {
-    description: 'Published gateway image repository used when no image is built or given.',
-    default: 'public.ecr.aws/sentinelapi/gateway',
+  gatewayImageUri: knob(stringType({ maxLength: 1024 }), {
+    description:
+      'Exact gateway image to run instead of building one in Node (checked to exist, with the task architecture, before deploying).',
     consumers: ['cli'],
   }),
-  gatewayImageTag: knob(
-    stringType({ pattern: /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, patternHint: 'a Docker tag' }),
+  gatewayBaseImage: knob(
+    stringType({
+      pattern: IMAGE_REFERENCE,
+      maxLength: 512,
+      patternHint:
+        'registry/repository with a tag or @sha256: digest, e.g. public.ecr.aws/docker/library/node:24-bookworm-slim',
+    }),
     {
-      description: 'Tag of the published gateway image.',
-      default: VERSION,
+      description:
+        'Base image the gateway image is built on (a multi-arch index or a single manifest, by digest or tag); plain HTTP only for a loopback registry.',
+      default: DEFAULT_GATEWAY_BASE_IMAGE,
       consumers: ['cli'],
     },
   ),
-  gatewayImageUri: knob(stringType({ maxLength: 1024 }), {
-    description: 'Exact gateway image to run (wins over building and the published image).',
-    consumers: ['cli'],
-  }),
-  buildGatewayImage: knob(booleanType(), {
-    description: 'Build the gateway image locally with Docker and push it to ECR.',
-    default: false,
-    consumers: ['cli'],
-  }),
   ecsMinCount: knob(intType({ min: 1, max: 100 }), {
     description: 'Fewest gateway tasks CPU autoscaling may scale in to.',
     presets: { cost: 1, performance: 2 },

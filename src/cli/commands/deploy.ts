@@ -25,7 +25,6 @@ import { commonOptions, configSources, knobOption } from '../options';
 
 interface DeployFlags extends StackFlags {
   imageUri?: string;
-  buildImage?: boolean;
   region?: string;
   execute: boolean;
   outputsFile?: string;
@@ -54,7 +53,6 @@ export function registerDeployCommand(program: Command, ctx: CliContext): void {
       .description('Deploy SentinelAPI into your AWS account (CloudFormation), showing the changes first'),
   )
     .addOption(knobOption('gatewayImageUri', '--image-uri <uri>'))
-    .addOption(knobOption('buildGatewayImage', '--build-image'))
     .addOption(commonOptions.yes())
     .addOption(commonOptions.json())
     .option('--no-execute', 'create the change set, show it, and stop')
@@ -74,7 +72,7 @@ export function registerDeployCommand(program: Command, ctx: CliContext): void {
       'continue a failed update rollback (UPDATE_ROLLBACK_FAILED), skipping what cannot roll back',
     )
     .addOption(stackOptions.timeout())
-    .addOption(new Option('--debug', 'print stack traces and docker build output'))
+    .addOption(new Option('--debug', 'print stack traces of errors'))
     .addHelpText(
       'after',
       `
@@ -84,7 +82,7 @@ Exit codes: 0 deployed or no changes, 1 failed or rolled back, 2 usage or config
 Examples:
   $ npx sentinel-api deploy
   $ sentinel deploy --mode foundation --region eu-west-1 --yes
-  $ sentinel deploy --build-image --outputs-file outputs.json --tags team=platform
+  $ sentinel deploy --outputs-file outputs.json --tags team=platform
   $ sentinel deploy --no-execute --json > plan.ndjson
   $ sentinel deploy --recover --yes`,
     )

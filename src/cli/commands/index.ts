@@ -7,6 +7,7 @@ import { registerInitCommand } from './init';
 import { registerJwtCommand } from './jwt';
 import { registerDeployCommand } from './deploy';
 import { registerDevCommand } from './dev';
+import { registerImageCommand } from './image';
 import { registerPlanCommand } from './plan';
 import { registerSmokeCommand } from './smoke';
 import { registerStatusCommand } from './status';
@@ -24,6 +25,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerBlocklistCommand,
   registerValidateCommand,
   registerPlanCommand,
+  registerImageCommand,
   registerDeployCommand,
   registerStatusCommand,
   registerTeardownCommand,

@@ -18,7 +18,6 @@ interface PlanFlags extends StackFlags {
   region?: string;
   dryRun?: boolean;
   imageUri?: string;
-  buildImage?: boolean;
 }
 
 export function registerPlanCommand(program: Command, ctx: CliContext): void {
@@ -30,7 +29,6 @@ export function registerPlanCommand(program: Command, ctx: CliContext): void {
       ),
   )
     .addOption(knobOption('gatewayImageUri', '--image-uri <uri>'))
-    .addOption(knobOption('buildGatewayImage', '--build-image'))
     .addOption(commonOptions.json())
     .option(
       '--dry-run',
@@ -118,6 +116,17 @@ function printPlan(
     plan.parameters.map((p) => [p.key, p.value]),
   );
   ui.out('');
+  if (plan.mode === 'full') {
+    const image = plan.image;
+    const push =
+      image.pushNeeded === undefined ? '' : image.pushNeeded ? ', push needed' : ', already in ECR';
+    ui.out(
+      image.source === 'explicit'
+        ? `Gateway image: ${image.uri} (given; checked for ${image.platform} before deploying)`
+        : `Gateway image: built in Node for ${image.platform} on ${image.base?.reference}${push}`,
+    );
+    ui.out('');
+  }
   ui.table(
     ['RESOURCE', 'TYPE', 'CREATED'],
     plan.resources.map((r) => [r.logicalId, r.type, r.created === false ? `no (${r.condition})` : 'yes']),

@@ -1,6 +1,7 @@
 // Scripted AWS for the deploy engine's tests. AWS cannot be reached from here, so CloudFormation is
 // simulated as a state machine behind aws-sdk-client-mock: events are released batch by batch as the
 // engine polls (newest first, paged), and the stack status follows the stack-level events released.
+import type { GatewayImages } from '../../../src/deploy/images';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -213,6 +214,19 @@ export function testConfig(extra: Record<string, unknown> = {}, cwd = tmpdir()) 
   );
 }
 
+/**
+ * Stack-engine tests are not about registries (test/integration/image and deploy/image.test.ts are):
+ * every explicit image exists, and building one is a test bug.
+ */
+export const ACCEPTING_IMAGES: GatewayImages = {
+  check: async (uri, architecture) => ({
+    uri,
+    platform: architecture === 'x86_64' ? 'linux/amd64' : 'linux/arm64',
+  }),
+  build: () => Promise.reject(new Error('this engine test builds no image: pass gatewayImageUri or images')),
+  push: () => Promise.reject(new Error('this engine test pushes no image')),
+};
+
 export interface TestEngine extends EngineContext {
   events: DeployEvent[];
   questions: Question[];
@@ -220,7 +234,13 @@ export interface TestEngine extends EngineContext {
 }
 
 export function testEngine(
-  options: { answer?: boolean; root?: string; signal?: AbortSignal; detachSignal?: AbortSignal } = {},
+  options: {
+    answer?: boolean;
+    root?: string;
+    signal?: AbortSignal;
+    detachSignal?: AbortSignal;
+    images?: GatewayImages;
+  } = {},
 ): TestEngine {
   const events: DeployEvent[] = [];
   const questions: Question[] = [];
@@ -231,6 +251,7 @@ export function testEngine(
     intervals: DEFAULT_INTERVALS,
     runner: { run: async () => ({ code: 0, stdout: '', stderr: '' }) },
     paths: bundlePaths(options.root ?? fakePackageRoot()),
+    images: options.images ?? ACCEPTING_IMAGES,
     onProgress: (e) => events.push(e),
     confirm: async (q) => {
       questions.push(q);
