@@ -19,7 +19,10 @@ import {
   PutLifecyclePolicyCommand,
 } from '@aws-sdk/client-ecr';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_GATEWAY_BASE_IMAGE } from '../../../core/config/knobs/deploy';
+import { plan } from '../../../src/deploy/api';
 import { createAwsClients } from '../../../src/deploy/aws-clients';
+import { parseReference } from '../../../src/image';
 import { deployStack } from '../../../src/deploy/deploy';
 import type { DeployEvent } from '../../../src/deploy/events';
 import { buildGatewayImage, planImage, pushGatewayImage } from '../../../src/deploy/image';
@@ -33,6 +36,7 @@ import {
   fakePackageRoot,
   FakeStack,
   mockAws,
+  SECRET,
   testConfig,
   testEngine,
   type MockedAws,
@@ -50,6 +54,31 @@ function packageRoot(server = 'console.log("gateway");\n'): string {
 }
 
 describe('image choice', () => {
+  it('plan --dry-run names the pinned base digest and the platform, never a published image', async () => {
+    const result = await plan(
+      { upstreamBaseUrl: 'https://api.example.com', jwtSecretKey: SECRET, awsRegion: 'us-east-1' },
+      {
+        mode: 'full',
+        dryRun: true,
+        clients: () => {
+          throw new Error('a dry run must not create an AWS client');
+        },
+        env: {},
+        packageRoot: packageRoot(),
+      },
+    );
+    expect(result.image).toMatchObject({
+      source: 'build',
+      platform: 'linux/arm64',
+      base: {
+        reference: DEFAULT_GATEWAY_BASE_IMAGE,
+        digest: parseReference(DEFAULT_GATEWAY_BASE_IMAGE).digest,
+      },
+    });
+    expect(result.image.pushNeeded).toBeUndefined();
+    expect(JSON.stringify(result)).not.toMatch(/published|sentinelapi\/gateway/);
+  });
+
   it('an explicit URI wins; otherwise the image is built for the task architecture on the configured base', () => {
     expect(planImage(testConfig({ gatewayImageUri: 'my.registry/gw@sha256:abc' }).values, 'S')).toEqual({
       source: 'explicit',
