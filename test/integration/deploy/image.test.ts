@@ -24,6 +24,7 @@ import { plan } from '../../../src/deploy/api';
 import { createAwsClients } from '../../../src/deploy/aws-clients';
 import { parseReference } from '../../../src/image';
 import { deployStack } from '../../../src/deploy/deploy';
+import { planAgainstStack } from '../../../src/deploy/plan';
 import type { DeployEvent } from '../../../src/deploy/events';
 import { buildGatewayImage, planImage, pushGatewayImage } from '../../../src/deploy/image';
 import { registryImages } from '../../../src/deploy/images';
@@ -249,6 +250,56 @@ describe.runIf(registryToolsAvailable())(
         uploads.filter((u) => u.done).map((u) => u.total),
       );
     }, 120_000);
+
+    it('an online plan resolves the base and says whether a push is needed', async () => {
+      const planned = async (inEcr: boolean) => {
+        aws.restore();
+        aws = mockAws();
+        const stack = new FakeStack('SentinelSdkFull');
+        aws.useStack(stack);
+        aws.cfn.on(CreateChangeSetCommand).resolves({ Id: 'arn:cs/plan', StackId: stack.id });
+        aws.cfn.on(DescribeChangeSetCommand).resolves({
+          Status: 'CREATE_COMPLETE',
+          Changes: [change('Add', 'GatewayService', 'AWS::ECS::Service')],
+        });
+        if (inEcr)
+          aws.ecr.on(DescribeImagesCommand).callsFake((input: { imageIds: Array<{ imageTag: string }> }) => ({
+            imageDetails: [
+              { imageDigest: `sha256:${'c'.repeat(64)}`, imageTags: [input.imageIds[0]!.imageTag] },
+            ],
+          }));
+        else
+          aws.ecr
+            .on(DescribeImagesCommand)
+            .rejects(
+              awsError(
+                'ImageNotFoundException',
+                'The image requested does not exist in the specified repository.',
+              ),
+            );
+        return planAgainstStack(
+          {
+            mode: 'full',
+            stackName: 'SentinelSdkFull',
+            config: testConfig({ gatewayBaseImage: base, taskArchitecture: arch }),
+          },
+          testEngine({ root: packageRoot(), images: registryImages }),
+        );
+      };
+      const missing = await planned(false);
+      expect(missing.image).toMatchObject({
+        source: 'build',
+        base: { reference: base, digest: indexDigestOf(layout) },
+        pushNeeded: true,
+        tag: expect.stringMatching(/^sha-[0-9a-f]{32}$/),
+      });
+      const present = await planned(true);
+      expect(present.image).toMatchObject({ pushNeeded: false, tag: missing.image.tag });
+      expect(aws.ecr.commandCalls(DescribeImagesCommand)[0]!.args[0].input).toMatchObject({
+        repositoryName: REPOSITORY,
+        imageIds: [{ imageTag: missing.image.tag }],
+      });
+    }, 60_000);
 
     describe('preflight: an image that cannot run fails before any CloudFormation call', () => {
       const deploy = (values: Record<string, unknown>) =>
