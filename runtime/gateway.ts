@@ -155,6 +155,15 @@ export async function createGateway(
       upstream: upstreamBase,
       trustedProxyHops: config.trustedProxyHops,
       maxBodyBytes: config.maxBodyBytes,
+      upload: {
+        idleMs: config.bodyIdleTimeoutSeconds * 1000,
+        deadlineMs: config.requestDeadlineSeconds * 1000,
+      },
+      admission: {
+        connections: config.upstreamConnections,
+        perUser: config.userConcurrency,
+        queueWaitMs: config.upstreamQueueWaitSeconds * 1000,
+      },
       forwardAuthorization: config.forwardAuthorization,
       rateLimitHeaders: config.rateLimitHeaders,
       rateLimit: policy,

@@ -35,6 +35,9 @@ export async function serveGateway(gateway: Gateway, options: ServeOptions): Pro
       }),
   });
   const server = createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, listener);
+  // `Expect: 100-continue` reaches the app unanswered: the proxy sends 100 only once the request
+  // has passed every check, so a refused client never uploads its body.
+  server.on('checkContinue', listener);
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -12,6 +12,7 @@ import { rateLimit } from '../steps/rate-limit';
 import { newRequestState, type RequestContextOptions } from '../request-context';
 import { forward } from '../proxy/forward';
 import { REQUEST_ID_HEADER } from '../proxy/headers';
+import { UpstreamAdmission } from '../proxy/upstream-admission';
 import type { GatewayEnv, ProxyStep } from '../request-state';
 
 export interface ProxyRouteOptions {
@@ -36,6 +37,8 @@ export function proxyRoute(deps: GatewayDeps, options: ProxyRouteOptions): Handl
     }),
     forward({
       upstream: deps.upstream,
+      admission: new UpstreamAdmission(settings.admission),
+      upload: settings.upload,
       maxBodyBytes: settings.maxBodyBytes,
       forwardAuthorization: settings.forwardAuthorization,
       trustedProxyHops: settings.trustedProxyHops,
