@@ -9,7 +9,44 @@ export interface Entity {
 }
 
 const KEY_PREFIX: Record<EntityKind, string> = { user: 'USER#', ip: 'IP#' };
-const MAX_USER_ID_LENGTH = 256;
+
+/** Longest user id, in UTF-16 code units (JavaScript string length). */
+export const MAX_USER_ID_LENGTH = 256;
+
+export type UserIdProblem = 'empty' | 'whitespace' | 'invisible' | 'too_long';
+export type UserIdCheck = { ok: true; id: string } | { ok: false; problem: UserIdProblem };
+
+/** Whitespace at either end (HTTP trims header values, so `alice ` would be forwarded as `alice`). */
+const EDGE_SPACE = /^\s|\s$/u;
+/** Control and format characters, line and paragraph separators, lone surrogates. */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
+
+/**
+ * The canonical user id rule, the one used by the token verifier, `user:<id>` entities (blocklist,
+ * allowlist) and everything else naming a user: not empty, no whitespace at either end, no control
+ * or format character (zero-width space, bidi marks), no line or paragraph separator, at most
+ * MAX_USER_ID_LENGTH. An id is taken exactly as given otherwise: no case folding, no trimming, so
+ * that what is blocked is exactly what a token carries.
+ */
+export function checkUserId(id: string): UserIdCheck {
+  if (id === '') return { ok: false, problem: 'empty' };
+  if (id.length > MAX_USER_ID_LENGTH) return { ok: false, problem: 'too_long' };
+  if (EDGE_SPACE.test(id)) return { ok: false, problem: 'whitespace' };
+  if (INVISIBLE.test(id)) return { ok: false, problem: 'invisible' };
+  return { ok: true, id };
+}
+
+const USER_ID_PROBLEMS: Record<UserIdProblem, string> = {
+  empty: 'is empty',
+  whitespace: 'starts or ends with whitespace',
+  invisible: 'contains a control or invisible character or a line separator',
+  too_long: `is longer than ${MAX_USER_ID_LENGTH} characters`,
+};
+
+/** What is wrong with a user id, for messages. */
+export function describeUserIdProblem(problem: UserIdProblem): string {
+  return USER_ID_PROBLEMS[problem];
+}
 
 export type EntityParse = { ok: true; entity: Entity } | { ok: false; problem: string };
 
@@ -40,10 +77,12 @@ export function parseEntity(text: string): EntityParse {
   const kind = colon === -1 ? '' : text.slice(0, colon).toLowerCase();
   const id = colon === -1 ? '' : text.slice(colon + 1);
   if (kind === 'user') {
-    // Control characters would corrupt log lines and table keys.
-    // eslint-disable-next-line no-control-regex
-    if (id === '' || id.length > MAX_USER_ID_LENGTH || /[\u0000-\u001f\u007f]/.test(id)) {
-      return { ok: false, problem: `"${text}" has an empty, over-long or non-printable user id` };
+    const checked = checkUserId(id);
+    if (!checked.ok) {
+      return {
+        ok: false,
+        problem: `the user id in ${JSON.stringify(text)} ${describeUserIdProblem(checked.problem)}`,
+      };
     }
     return { ok: true, entity: userEntity(id) };
   }

@@ -16,7 +16,10 @@ export type AuthFailureReason =
   | 'bad_user_id';
 
 export interface Identity {
+  /** The canonical user id (core/shared/entity.ts, checkUserId). */
   userId: string;
+  /** The id as sent in X-Sentinel-User-Id (percent-encoded outside visible ASCII). */
+  userIdHeader: string;
   tokenId: string | undefined;
   /** Epoch seconds, when the token has exp. */
   expiresAt: number | undefined;

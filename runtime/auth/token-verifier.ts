@@ -17,6 +17,7 @@ import {
   type KeysByAlgorithm,
   type StaticPublicKey,
 } from './static-keys';
+import { userIdHeaderValue } from '../proxy/headers';
 import { VerifiedTokenCache } from './token-cache';
 import { mapJoseError, userIdFrom } from './verify-claims';
 
@@ -150,6 +151,7 @@ export async function createTokenVerifier(options: TokenVerifierOptions): Promis
     if (!userId.ok) return { ok: false, reason: 'bad_user_id', message: userId.message };
     const identity: Identity = {
       userId: userId.value,
+      userIdHeader: userIdHeaderValue(userId.value),
       tokenId: typeof payload.jti === 'string' ? payload.jti : undefined,
       expiresAt: typeof payload.exp === 'number' ? payload.exp : undefined,
       algorithm: header.alg as JwtAlgorithm,

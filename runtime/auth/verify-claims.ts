@@ -2,11 +2,8 @@
 // the client (a precise reason is logged; see auth-failure.ts for what the client sees).
 import type { JWTPayload } from 'jose';
 import { errors } from 'jose';
+import { checkUserId, describeUserIdProblem } from '../../core/shared/entity';
 import type { AuthFailureReason } from './auth-failure';
-
-const MAX_USER_ID_LENGTH = 256;
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
 
 export function userIdFrom(
   payload: JWTPayload,
@@ -18,8 +15,9 @@ export function userIdFrom(
     if (raw === undefined || raw === null || raw === '') continue;
     const value = typeof raw === 'number' && Number.isFinite(raw) ? String(raw) : raw;
     if (typeof value !== 'string') return { ok: false, message: `claim ${name} is not a string` };
-    if (value.length > MAX_USER_ID_LENGTH || CONTROL.test(value)) {
-      return { ok: false, message: `claim ${name} is over-long or has control characters` };
+    const checked = checkUserId(value);
+    if (!checked.ok) {
+      return { ok: false, message: `claim ${name} ${describeUserIdProblem(checked.problem)}` };
     }
     return { ok: true, value };
   }

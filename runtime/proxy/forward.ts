@@ -84,7 +84,7 @@ export function forward(options: ForwardOptions): ProxyStep {
         proto,
         host,
         requestId: state.requestId,
-        userId: state.userId ?? '',
+        userId: state.identity?.userIdHeader ?? '',
         forwardAuthorization: options.forwardAuthorization,
       }),
       body,

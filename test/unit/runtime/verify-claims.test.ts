@@ -11,4 +11,10 @@ describe('userIdFrom', () => {
     expect(userIdFrom({ sub: 'a\nb' }, undefined).ok).toBe(false);
     expect(userIdFrom({ sub: { id: 1 } as unknown as string }, undefined).ok).toBe(false);
   });
+
+  it('applies the canonical id rule', () => {
+    expect(userIdFrom({ sub: 'alice ' }, undefined).ok).toBe(false);
+    expect(userIdFrom({ sub: 'alice\u200b' }, undefined).ok).toBe(false);
+    expect(userIdFrom({ sub: '张伟' }, undefined)).toEqual({ ok: true, value: '张伟' });
+  });
 });
