@@ -11,6 +11,7 @@ export type AuthFailureReason =
   | 'expired'
   | 'not_yet_valid'
   | 'missing_claim'
+  | 'bad_time_claim'
   | 'bad_issuer'
   | 'bad_audience'
   | 'bad_user_id';

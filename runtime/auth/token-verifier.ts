@@ -19,7 +19,7 @@ import {
 } from './static-keys';
 import { userIdHeaderValue } from '../proxy/headers';
 import { VerifiedTokenCache } from './token-cache';
-import { mapJoseError, userIdFrom } from './verify-claims';
+import { mapJoseError, timeClaimProblem, userIdFrom } from './verify-claims';
 
 type CryptoKey = webcrypto.CryptoKey;
 
@@ -147,6 +147,8 @@ export async function createTokenVerifier(options: TokenVerifierOptions): Promis
       if (error instanceof errors.JOSEError) return { ok: false, ...mapJoseError(error) };
       return { ok: false, reason: 'malformed', message: (error as Error).message };
     }
+    const timeProblem = timeClaimProblem(payload, now / 1000, verifyOptions.clockTolerance);
+    if (timeProblem) return { ok: false, reason: 'bad_time_claim', message: timeProblem };
     const userId = userIdFrom(payload, options.userIdClaim);
     if (!userId.ok) return { ok: false, reason: 'bad_user_id', message: userId.message };
     const identity: Identity = {

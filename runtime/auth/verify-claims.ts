@@ -24,6 +24,32 @@ export function userIdFrom(
   return { ok: false, message: `token has no ${names.join(' or ')} claim` };
 }
 
+/** Latest time claim accepted: 9999-12-31T23:59:59Z, the last second a Date can print as ISO. */
+export const MAX_TIME_CLAIM = 253_402_300_799;
+
+/**
+ * What is wrong with the token's exp, nbf and iat, if anything: each present one must be a finite
+ * number of seconds between 0 and MAX_TIME_CLAIM, and iat may not be further in the future than the
+ * clock skew (a token issued "later" is forged or comes from a broken clock).
+ */
+export function timeClaimProblem(
+  payload: JWTPayload,
+  nowSeconds: number,
+  skewSeconds: number,
+): string | undefined {
+  for (const name of ['exp', 'nbf', 'iat'] as const) {
+    const value = payload[name];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_TIME_CLAIM) {
+      return `claim ${name} is not a time in range`;
+    }
+  }
+  if (payload.iat !== undefined && payload.iat > nowSeconds + skewSeconds) {
+    return 'claim iat is in the future';
+  }
+  return undefined;
+}
+
 export function mapJoseError(error: errors.JOSEError): { reason: AuthFailureReason; message: string } {
   const message = `${error.code}: ${error.message}`;
   if (error instanceof errors.JWTExpired) return { reason: 'expired', message };

@@ -1,6 +1,6 @@
 // The verifier's claim rules: which claim holds the user id, and the canonical id rule applied to it.
 import { describe, expect, it } from 'vitest';
-import { userIdFrom } from '../../../runtime/auth/verify-claims';
+import { MAX_TIME_CLAIM, timeClaimProblem, userIdFrom } from '../../../runtime/auth/verify-claims';
 
 describe('userIdFrom', () => {
   it('prefers sub, then user_id, or only the configured claim', () => {
@@ -17,4 +17,25 @@ describe('userIdFrom', () => {
     expect(userIdFrom({ sub: 'alice\u200b' }, undefined).ok).toBe(false);
     expect(userIdFrom({ sub: '张伟' }, undefined)).toEqual({ ok: true, value: '张伟' });
   });
+});
+
+describe('timeClaimProblem', () => {
+  const now = 1_700_000_000;
+  it.each([
+    [{ exp: 1e300 }],
+    [{ exp: -1 }],
+    [{ nbf: 1e20 }],
+    [{ iat: Number.MAX_VALUE }],
+    [{ exp: '1700000100' as unknown as number }],
+    [{ iat: now + 31 }],
+    [{ iat: now + 3600 }],
+  ])('refuses %j', (claims) => {
+    expect(timeClaimProblem(claims, now, 30)).toBeDefined();
+  });
+  it.each([[{}], [{ exp: now + 60, nbf: now, iat: now }], [{ iat: now + 30 }], [{ exp: MAX_TIME_CLAIM }]])(
+    'accepts %j',
+    (claims) => {
+      expect(timeClaimProblem(claims, now, 30)).toBeUndefined();
+    },
+  );
 });
