@@ -9,7 +9,7 @@ import { ErrorCode, SentinelError } from '../../core/shared/errors';
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import { AuthFailure, KeysUnavailable, type AuthResult, type Identity } from './auth-failure';
-import { JwksCache } from './jwks-cache';
+import { JwksCache, type JwksKey } from './jwks-cache';
 import { ASYMMETRIC_ALGORITHMS } from './key-algorithms';
 import {
   importSecretKeys,
@@ -99,7 +99,8 @@ export async function createTokenVerifier(options: TokenVerifierOptions): Promis
     );
   }
 
-  const resolveKey = async (header: JWTHeaderParameters): Promise<CryptoKey> => {
+  /** The key for a token's header; a JWKS key is also written to `used`, for the token cache. */
+  const resolveKey = async (header: JWTHeaderParameters, used: { jwks?: JwksKey }): Promise<CryptoKey> => {
     const alg = header.alg as JwtAlgorithm;
     if (isHmac(alg)) {
       const key = secretKeys.get(alg);
@@ -113,7 +114,8 @@ export async function createTokenVerifier(options: TokenVerifierOptions): Promis
       return key;
     }
     if (!jwks) throw new AuthFailure('unknown_key', `no key source for ${alg}`);
-    return jwks.getKey(header.kid, alg);
+    used.jwks = await jwks.getKey(header.kid, alg);
+    return used.jwks.key;
   };
 
   const cache = new VerifiedTokenCache(options.cacheSize ?? 10_000);
@@ -129,8 +131,9 @@ export async function createTokenVerifier(options: TokenVerifierOptions): Promis
     const now = clock.now();
     let payload: JWTPayload;
     let header: JWTHeaderParameters;
+    const used: { jwks?: JwksKey } = {};
     try {
-      ({ payload, protectedHeader: header } = await jwtVerify(token, resolveKey, {
+      ({ payload, protectedHeader: header } = await jwtVerify(token, (h) => resolveKey(h, used), {
         ...verifyOptions,
         currentDate: new Date(now),
       }));
@@ -158,7 +161,7 @@ export async function createTokenVerifier(options: TokenVerifierOptions): Promis
       expiresAt: typeof payload.exp === 'number' ? payload.exp : undefined,
       algorithm: header.alg as JwtAlgorithm,
     };
-    cache.set(token, identity, now);
+    cache.set(token, identity, now, used.jwks);
     return { ok: true, identity, cached: false };
   };
   // Concurrent requests with the same new token share one verification (a client opening many

@@ -4,6 +4,7 @@ import type { BlockRecord } from '../../core/shared/block-record';
 import { staticBlocklist } from '../../runtime/blocklist/blocklist';
 import { silentLogger, type Logger } from '../../runtime/lib/logger';
 import { startDynalite, storeEnv, type DynaliteServer } from './dynalite';
+import type { GatewayOverrides } from '../../runtime/gateway';
 import { startGateway, type TestGateway } from './gateway';
 import { recordingHandler, startUpstream, type ArrivedRequest, type Upstream } from './upstream';
 
@@ -17,9 +18,11 @@ export interface AttackTarget {
 }
 
 export interface AttackTargetOptions {
-  env?: Record<string, string>;
+  env?: Record<string, string | undefined>;
   blocks?: BlockRecord[];
   logger?: Logger;
+  /** Other gateway overrides (a manual clock, a JWKS cooldown). */
+  overrides?: GatewayOverrides;
 }
 
 export async function startAttackTarget(options: AttackTargetOptions = {}): Promise<AttackTarget> {
@@ -40,6 +43,7 @@ export async function startAttackTarget(options: AttackTargetOptions = {}): Prom
       {
         logger: options.logger ?? silentLogger,
         ...(options.blocks ? { blocklist: staticBlocklist(options.blocks) } : {}),
+        ...options.overrides,
       },
     );
     const [s, u] = [store, upstream];
