@@ -1,6 +1,7 @@
-// Who a block, an aggregate or a log line is about: a user (JWT subject) or a client IP. The human
-// form `user:<id>` / `ip:<addr>` and the DynamoDB key form `USER#<id>` / `IP#<addr>` are defined here only.
-import { isIP } from 'node:net';
+// Who a block, an aggregate or a log line is about: a user (JWT subject) or a client IP (or, for a
+// block, an IP range). The human form `user:<id>` / `ip:<addr>[/<len>]` and the DynamoDB key form
+// `USER#<id>` / `IP#<addr>` are defined here only, with the canonical forms of both.
+import { canonicalIp, parseCidr } from './ip';
 
 export type EntityKind = 'user' | 'ip';
 export interface Entity {
@@ -50,17 +51,9 @@ export function describeUserIdProblem(problem: UserIdProblem): string {
 
 export type EntityParse = { ok: true; entity: Entity } | { ok: false; problem: string };
 
-/** Canonical text of an IP so that one address has one key (IPv4-mapped IPv6 becomes IPv4). */
+/** Canonical text of an IP so that one address has one key (core/shared/ip.ts). */
 export function normalizeIp(address: string): string | undefined {
-  let text = address.trim().replace(/^\[|\]$/g, '');
-  const zone = text.indexOf('%');
-  if (zone !== -1) text = text.slice(0, zone);
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(text);
-  if (mapped) text = mapped[1]!;
-  const version = isIP(text);
-  if (version === 4) return text;
-  if (version === 6) return text.toLowerCase();
-  return undefined;
+  return canonicalIp(address);
 }
 
 export function userEntity(id: string): Entity {
@@ -87,11 +80,16 @@ export function parseEntity(text: string): EntityParse {
     return { ok: true, entity: userEntity(id) };
   }
   if (kind === 'ip') {
-    const address = normalizeIp(id);
-    if (!address) return { ok: false, problem: `"${text}" is not an IPv4 or IPv6 address` };
-    return { ok: true, entity: { kind: 'ip', id: address } };
+    // An address, or a CIDR range `addr/len`; stored in canonical form (network address, RFC 5952).
+    const cidr = parseCidr(id);
+    if (!cidr)
+      return { ok: false, problem: `${JSON.stringify(text)} is not an IPv4 or IPv6 address or range` };
+    return { ok: true, entity: { kind: 'ip', id: cidr.text } };
   }
-  return { ok: false, problem: `"${text}" should be written user:<id> or ip:<address>` };
+  return {
+    ok: false,
+    problem: `"${text}" should be written user:<id>, ip:<address> or ip:<address>/<length>`,
+  };
 }
 
 export function formatEntity(entity: Entity): string {
