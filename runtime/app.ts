@@ -4,6 +4,7 @@
 // forward (routes/proxy.ts). Telemetry is recorded for every request at the end.
 import { Hono, type Context } from 'hono';
 import type { GatewayDeps } from './deps';
+import { rateLimitedLogger } from './lib/rate-limited-logger';
 import { errorResponse, httpCodeForError } from './errors';
 import { refuseDotSegments, rejectDotSegments } from './steps/proxy-path';
 import { newRequestState, requestContext, type RequestContextOptions } from './request-context';
@@ -14,6 +15,8 @@ import { admissionSteps, proxyRoute } from './routes/proxy';
 
 export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
   const { settings, logger, clock } = deps;
+  // Failures repeat on every request while the upstream is down: one line per kind a minute.
+  const failures = rateLimitedLogger(logger, clock);
   const record = (state: RequestState) => {
     try {
       deps.telemetry.record(state);
@@ -32,10 +35,10 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
     const state = c.get('state');
     const code = httpCodeForError(error);
     if (code === 'internal_error') {
-      logger.error('unhandled error', { requestId: state?.requestId, error });
+      failures.error('unhandled error', { requestId: state?.requestId, error });
       if (state) state.decision = 'upstream_error';
     } else {
-      logger.info('request failed', { requestId: state?.requestId, code, error });
+      failures.info(`request failed: ${code}`, { requestId: state?.requestId, code, error });
     }
     return errorResponse(c, code, state?.requestId ?? '');
   };

@@ -88,6 +88,8 @@ export class Telemetry implements TelemetrySink {
   readonly #logAll: boolean;
   readonly #logErrors: boolean;
   #droppedAggregateRequests = 0;
+  /** Requests counted in aggregates a flush has taken and not yet written. */
+  #aggregateRequestsInFlight = 0;
   #reportedDrops = 0;
   #flushing: Promise<void> | undefined;
   #timers: NodeJS.Timeout[] = [];
@@ -179,6 +181,12 @@ export class Telemetry implements TelemetrySink {
     clearTimeout(timer);
     if (outcome === 'timeout')
       this.#options.logger.warn('final telemetry flush timed out', { ...this.stats() });
+    // Whatever is still unwritten is lost with the task: counted now, so the last metrics line says so.
+    const leftAggregates = this.#aggregator.drain();
+    for (const entry of leftAggregates) this.#droppedAggregateRequests += entry.counts.requests;
+    this.#droppedAggregateRequests += this.#aggregateRequestsInFlight;
+    this.#aggregateRequestsInFlight = 0;
+    this.#logs?.abandon();
     this.emitMetrics();
     this.#options.lines.flush();
   }
@@ -216,6 +224,7 @@ export class Telemetry implements TelemetrySink {
       return;
     }
     const { entries, concurrency } = this.#drain(scope, now);
+    for (const entry of entries) this.#aggregateRequestsInFlight += entry.counts.requests;
     try {
       const result = await writeAggregates(
         entries,
@@ -229,10 +238,14 @@ export class Telemetry implements TelemetrySink {
         },
         now,
       );
+      this.#aggregateRequestsInFlight = 0;
       this.#aggregator.restore(result.retry);
       this.#droppedAggregateRequests += result.droppedRequests;
       await this.#logs?.flush();
     } catch (error) {
+      // The entries the flush took are gone: given up now, so counted now.
+      this.#droppedAggregateRequests += this.#aggregateRequestsInFlight;
+      this.#aggregateRequestsInFlight = 0;
       logger.error('telemetry flush failed', { error });
     }
   }
