@@ -141,6 +141,7 @@ export async function createGateway(
     requestLogSampleRate: config.requestLogSampleRate,
     random: overrides.random,
     accessLog: config.accessLog,
+    blocklistLoadedAt: () => blocklist.loadedAt(),
   });
   const upstream =
     overrides.upstream ??

@@ -53,6 +53,8 @@ export interface TelemetryOptions {
   /** Which requests get an access log line (SENTINEL_API_ACCESS_LOG, see access-log.ts). */
   accessLog: AccessLogMode;
   random?: () => number;
+  /** Epoch ms of the blocklist snapshot in use (undefined before the first load), for the metrics line. */
+  blocklistLoadedAt?: () => number | undefined;
 }
 
 /** How long failed telemetry writes are retried (in flushes of flushMs, at least 3). */
@@ -162,7 +164,10 @@ export class Telemetry implements TelemetrySink {
 
   emitMetrics(): void {
     const drops = this.totalDrops();
-    this.#options.lines.write(this.#metrics.emit(this.#options.clock.now(), drops - this.#reportedDrops));
+    const now = this.#options.clock.now();
+    const loadedAt = this.#options.blocklistLoadedAt?.();
+    const age = loadedAt === undefined ? undefined : Math.max(0, Math.round((now - loadedAt) / 1000));
+    this.#options.lines.write(this.#metrics.emit(now, drops - this.#reportedDrops, age));
     this.#reportedDrops = drops;
   }
 
