@@ -1,6 +1,6 @@
 // The one place where failures become HTTP responses. Every response the gateway itself produces
 // (not the upstream's) has the shape {"error": <code>, "detail": <text>, "requestId": <id>}; `detail`
-// is kept for clients of the original. Codes are stable: clients and tests branch on them.
+// is a short human text kept for older clients. Codes are stable: clients and tests branch on them.
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ErrorCode, isSentinelError } from '../core/shared/errors';

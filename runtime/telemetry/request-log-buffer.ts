@@ -98,7 +98,7 @@ export class RequestLogBuffer {
     const failed: Pending[] = [];
     for (let i = 0; i < batch.length; i += BATCH_SIZE) {
       // Each call from a fresh event-loop turn, behind the requests that arrived meanwhile: an SDK
-      // call costs the loop 1-2 ms, and back to back they would hold requests up (aggregate-writer.ts).
+      // call holds the loop, and back to back they would hold requests up (aggregate-writer.ts).
       await nextTurn();
       failed.push(...(await this.#writeBatch(batch.slice(i, i + BATCH_SIZE))));
     }

@@ -3,11 +3,12 @@
 // DynamoDB and (every minute) one metrics line. A request never waits for any of it.
 //
 // Aggregates are not written on every flush but when due (write-schedule.ts): once per (bucket,
-// entity) and task when the 15-minute bucket is over, earlier for entities with a burst. Writing every
-// active entity on every flush cost about 8 times the write budget of a realistic mix (`npm run
-// bench:cost`). Everything is written when the aggregator is half full, on shutdown and on an
-// explicit flush(); a task killed without SIGTERM loses the unwritten counts of its open bucket.
-// Failed writes are retried for about two minutes of flushes, then dropped and counted.
+// entity) and task when the 15-minute bucket is over, earlier for entities with a burst: writing
+// every active entity on every flush would cost several times the write budget (`npm run
+// bench:cost` measures it). Everything is written when the aggregator is half full, on shutdown and
+// on an explicit flush(); a task killed without SIGTERM loses the unwritten counts of its open
+// bucket. Failed writes are retried for RETRY_WINDOW_MS of flushes, then dropped and counted; what
+// is still unwritten at shutdown is counted as dropped in the last metrics line.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../lib/clock';
 import type { LineSink } from '../lib/line-writer';
