@@ -88,7 +88,7 @@ export function parseEntity(text: string): EntityParse {
   }
   return {
     ok: false,
-    problem: `"${text}" should be written user:<id>, ip:<address> or ip:<address>/<length>`,
+    problem: `"${text}" should be written user:<id> or ip:<address> (a range as ip:<address>/<length>)`,
   };
 }
 
