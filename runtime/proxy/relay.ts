@@ -57,36 +57,24 @@ export function relay(
       if (watch) clearInterval(watch);
       options.onSettled();
     };
-    const abortUpstream = () => abort?.(new errors.RequestAbortedError());
-
-    const expire = (bodyComplete: boolean) => {
-      if (phase === 'streaming') {
-        // The answer began while the body was still coming: cut both sides.
-        abortUpstream();
-        outgoing.destroy();
-        return;
-      }
-      if (phase !== 'waiting') return;
-      phase = 'refused';
-      refused = true;
-      const code: HttpErrorCode = bodyComplete ? 'gateway_timeout' : 'request_timeout';
-      state.decision = bodyComplete ? 'upstream_error' : 'bad_request';
-      state.status = code === 'request_timeout' ? 408 : 504;
-      state.deferred = true;
-      const body = JSON.stringify(errorBody(code, state.requestId));
-      outgoing.writeHead(state.status, {
-        'content-type': 'application/json',
-        'content-length': Buffer.byteLength(body),
-        'cache-control': 'no-store',
-        connection: 'close',
-        [REQUEST_ID_HEADER]: state.requestId,
-      });
-      // The upstream request (and with it the client's body) is dropped once the answer has left.
-      outgoing.end(body, abortUpstream);
-      resolve('sent');
-    };
+    // Only a request with a body is watched (and pays for the closures that takes).
     const upload = options.upload;
-    const watch = upload ? watchUpload(upload.incoming, upload.startedAt, upload.limits, expire) : undefined;
+    const watch = upload
+      ? watchUpload(upload.incoming, upload.startedAt, upload.limits, (bodyComplete) => {
+          const abortUpstream = () => abort?.(new errors.RequestAbortedError());
+          if (phase === 'streaming') {
+            // The answer began while the body was still coming: cut both sides.
+            abortUpstream();
+            outgoing.destroy();
+            return;
+          }
+          if (phase !== 'waiting') return;
+          phase = 'refused';
+          refused = true;
+          answerExpired(outgoing, state, bodyComplete, abortUpstream);
+          resolve('sent');
+        })
+      : undefined;
 
     // `on`, not `once`: a response closes once, and once() wraps the listener and removes it again.
     outgoing.on('close', () => {
@@ -184,4 +172,27 @@ function destroyBody(body: Dispatcher.DispatchOptions['body'], error: Error): vo
     body.on('error', () => {});
     body.destroy(error);
   }
+}
+
+/** 408 for a body still arriving, 504 for one that arrived whole; the upstream is dropped after. */
+function answerExpired(
+  outgoing: ServerResponse,
+  state: RequestState,
+  bodyComplete: boolean,
+  abortUpstream: () => void,
+): void {
+  const code: HttpErrorCode = bodyComplete ? 'gateway_timeout' : 'request_timeout';
+  state.decision = bodyComplete ? 'upstream_error' : 'bad_request';
+  state.status = bodyComplete ? 504 : 408;
+  state.deferred = true;
+  const body = JSON.stringify(errorBody(code, state.requestId));
+  outgoing.writeHead(state.status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+    connection: 'close',
+    [REQUEST_ID_HEADER]: state.requestId,
+  });
+  // The upstream request (and with it the client's body) is dropped once the answer has left.
+  outgoing.end(body, abortUpstream);
 }
