@@ -24,7 +24,6 @@ export const ErrorCode = {
   GatewayBodyTooLarge: 'ERR_GATEWAY_BODY_TOO_LARGE',
   GatewayUpstreamTimeout: 'ERR_GATEWAY_UPSTREAM_TIMEOUT',
   GatewayUpstreamUnreachable: 'ERR_GATEWAY_UPSTREAM_UNREACHABLE',
-  GatewayBodyStalled: 'ERR_GATEWAY_BODY_STALLED',
   // Templates: rendering and offline validation of the CloudFormation stacks (src/templates).
   TemplateNotFound: 'ERR_TEMPLATE_NOT_FOUND',
   TemplateInvalid: 'ERR_TEMPLATE_INVALID',
