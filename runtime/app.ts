@@ -1,20 +1,22 @@
 // The gateway as a Hono app, built from injected dependencies. Routes: /health (liveness),
-// /ready (readiness), /auth/verify, and /proxy/* with its checks in a fixed order: path, IP block,
-// token, user block, rate limit, then forward (routes/proxy.ts). Telemetry is recorded for every
-// request at the end.
+// /ready (readiness), /auth/verify (the same IP block, token, user block and rate limit as /proxy),
+// and /proxy/* with its checks in a fixed order: path, IP block, token, user block, rate limit, then
+// forward (routes/proxy.ts). Telemetry is recorded for every request at the end.
 import { Hono, type Context } from 'hono';
 import type { GatewayDeps } from './deps';
+import { rateLimitedLogger } from './lib/rate-limited-logger';
 import { errorResponse, httpCodeForError } from './errors';
-import { authenticate } from './steps/authenticate';
 import { refuseDotSegments, rejectDotSegments } from './steps/proxy-path';
 import { newRequestState, requestContext, type RequestContextOptions } from './request-context';
 import { REQUEST_ID_HEADER } from './proxy/headers';
 import type { GatewayEnv, RequestState } from './request-state';
 import { healthRoutes } from './routes/health';
-import { proxyRoute } from './routes/proxy';
+import { admissionSteps, proxyRoute } from './routes/proxy';
 
 export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
   const { settings, logger, clock } = deps;
+  // Failures repeat on every request while the upstream is down: one line per kind a minute.
+  const failures = rateLimitedLogger(logger, clock);
   const record = (state: RequestState) => {
     try {
       deps.telemetry.record(state);
@@ -33,10 +35,10 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
     const state = c.get('state');
     const code = httpCodeForError(error);
     if (code === 'internal_error') {
-      logger.error('unhandled error', { requestId: state?.requestId, error });
+      failures.error('unhandled error', { requestId: state?.requestId, error });
       if (state) state.decision = 'upstream_error';
     } else {
-      logger.info('request failed', { requestId: state?.requestId, code, error });
+      failures.info(`request failed: ${code}`, { requestId: state?.requestId, code, error });
     }
     return errorResponse(c, code, state?.requestId ?? '');
   };
@@ -48,8 +50,16 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
   }
   app.route('/', healthRoutes(deps));
 
-  app.get('/auth/verify', authenticate({ verifier: deps.verifier, logger }), (c) => {
-    const identity = c.get('state').identity!;
+  const verifySteps = admissionSteps(deps);
+  app.get('/auth/verify', async (c) => {
+    const state = c.get('state');
+    for (const step of verifySteps) {
+      const outcome = step(c, state);
+      const refused = outcome instanceof Promise ? await outcome : outcome;
+      if (refused) return refused;
+    }
+    const identity = state.identity!;
+    for (const name in state.responseHeaders) c.header(name, state.responseHeaders[name]);
     return c.json({
       authenticated: true,
       userId: identity.userId,

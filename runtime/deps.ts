@@ -7,6 +7,7 @@ import type { Blocklist } from './blocklist/blocklist';
 import type { Clock } from './lib/clock';
 import type { Logger } from './lib/logger';
 import type { UpstreamBase } from './proxy/target';
+import type { UploadLimits } from './proxy/upload-watch';
 import type { BucketPolicy, RateLimiter } from './rate-limit/decision';
 import type { RateLimitHeaderStyle } from './rate-limit/headers';
 import type { TelemetrySink } from './telemetry/telemetry';
@@ -17,6 +18,10 @@ export interface GatewaySettings {
   upstream: UpstreamBase;
   trustedProxyHops: number;
   maxBodyBytes: number;
+  /** Upload limits of a request body (408 past them). */
+  upload: UploadLimits;
+  /** Upstream connection permits, the per-user share of them, and the longest wait for one. */
+  admission: { connections: number; perUser: number; queueWaitMs: number };
   forwardAuthorization: boolean;
   rateLimit: BucketPolicy;
   /** Rate-limit header styles on answers the limiter decided. */

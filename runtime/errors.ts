@@ -1,6 +1,6 @@
 // The one place where failures become HTTP responses. Every response the gateway itself produces
 // (not the upstream's) has the shape {"error": <code>, "detail": <text>, "requestId": <id>}; `detail`
-// is kept for clients of the original. Codes are stable: clients and tests branch on them.
+// is a short human text kept for older clients. Codes are stable: clients and tests branch on them.
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ErrorCode, isSentinelError } from '../core/shared/errors';
@@ -11,13 +11,16 @@ export const HTTP_ERRORS = {
   invalid_token: { status: 401, detail: 'Invalid token' },
   blocked: { status: 403, detail: 'Blocked' },
   not_found: { status: 404, detail: 'Not found' },
+  request_timeout: { status: 408, detail: 'Request body timed out' },
   payload_too_large: { status: 413, detail: 'Request body too large' },
   rate_limited: { status: 429, detail: 'Rate limit exceeded' },
+  too_many_in_flight: { status: 429, detail: 'Too many requests in flight for this user' },
   internal_error: { status: 500, detail: 'Internal error' },
   bad_gateway: { status: 502, detail: 'Upstream unreachable' },
   auth_unavailable: { status: 503, detail: 'Token keys are temporarily unavailable' },
   rate_limiter_unavailable: { status: 503, detail: 'Rate limiter unavailable' },
   not_ready: { status: 503, detail: 'Not ready' },
+  upstream_busy: { status: 503, detail: 'Upstream connections are busy' },
   gateway_timeout: { status: 504, detail: 'Upstream timed out' },
 } as const satisfies Record<string, { status: ContentfulStatusCode; detail: string }>;
 

@@ -15,6 +15,7 @@ import type { GatewayDeps } from './deps';
 import { systemClock, type Clock } from './lib/clock';
 import { createLineWriter, type LineSink } from './lib/line-writer';
 import { createJsonLogger, type Logger } from './lib/logger';
+import { rateLimitedLogger } from './lib/rate-limited-logger';
 import { parseUpstreamBase } from './proxy/target';
 import { createUpstreamPool } from './proxy/upstream-pool';
 import type { BreakerOptions } from './rate-limit/breaker';
@@ -125,7 +126,8 @@ export async function createGateway(
     });
   const telemetry = new Telemetry({
     lines,
-    logger,
+    // An outage fails every flush: one line per kind of failure a minute, with counts.
+    logger: rateLimitedLogger(logger, clock),
     clock,
     dynamo: {
       client: dynamo,
@@ -139,6 +141,7 @@ export async function createGateway(
     requestLogSampleRate: config.requestLogSampleRate,
     random: overrides.random,
     accessLog: config.accessLog,
+    blocklistLoadedAt: () => blocklist.loadedAt(),
   });
   const upstream =
     overrides.upstream ??
@@ -155,6 +158,15 @@ export async function createGateway(
       upstream: upstreamBase,
       trustedProxyHops: config.trustedProxyHops,
       maxBodyBytes: config.maxBodyBytes,
+      upload: {
+        idleMs: config.bodyIdleTimeoutSeconds * 1000,
+        deadlineMs: config.requestDeadlineSeconds * 1000,
+      },
+      admission: {
+        connections: config.upstreamConnections,
+        perUser: config.userConcurrency,
+        queueWaitMs: config.upstreamQueueWaitSeconds * 1000,
+      },
       forwardAuthorization: config.forwardAuthorization,
       rateLimitHeaders: config.rateLimitHeaders,
       rateLimit: policy,

@@ -1,6 +1,6 @@
 // Serves a gateway over HTTP and shuts it down gracefully: stop accepting, let in-flight requests
 // finish within the grace period, then cut what is left, flush telemetry and close connections.
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { getRequestListener } from '@hono/node-server';
@@ -34,7 +34,16 @@ export async function serveGateway(gateway: Gateway, options: ServeOptions): Pro
         headers: { 'content-type': 'application/json' },
       }),
   });
-  const server = createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, listener);
+  const requestListener = (req: IncomingMessage, res: ServerResponse) => {
+    // Node keeps the first of two Host headers and drops the other; a server behind the gateway
+    // might read the other one. Such a request is ambiguous: 400.
+    if (hostCount(req.rawHeaders) > 1) return refuse(res, 400, errorBody('bad_request', randomUUID()));
+    void listener(req, res);
+  };
+  const server = createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, requestListener);
+  // `Expect: 100-continue` reaches the app unanswered: the proxy sends 100 only once the request
+  // has passed every check, so a refused client never uploads its body.
+  server.on('checkContinue', requestListener);
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -67,4 +76,24 @@ export async function serveGateway(gateway: Gateway, options: ServeOptions): Pro
   };
 
   return { server, port, url: `http://${host}:${port}`, shutdown };
+}
+
+/** Host headers among raw header names and values (names at even indexes, in any case). */
+function hostCount(raw: string[]): number {
+  let count = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === 4 && name.toLowerCase() === 'host') count++;
+  }
+  return count;
+}
+
+function refuse(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    connection: 'close',
+  });
+  res.end(text);
 }

@@ -1,6 +1,7 @@
 // Entry point of the gateway container: read the configuration from the environment (no .env file),
 // wire the real dependencies, serve, and stop gracefully on SIGTERM (ECS) or SIGINT.
 import { ConfigError } from '../core/config/issues';
+import { redactSecrets } from '../core/shared/redact-secrets';
 import { loadConfig } from '../core/config/load';
 import type { ResolvedConfig } from '../core/config/resolve';
 import { createGateway } from './gateway';
@@ -16,7 +17,7 @@ async function main(): Promise<void> {
         ? error.issues.map(({ variable, problem, hint }) => ({ variable, problem, hint }))
         : [];
     process.stderr.write(
-      `${JSON.stringify({ level: 'error', msg: 'invalid configuration', issues, error: issues.length ? undefined : String(error) })}\n`,
+      `${redactSecrets(JSON.stringify({ level: 'error', msg: 'invalid configuration', issues, error: issues.length ? undefined : String(error) }))}\n`,
     );
     process.exit(2);
   }
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   const code = (error as { code?: string }).code;
   process.stderr.write(
-    `${JSON.stringify({ level: 'error', msg: 'gateway failed to start', code, error: String((error as Error)?.message ?? error) })}\n`,
+    `${redactSecrets(JSON.stringify({ level: 'error', msg: 'gateway failed to start', code, error: String((error as Error)?.message ?? error) }))}\n`,
   );
   process.exit(1);
 });

@@ -1,6 +1,7 @@
-// Who a block, an aggregate or a log line is about: a user (JWT subject) or a client IP. The human
-// form `user:<id>` / `ip:<addr>` and the DynamoDB key form `USER#<id>` / `IP#<addr>` are defined here only.
-import { isIP } from 'node:net';
+// Who a block, an aggregate or a log line is about: a user (JWT subject) or a client IP (or, for a
+// block, an IP range). The human form `user:<id>` / `ip:<addr>[/<len>]` and the DynamoDB key form
+// `USER#<id>` / `IP#<addr>` are defined here only, with the canonical forms of both.
+import { canonicalIp, parseCidr } from './ip';
 
 export type EntityKind = 'user' | 'ip';
 export interface Entity {
@@ -9,21 +10,50 @@ export interface Entity {
 }
 
 const KEY_PREFIX: Record<EntityKind, string> = { user: 'USER#', ip: 'IP#' };
-const MAX_USER_ID_LENGTH = 256;
+
+/** Longest user id, in UTF-16 code units (JavaScript string length). */
+export const MAX_USER_ID_LENGTH = 256;
+
+export type UserIdProblem = 'empty' | 'whitespace' | 'invisible' | 'too_long';
+export type UserIdCheck = { ok: true; id: string } | { ok: false; problem: UserIdProblem };
+
+/** Whitespace at either end (HTTP trims header values, so `alice ` would be forwarded as `alice`). */
+const EDGE_SPACE = /^\s|\s$/u;
+/** Control and format characters, line and paragraph separators, lone surrogates. */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
+
+/**
+ * The canonical user id rule, the one used by the token verifier, `user:<id>` entities (blocklist,
+ * allowlist) and everything else naming a user: not empty, no whitespace at either end, no control
+ * or format character (zero-width space, bidi marks), no line or paragraph separator, at most
+ * MAX_USER_ID_LENGTH. An id is taken exactly as given otherwise: no case folding, no trimming, so
+ * that what is blocked is exactly what a token carries.
+ */
+export function checkUserId(id: string): UserIdCheck {
+  if (id === '') return { ok: false, problem: 'empty' };
+  if (id.length > MAX_USER_ID_LENGTH) return { ok: false, problem: 'too_long' };
+  if (EDGE_SPACE.test(id)) return { ok: false, problem: 'whitespace' };
+  if (INVISIBLE.test(id)) return { ok: false, problem: 'invisible' };
+  return { ok: true, id };
+}
+
+const USER_ID_PROBLEMS: Record<UserIdProblem, string> = {
+  empty: 'is empty',
+  whitespace: 'starts or ends with whitespace',
+  invisible: 'contains a control or invisible character or a line separator',
+  too_long: `is longer than ${MAX_USER_ID_LENGTH} characters`,
+};
+
+/** What is wrong with a user id, for messages. */
+export function describeUserIdProblem(problem: UserIdProblem): string {
+  return USER_ID_PROBLEMS[problem];
+}
 
 export type EntityParse = { ok: true; entity: Entity } | { ok: false; problem: string };
 
-/** Canonical text of an IP so that one address has one key (IPv4-mapped IPv6 becomes IPv4). */
+/** Canonical text of an IP so that one address has one key (core/shared/ip.ts). */
 export function normalizeIp(address: string): string | undefined {
-  let text = address.trim().replace(/^\[|\]$/g, '');
-  const zone = text.indexOf('%');
-  if (zone !== -1) text = text.slice(0, zone);
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(text);
-  if (mapped) text = mapped[1]!;
-  const version = isIP(text);
-  if (version === 4) return text;
-  if (version === 6) return text.toLowerCase();
-  return undefined;
+  return canonicalIp(address);
 }
 
 export function userEntity(id: string): Entity {
@@ -40,19 +70,26 @@ export function parseEntity(text: string): EntityParse {
   const kind = colon === -1 ? '' : text.slice(0, colon).toLowerCase();
   const id = colon === -1 ? '' : text.slice(colon + 1);
   if (kind === 'user') {
-    // Control characters would corrupt log lines and table keys.
-    // eslint-disable-next-line no-control-regex
-    if (id === '' || id.length > MAX_USER_ID_LENGTH || /[\u0000-\u001f\u007f]/.test(id)) {
-      return { ok: false, problem: `"${text}" has an empty, over-long or non-printable user id` };
+    const checked = checkUserId(id);
+    if (!checked.ok) {
+      return {
+        ok: false,
+        problem: `the user id in ${JSON.stringify(text)} ${describeUserIdProblem(checked.problem)}`,
+      };
     }
     return { ok: true, entity: userEntity(id) };
   }
   if (kind === 'ip') {
-    const address = normalizeIp(id);
-    if (!address) return { ok: false, problem: `"${text}" is not an IPv4 or IPv6 address` };
-    return { ok: true, entity: { kind: 'ip', id: address } };
+    // An address, or a CIDR range `addr/len`; stored in canonical form (network address, RFC 5952).
+    const cidr = parseCidr(id);
+    if (!cidr)
+      return { ok: false, problem: `${JSON.stringify(text)} is not an IPv4 or IPv6 address or range` };
+    return { ok: true, entity: { kind: 'ip', id: cidr.text } };
   }
-  return { ok: false, problem: `"${text}" should be written user:<id> or ip:<address>` };
+  return {
+    ok: false,
+    problem: `"${text}" should be written user:<id> or ip:<address> (a range as ip:<address>/<length>)`,
+  };
 }
 
 export function formatEntity(entity: Entity): string {

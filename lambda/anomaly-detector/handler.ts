@@ -1,6 +1,7 @@
 // The Lambda (every 15 minutes, EventBridge): load the windows from the aggregate table, detect,
 // plan and write blocks, publish one alert, return a summary. Thin on purpose: every decision is
 // made by the pure modules; this file only reads config, reaches AWS and wires them together.
+import { redactSecrets } from '../../core/shared/redact-secrets';
 import { loadConfig } from '../../core/config/load';
 import type { Config } from '../../core/config/schema';
 import { createDocumentClient } from '../../core/shared/dynamodb';
@@ -44,7 +45,7 @@ export interface HandlerDeps {
   log?: (line: Record<string, unknown>) => void;
 }
 
-const defaultLog = (line: Record<string, unknown>) => console.log(JSON.stringify(line));
+const defaultLog = (line: Record<string, unknown>) => console.log(redactSecrets(JSON.stringify(line)));
 
 /** A run judges the windows that end at `at` (default: now). */
 export type DetectorRun = (at?: number) => Promise<RunSummary>;

@@ -11,12 +11,16 @@ export type AuthFailureReason =
   | 'expired'
   | 'not_yet_valid'
   | 'missing_claim'
+  | 'bad_time_claim'
   | 'bad_issuer'
   | 'bad_audience'
   | 'bad_user_id';
 
 export interface Identity {
+  /** The canonical user id (core/shared/entity.ts, checkUserId). */
   userId: string;
+  /** The id as sent in X-Sentinel-User-Id (percent-encoded outside visible ASCII). */
+  userIdHeader: string;
   tokenId: string | undefined;
   /** Epoch seconds, when the token has exp. */
   expiresAt: number | undefined;

@@ -1,7 +1,11 @@
-// Keys from a JWKS endpoint, chosen by the token's kid. The set is cached for the configured TTL and
-// refreshed in the background once stale; an unknown kid (key rotation) triggers one refetch, at most
-// once per cooldown. While the endpoint is down the cached keys keep serving; only a token whose key
-// is not cached gets "keys unavailable" (503: the client did nothing wrong).
+// Keys from a JWKS endpoint, chosen by the token's kid. A fetched set serves for the configured TTL:
+// past 80% of it a refetch starts in the background, and past the TTL a verification waits for the
+// refetch, so a key removed from the endpoint stops verifying within TTL + one fetch timeout while
+// the endpoint answers (the cooldown does not apply to it). An unknown kid (key rotation) triggers one refetch, at most once
+// per cooldown, so random kids fetch nothing. While the endpoint is down the cached keys keep
+// serving, retried once per cooldown; only a token whose key is not cached gets "keys unavailable"
+// (503: the client did nothing wrong). A key a refetch drops has its handle marked dead, which
+// evicts the tokens it verified from the verified-token cache.
 import type { webcrypto } from 'node:crypto';
 import { importJWK, type JWK } from 'jose';
 import { request } from 'undici';
@@ -26,11 +30,28 @@ export interface JwksCacheOptions {
 /** Largest JWKS document read; identity providers publish a handful of keys. */
 const MAX_JWKS_BYTES = 512 * 1024;
 
+/** Whether a key is still in the published set; shared with the tokens it verified. */
+export interface KeyHandle {
+  live: boolean;
+}
+
+/** A key for one verification, with how long what it verifies may be trusted without a refetch. */
+export interface JwksKey {
+  key: CryptoKey;
+  handle: KeyHandle;
+  /** Epoch ms at which the set this key came from is stale. */
+  staleAt: number;
+}
+
 interface CachedJwk {
   jwk: JWK;
   algorithms: JwtAlgorithm[];
   imported: Map<JwtAlgorithm, Promise<CryptoKey>>;
+  handle: KeyHandle;
 }
+
+/** Share of the TTL after which a background refetch starts. */
+const EARLY_REFRESH = 0.8;
 
 export class JwksCache {
   readonly #options: JwksCacheOptions;
@@ -59,20 +80,29 @@ export class JwksCache {
     return this.#inflight;
   }
 
-  async getKey(kid: string | undefined, alg: JwtAlgorithm): Promise<CryptoKey> {
-    const now = this.#options.clock.now();
-    if (this.#fetchedAt === undefined && now - this.#lastAttemptAt >= this.#cooldownMs) await this.refresh();
-    let entry = this.#find(kid, alg);
-    if (entry) {
-      const stale = this.#fetchedAt !== undefined && now - this.#fetchedAt > this.#options.ttlMs;
-      if (stale && now - this.#lastAttemptAt >= this.#cooldownMs) void this.refresh();
-      return this.#import(entry, alg);
+  async getKey(kid: string | undefined, alg: JwtAlgorithm): Promise<JwksKey> {
+    const { clock, ttlMs } = this.#options;
+    const now = clock.now();
+    const cooled = now - this.#lastAttemptAt >= this.#cooldownMs;
+    if (this.#fetchedAt === undefined) {
+      if (cooled) await this.refresh();
+    } else if (now - this.#fetchedAt >= ttlMs) {
+      // Stale: wait for the refetch. With the endpoint failing, the cached keys serve meanwhile and
+      // the refetch is retried in the background once per cooldown.
+      if (!this.#lastAttemptFailed) await this.refresh();
+      else if (cooled) void this.refresh();
+    } else if (now - this.#fetchedAt >= ttlMs * EARLY_REFRESH && cooled) {
+      void this.refresh();
     }
+    let entry = this.#find(kid, alg);
     // Unknown kid: perhaps the provider rotated keys since the last fetch.
-    if (now - this.#lastAttemptAt >= this.#cooldownMs) {
+    if (!entry && now - this.#lastAttemptAt >= this.#cooldownMs) {
       await this.refresh();
       entry = this.#find(kid, alg);
-      if (entry) return this.#import(entry, alg);
+    }
+    if (entry) {
+      const staleAt = (this.#fetchedAt ?? now) + ttlMs;
+      return { key: await this.#import(entry, alg), handle: entry.handle, staleAt };
     }
     if (this.#lastAttemptFailed) {
       const wait = Math.max(1, Math.ceil((this.#lastAttemptAt + this.#cooldownMs - now) / 1000));
@@ -119,7 +149,7 @@ export class JwksCache {
       const document = JSON.parse(text) as { keys?: unknown };
       if (!Array.isArray(document.keys)) throw new Error('JWKS document has no "keys" array');
       const previous = new Map(this.#keys.map((k) => [JSON.stringify(k.jwk), k]));
-      this.#keys = (document.keys as JWK[])
+      const next = (document.keys as JWK[])
         .filter((jwk) => jwk && typeof jwk === 'object' && isVerificationJwk(jwk))
         .map(
           (jwk) =>
@@ -127,8 +157,12 @@ export class JwksCache {
               jwk,
               algorithms: algorithmsForJwk(jwk),
               imported: new Map(),
+              handle: { live: true },
             },
         );
+      const kept = new Set(next);
+      for (const old of this.#keys) if (!kept.has(old)) old.handle.live = false;
+      this.#keys = next;
       this.#fetchedAt = clock.now();
       this.#lastAttemptFailed = false;
       logger.debug('jwks refreshed', { keys: this.#keys.length });

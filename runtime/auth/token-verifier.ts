@@ -9,7 +9,7 @@ import { ErrorCode, SentinelError } from '../../core/shared/errors';
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import { AuthFailure, KeysUnavailable, type AuthResult, type Identity } from './auth-failure';
-import { JwksCache } from './jwks-cache';
+import { JwksCache, type JwksKey } from './jwks-cache';
 import { ASYMMETRIC_ALGORITHMS } from './key-algorithms';
 import {
   importSecretKeys,
@@ -17,8 +17,9 @@ import {
   type KeysByAlgorithm,
   type StaticPublicKey,
 } from './static-keys';
+import { userIdHeaderValue } from '../proxy/headers';
 import { VerifiedTokenCache } from './token-cache';
-import { mapJoseError, userIdFrom } from './verify-claims';
+import { mapJoseError, timeClaimProblem, userIdFrom } from './verify-claims';
 
 type CryptoKey = webcrypto.CryptoKey;
 
@@ -98,7 +99,8 @@ export async function createTokenVerifier(options: TokenVerifierOptions): Promis
     );
   }
 
-  const resolveKey = async (header: JWTHeaderParameters): Promise<CryptoKey> => {
+  /** The key for a token's header; a JWKS key is also written to `used`, for the token cache. */
+  const resolveKey = async (header: JWTHeaderParameters, used: { jwks?: JwksKey }): Promise<CryptoKey> => {
     const alg = header.alg as JwtAlgorithm;
     if (isHmac(alg)) {
       const key = secretKeys.get(alg);
@@ -112,7 +114,8 @@ export async function createTokenVerifier(options: TokenVerifierOptions): Promis
       return key;
     }
     if (!jwks) throw new AuthFailure('unknown_key', `no key source for ${alg}`);
-    return jwks.getKey(header.kid, alg);
+    used.jwks = await jwks.getKey(header.kid, alg);
+    return used.jwks.key;
   };
 
   const cache = new VerifiedTokenCache(options.cacheSize ?? 10_000);
@@ -128,8 +131,9 @@ export async function createTokenVerifier(options: TokenVerifierOptions): Promis
     const now = clock.now();
     let payload: JWTPayload;
     let header: JWTHeaderParameters;
+    const used: { jwks?: JwksKey } = {};
     try {
-      ({ payload, protectedHeader: header } = await jwtVerify(token, resolveKey, {
+      ({ payload, protectedHeader: header } = await jwtVerify(token, (h) => resolveKey(h, used), {
         ...verifyOptions,
         currentDate: new Date(now),
       }));
@@ -146,15 +150,18 @@ export async function createTokenVerifier(options: TokenVerifierOptions): Promis
       if (error instanceof errors.JOSEError) return { ok: false, ...mapJoseError(error) };
       return { ok: false, reason: 'malformed', message: (error as Error).message };
     }
+    const timeProblem = timeClaimProblem(payload, now / 1000, verifyOptions.clockTolerance);
+    if (timeProblem) return { ok: false, reason: 'bad_time_claim', message: timeProblem };
     const userId = userIdFrom(payload, options.userIdClaim);
     if (!userId.ok) return { ok: false, reason: 'bad_user_id', message: userId.message };
     const identity: Identity = {
       userId: userId.value,
+      userIdHeader: userIdHeaderValue(userId.value),
       tokenId: typeof payload.jti === 'string' ? payload.jti : undefined,
       expiresAt: typeof payload.exp === 'number' ? payload.exp : undefined,
       algorithm: header.alg as JwtAlgorithm,
     };
-    cache.set(token, identity, now);
+    cache.set(token, identity, now, used.jwks);
     return { ok: true, identity, cached: false };
   };
   // Concurrent requests with the same new token share one verification (a client opening many

@@ -9,6 +9,8 @@ export interface Blocklist {
   lookupKey(key: string, nowMs: number): BlockRecord | undefined;
   /** True once a snapshot has loaded (readiness). */
   ready(): boolean;
+  /** Epoch ms of the read behind the snapshot in use; undefined before the first load. */
+  loadedAt(): number | undefined;
   /** Starts background refreshes after a first load attempt. */
   start(): Promise<void>;
   stop(): void;
@@ -19,6 +21,7 @@ export function staticBlocklist(records: BlockRecord[], nowMs: number = Date.now
   return {
     lookupKey: (key, now) => snapshot.lookupKey(key, now),
     ready: () => true,
+    loadedAt: () => nowMs,
     start: () => Promise.resolve(),
     stop: () => {},
   };

@@ -9,6 +9,9 @@ import type { Logger } from '../lib/logger';
 import type { Blocklist } from './blocklist';
 import { BlocklistSnapshot, EMPTY_SNAPSHOT } from './snapshot';
 
+/** Refresh intervals after which a snapshot that could not be refreshed is reported stale. */
+export const STALE_REFRESHES = 3;
+
 export interface DynamoBlocklistOptions {
   client: Pick<DynamoDBDocumentClient, 'send'>;
   tableName: string;
@@ -35,6 +38,10 @@ export class DynamoBlocklist implements Blocklist {
 
   ready(): boolean {
     return this.#loaded;
+  }
+
+  loadedAt(): number | undefined {
+    return this.#loaded ? this.#snapshot.loadedAt : undefined;
   }
 
   get size(): number {
@@ -75,11 +82,16 @@ export class DynamoBlocklist implements Blocklist {
       return true;
     } catch (error) {
       this.#failures++;
+      const snapshotAgeMs = this.#loaded ? clock.now() - this.#snapshot.loadedAt : null;
       logger.warn('blocklist refresh failed; keeping the last snapshot', {
         error,
         consecutiveFailures: this.#failures,
-        snapshotAgeMs: this.#loaded ? clock.now() - this.#snapshot.loadedAt : null,
+        snapshotAgeMs,
       });
+      // Blocks added since the snapshot are not enforced: past 3 refresh intervals, say so loudly.
+      if (snapshotAgeMs !== null && snapshotAgeMs > STALE_REFRESHES * this.#options.refreshMs) {
+        logger.error('blocklist snapshot stale', { snapshotAgeMs, refreshMs: this.#options.refreshMs });
+      }
       return false;
     }
   }

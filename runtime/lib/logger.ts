@@ -1,5 +1,7 @@
 // Structured operational logs (one JSON object per line), separate from the per-request access log.
-// The interface is small so that `sentinel dev` can route gateway logs to its own terminal UI.
+// The interface is small so that `sentinel dev` can route gateway logs to its own terminal UI. Every
+// line passes the one redaction (a password in a Redis URL, a token in a JWKS URL never shows).
+import { redactSecrets } from '../../core/shared/redact-secrets';
 import type { LineSink } from './line-writer';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -19,7 +21,12 @@ export function createJsonLogger(sink: LineSink, level: LogLevel = 'info', now =
   const log = (lvl: LogLevel) => (message: string, fields?: LogFields) => {
     if (RANK[lvl] < min) return;
     sink.write(
-      JSON.stringify({ time: new Date(now()).toISOString(), level: lvl, msg: message, ...fields }, errorJson),
+      redactSecrets(
+        JSON.stringify(
+          { time: new Date(now()).toISOString(), level: lvl, msg: message, ...fields },
+          errorJson,
+        ),
+      ),
     );
   };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };

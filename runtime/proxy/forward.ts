@@ -1,12 +1,13 @@
-// Forwards an admitted /proxy request to the upstream and streams the answer back. Under
-// @hono/node-server (the container and `sentinel dev`) bodies flow node stream to node stream; through
-// app.request() (in-process tests) the web streams of Request/Response are used. Nothing is buffered
-// whole in either direction, and a client that leaves aborts the upstream request.
-import { Readable } from 'node:stream';
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+// Forwards an admitted /proxy request to the upstream and streams the answer back, node stream to
+// node stream (the container and `sentinel dev` serve through @hono/node-server). Nothing is
+// buffered whole in either direction, and a client that leaves aborts the upstream request. A
+// request first takes an upstream connection permit (upstream-admission.ts); a body is watched while
+// it arrives (upload-watch.ts).
+import type { Readable } from 'node:stream';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { Context } from 'hono';
 import type { Dispatcher } from 'undici';
+import { ErrorCode, SentinelError } from '../../core/shared/errors';
 import { errorResponse } from '../errors';
 import type { GatewayEnv, ProxyStep, RequestState } from '../request-state';
 import { limitBody } from './body-limit';
@@ -17,10 +18,14 @@ import {
   type HeaderValue,
 } from './headers';
 import { relay } from './relay';
+import type { Admission, UpstreamAdmission } from './upstream-admission';
 import { classifyUpstreamError, type UpstreamFailure } from './upstream-errors';
+import type { UploadLimits } from './upload-watch';
 
 export interface ForwardOptions {
   upstream: Dispatcher;
+  admission: UpstreamAdmission;
+  upload: UploadLimits;
   maxBodyBytes: number;
   forwardAuthorization: boolean;
   trustedProxyHops: number;
@@ -28,15 +33,15 @@ export interface ForwardOptions {
   onStreamEnd(state: RequestState): void;
 }
 
-const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
-
 export function forward(options: ForwardOptions): ProxyStep {
+  const { admission } = options;
   return async function forwardRequest(c, state) {
     const incoming = c.env?.incoming;
     const outgoing = c.env?.outgoing;
-    const headersIn: IncomingHttpHeaders = incoming
-      ? incoming.headers
-      : Object.fromEntries(c.req.raw.headers);
+    if (!incoming || !outgoing) {
+      throw new SentinelError(ErrorCode.Internal, 'the proxy runs only under a node HTTP server');
+    }
+    const headersIn = incoming.headers;
 
     // Request body: a declared length is checked up front; a chunked body is counted as it streams.
     let body: Dispatcher.DispatchOptions['body'] = null;
@@ -48,29 +53,38 @@ export function forward(options: ForwardOptions): ProxyStep {
         return errorResponse(c, 'payload_too_large', state.requestId, { headers: { connection: 'close' } });
       }
       state.bytesIn = length;
-      if (length > 0) body = incoming ?? (c.req.raw.body as unknown as Readable);
-    } else if (headersIn['transfer-encoding'] !== undefined || (!incoming && c.req.raw.body)) {
-      const source = (incoming ?? c.req.raw.body) as AsyncIterable<Uint8Array>;
+      if (length > 0) body = incoming;
+    } else if (headersIn['transfer-encoding'] !== undefined) {
       // undici streams any async iterable; its types only name Readable.
-      body = limitBody(source, options.maxBodyBytes, (n) => {
+      body = limitBody(incoming, options.maxBodyBytes, (n) => {
         state.bytesIn += n;
       }) as unknown as Readable;
     }
 
-    const peer = incoming?.socket.remoteAddress ?? state.clientIp;
+    const user = state.userId ?? '';
+    let admitted = admission.enter(user);
+    if (admitted instanceof Promise) {
+      admitted = await admitted;
+      if (admitted === 'admitted' && outgoing.destroyed) {
+        admission.leave(user);
+        return clientLeft(state, options);
+      }
+    }
+    if (admitted !== 'admitted') return refused(c, state, admitted, admission.retryAfterSeconds);
+
     const trusted = options.trustedProxyHops > 0;
     const forwardedProto = trusted ? lastEntry(headersIn['x-forwarded-proto']) : undefined;
-    const proto = forwardedProto ?? (incoming && 'encrypted' in incoming.socket ? 'https' : 'http');
+    const proto = forwardedProto ?? ('encrypted' in incoming.socket ? 'https' : 'http');
     const host = (trusted ? lastEntry(headersIn['x-forwarded-host']) : undefined) ?? headersIn.host;
     const request: Dispatcher.DispatchOptions = {
       path: state.targetPath,
       method: state.method as Dispatcher.HttpMethod,
       headers: upstreamRequestHeaders(headersIn, {
-        peerAddress: peer,
+        peerAddress: incoming.socket.remoteAddress ?? state.clientIp,
         proto,
         host,
         requestId: state.requestId,
-        userId: state.userId ?? '',
+        userId: state.identity?.userIdHeader ?? '',
         forwardAuthorization: options.forwardAuthorization,
       }),
       body,
@@ -80,39 +94,24 @@ export function forward(options: ForwardOptions): ProxyStep {
       headers[REQUEST_ID_HEADER] = state.requestId;
       return headers;
     };
+    // Every check has passed: only now is the client told to send the body it held back.
+    if (body && headersIn.expect !== undefined) outgoing.writeContinue();
 
     const startedUpstream = performance.now();
-    if (outgoing) {
-      // Under node: undici's callbacks write the answer to node's response (relay.ts).
-      let outcome: 'sent' | 'client_gone';
-      try {
-        outcome = await relay(options.upstream, request, outgoing, state, {
-          responseHeaders,
-          onEnd: options.onStreamEnd,
-        });
-      } catch (error) {
-        return failed(c, state, classifyUpstreamError(error, false));
-      } finally {
-        state.upstreamMs = performance.now() - startedUpstream;
-      }
-      if (outcome === 'client_gone') {
-        markClientGone(state);
-        state.deferred = true;
-        options.onStreamEnd(state);
-      }
-      return RESPONSE_ALREADY_SENT;
-    }
-
-    // Through app.request(): undici's request() and web streams; the Request's signal aborts it.
-    let response: Dispatcher.ResponseData;
+    let outcome: 'sent' | 'client_gone';
     try {
-      response = await options.upstream.request({ ...request, signal: c.req.raw.signal });
+      outcome = await relay(options.upstream, request, outgoing, state, {
+        responseHeaders,
+        onEnd: options.onStreamEnd,
+        onSettled: () => admission.leave(user),
+        upload: body ? { incoming, startedAt: state.startedAt, limits: options.upload } : undefined,
+      });
     } catch (error) {
-      return failed(c, state, classifyUpstreamError(error, c.req.raw.signal.aborted));
+      return failed(c, state, classifyUpstreamError(error, false));
     } finally {
       state.upstreamMs = performance.now() - startedUpstream;
     }
-    return toWebResponse(c, response, responseHeaders(response.headers), state);
+    return outcome === 'client_gone' ? clientLeft(state, options) : RESPONSE_ALREADY_SENT;
   };
 }
 
@@ -120,6 +119,30 @@ export function forward(options: ForwardOptions): ProxyStep {
 function markClientGone(state: RequestState): void {
   state.decision = 'upstream_error';
   state.status = 499;
+}
+
+function clientLeft(state: RequestState, options: ForwardOptions): Response {
+  markClientGone(state);
+  state.deferred = true;
+  options.onStreamEnd(state);
+  return RESPONSE_ALREADY_SENT;
+}
+
+/** The answer to a request that got no upstream connection. */
+function refused(
+  c: Context<GatewayEnv>,
+  state: RequestState,
+  admission: Exclude<Admission, 'admitted'>,
+  retryAfterSeconds: number,
+): Response {
+  if (admission === 'user_limit') {
+    state.decision = 'limited';
+    return errorResponse(c, 'too_many_in_flight', state.requestId, { headers: { 'retry-after': '1' } });
+  }
+  state.decision = 'unavailable';
+  return errorResponse(c, 'upstream_busy', state.requestId, {
+    headers: { 'retry-after': String(retryAfterSeconds) },
+  });
 }
 
 /** The answer to an upstream request that failed before its answer began. */
@@ -134,25 +157,6 @@ function failed(c: Context<GatewayEnv>, state: RequestState, failure: UpstreamFa
   }
   state.decision = 'upstream_error';
   throw failure.error;
-}
-
-function toWebResponse(
-  c: Context<GatewayEnv>,
-  response: Dispatcher.ResponseData,
-  headers: OutgoingHttpHeaders,
-  state: RequestState,
-): Response {
-  const out = new Headers();
-  for (const name in headers) {
-    const value = headers[name];
-    if (Array.isArray(value)) for (const v of value) out.append(name, v);
-    else if (value !== undefined) out.set(name, String(value));
-  }
-  state.bytesOut = Number(out.get('content-length') ?? 0);
-  const nullBody = NULL_BODY_STATUS.has(response.statusCode) || c.req.method === 'HEAD';
-  if (nullBody) response.body.resume();
-  const body = nullBody ? null : (Readable.toWeb(response.body) as ReadableStream<Uint8Array>);
-  return new Response(body, { status: response.statusCode, headers: out });
 }
 
 function lastEntry(value: string | string[] | undefined): string | undefined {

@@ -97,3 +97,29 @@ const REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
 export function requestIdFrom(header: string | undefined, generate: () => string): string {
   return header !== undefined && REQUEST_ID.test(header) ? header : generate();
 }
+
+/**
+ * The value of X-Sentinel-User-Id for a user id: visible ASCII other than `%` as is, every other
+ * character (space, non-ASCII) as the percent-encoded bytes of its UTF-8 form, `%` as `%25`. An
+ * upstream decodes it with decodeURIComponent(); ids of visible ASCII without `%` arrive unchanged.
+ */
+export function userIdHeaderValue(id: string): string {
+  for (let i = 0; i < id.length; i++) {
+    const code = id.charCodeAt(i);
+    if (code <= 0x20 || code >= 0x7f || code === 0x25) return percentEncode(id);
+  }
+  return id;
+}
+
+function percentEncode(id: string): string {
+  let out = '';
+  for (const ch of id) {
+    const code = ch.codePointAt(0)!;
+    if (code > 0x20 && code < 0x7f && code !== 0x25) {
+      out += ch;
+      continue;
+    }
+    for (const byte of Buffer.from(ch, 'utf8')) out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}

@@ -1,7 +1,7 @@
 // Where a /proxy request goes: the upstream base URL joined with the raw path after /proxy and the
 // query string, byte for byte. Anything that could leave the upstream's origin or base path once some
-// server normalises it gets 400: dot segments (also percent-encoded), empty segments (`//host`),
-// backslashes, control and non-ASCII characters, and fragments.
+// server normalises it gets 400: dot segments by the path rule below (isDotSegment), empty segments
+// (`//host`), backslashes, control and non-ASCII characters, and fragments.
 import { ErrorCode, SentinelError } from '../../core/shared/errors';
 
 export interface UpstreamBase {
@@ -80,13 +80,46 @@ export function hasDotSegment(rawTarget: string): boolean {
 }
 
 /**
- * `.`/`..`, also as `%2e`, and also when an encoded slash would split the segment into one
- * (`..%2f..`), since some upstreams decode %2F before resolving paths.
+ * The path rule (docs/gateway.md, "Paths"): a raw segment is decoded once; an encoded `/` splits it
+ * (some upstreams decode %2F before resolving); each part loses a `;` parameter suffix (Tomcat, Jetty
+ * and Spring read `..;x` as `..`); and it is refused when what is left is dots and spaces with at
+ * least one dot (`.`, `..`, `...`, `.. `: Windows and IIS drop trailing dots and spaces), when it
+ * holds an overlong UTF-8 sequence (`%c0%ae` is a dot to a lenient decoder), or when it still
+ * holds an encoded dot after the decoding (`%252e`, a dot to a server that decodes twice).
  */
-function isDotSegment(segment: string): boolean {
+export function isDotSegment(segment: string): boolean {
   if (segment.indexOf('.') === -1 && segment.indexOf('%') === -1) return false;
-  const decoded = segment.replace(/%2e/gi, '.').replace(/%2f/gi, '/');
-  return decoded.split('/').some((part) => part === '.' || part === '..');
+  const decoded = decodeOnce(segment);
+  if (decoded === undefined || OVERLONG.test(decoded) || DOUBLE_ENCODED_DOT.test(decoded)) return true;
+  for (const part of decoded.split('/')) {
+    const semicolon = part.indexOf(';');
+    if (DOTS_AND_SPACES.test(semicolon === -1 ? part : part.slice(0, semicolon))) return true;
+  }
+  return false;
+}
+
+const HEX_PAIR = /^[0-9a-f]{2}$/i;
+const DOTS_AND_SPACES = /^ *\.[. ]*$/;
+const DOUBLE_ENCODED_DOT = /%2e/i;
+/** Byte pairs that only an overlong UTF-8 encoding starts with (C0, C1; E0 80-9F; F0 80-8F). */
+const OVERLONG = /[\xc0\xc1]|\xe0[\x80-\x9f]|\xf0[\x80-\x8f]/;
+
+/** Percent-decodes once into one character per byte (latin1); undefined for a broken escape. */
+function decodeOnce(segment: string): string | undefined {
+  if (segment.indexOf('%') === -1) return segment;
+  let out = '';
+  for (let i = 0; i < segment.length; i++) {
+    const ch = segment[i]!;
+    if (ch !== '%') {
+      out += ch;
+      continue;
+    }
+    const hex = segment.slice(i + 1, i + 3);
+    if (!HEX_PAIR.test(hex)) return undefined;
+    out += String.fromCharCode(Number.parseInt(hex, 16));
+    i += 2;
+  }
+  return out;
 }
 
 /** The same check as a thrown error, for callers that want one. */

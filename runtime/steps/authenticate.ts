@@ -1,8 +1,8 @@
-// Step 3 of /proxy (and all of /auth/verify): a bearer token verified by the token verifier. A
+// The token check of /proxy and /auth/verify: a bearer token verified by the token verifier. A
 // refusal is 401 with `WWW-Authenticate: Bearer error="invalid_token"` (RFC 6750); the precise reason
 // goes to the log only. Keys that cannot be fetched are the gateway's problem: 503 with Retry-After.
 // A token already verified and cached is answered without a promise.
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import { clientDetail, type AuthResult } from '../auth/auth-failure';
 import { bearerCredentials, isCompactJws } from '../auth/bearer';
 import type { TokenVerifier } from '../auth/token-verifier';
@@ -64,15 +64,5 @@ export function authenticateStep(options: AuthenticateOptions): ProxyStep {
     if (!isCompactJws(token))
       return settle(c, state, { ok: false, reason: 'malformed', message: 'malformed' });
     return verifier.verify(token).then((result) => settle(c, state, result));
-  };
-}
-
-/** The same check as a middleware (/auth/verify). */
-export function authenticate(options: AuthenticateOptions): MiddlewareHandler<GatewayEnv> {
-  const step = authenticateStep(options);
-  return async function sentinelAuthenticateRoute(c, next) {
-    const refused = await step(c, c.get('state'));
-    if (refused) return refused;
-    await next();
   };
 }

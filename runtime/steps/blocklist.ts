@@ -1,6 +1,8 @@
-// Steps 2 and 4 of /proxy: a blocked client IP (before authentication, so a blocked address cannot
-// even probe tokens) and a blocked user (after it). A block is a 403 with its reason and expiry,
-// distinct from a rate limit's 429.
+// A blocked client IP (checked before authentication, so a blocked address cannot even probe
+// tokens) and a blocked user (after it). A block is a 403 with its expiry, Retry-After and the
+// request id, distinct from a rate limit's 429. The client learns nothing of why: the evidence and
+// the operator's reason stay in the blocklist item, the logs and the alert; only a reason the
+// operator chose to make public (`publicReason`) is shown.
 import type { Context } from 'hono';
 import type { BlockRecord } from '../../core/shared/block-record';
 import { entityKey } from '../../core/shared/entity';
@@ -24,7 +26,10 @@ function blockedResponse(
   return errorResponse(c, 'blocked', state.requestId, {
     detail: `${who} blocked`,
     headers: { 'retry-after': String(retryAfter) },
-    extra: { reason: block.reason, expiresAt: new Date(block.expiresAt * 1000).toISOString() },
+    extra: {
+      expiresAt: new Date(block.expiresAt * 1000).toISOString(),
+      ...(block.publicReason ? { reason: block.publicReason } : {}),
+    },
   });
 }
 

@@ -1,4 +1,4 @@
-// Step 1 of /proxy: the path. The raw request target is checked (not the URL the router saw, which
+// The first check of /proxy: the path. The raw request target is checked (not the URL the router saw, which
 // has already resolved dot segments), and the upstream path is computed once. Also, for every other
 // route, the refusal of dot segments in the raw path.
 import type { Context, MiddlewareHandler } from 'hono';

@@ -26,8 +26,11 @@ export class MinuteMetrics {
     this.#latency.record(latencyMs);
   }
 
-  /** The EMF line for the interval just ended, and a reset. `telemetryDrops` is a delta. */
-  emit(nowMs: number, telemetryDrops: number): string {
+  /**
+   * The EMF line for the interval just ended, and a reset. `telemetryDrops` is a delta;
+   * `blocklistAgeSeconds` is the age of the blocklist snapshot in use, when known.
+   */
+  emit(nowMs: number, telemetryDrops: number, blocklistAgeSeconds?: number): string {
     const values = {
       Requests: this.#requests,
       Status4xx: this.#s4xx,
@@ -39,6 +42,7 @@ export class MinuteMetrics {
       LatencyP90: round(this.#latency.percentile(0.9)),
       LatencyP99: round(this.#latency.percentile(0.99)),
       TelemetryDrops: telemetryDrops,
+      ...(blocklistAgeSeconds === undefined ? {} : { BlocklistAgeSeconds: blocklistAgeSeconds }),
     };
     const line = JSON.stringify({
       _aws: {
@@ -49,7 +53,11 @@ export class MinuteMetrics {
             Dimensions: [['Service']],
             Metrics: Object.keys(values).map((name) => ({
               Name: name,
-              Unit: name.startsWith('Latency') ? 'Milliseconds' : 'Count',
+              Unit: name.startsWith('Latency')
+                ? 'Milliseconds'
+                : name.endsWith('Seconds')
+                  ? 'Seconds'
+                  : 'Count',
             })),
           },
         ],

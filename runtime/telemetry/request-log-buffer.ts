@@ -46,6 +46,8 @@ export class RequestLogBuffer {
   readonly #random: () => number;
   readonly #sleep: (ms: number) => Promise<void>;
   #pending: Pending[] = [];
+  /** Items taken by a flush that has not finished. */
+  #inFlight = 0;
   #dropped = 0;
   #written = 0;
 
@@ -80,16 +82,27 @@ export class RequestLogBuffer {
     this.#pending.push({ item: toRequestLogItem(build(), this.#options.ttlDays), failedFlushes: 0 });
   }
 
+  /** Gives up everything unwritten (buffered or in a flush that will not finish) and counts it. */
+  abandon(): number {
+    const lost = this.#pending.length + this.#inFlight;
+    this.#dropped += lost;
+    this.#pending = [];
+    this.#inFlight = 0;
+    return lost;
+  }
+
   async flush(): Promise<void> {
     const batch = this.#pending;
     this.#pending = [];
+    this.#inFlight = batch.length;
     const failed: Pending[] = [];
     for (let i = 0; i < batch.length; i += BATCH_SIZE) {
       // Each call from a fresh event-loop turn, behind the requests that arrived meanwhile: an SDK
-      // call costs the loop 1-2 ms, and back to back they would hold requests up (aggregate-writer.ts).
+      // call holds the loop, and back to back they would hold requests up (aggregate-writer.ts).
       await nextTurn();
       failed.push(...(await this.#writeBatch(batch.slice(i, i + BATCH_SIZE))));
     }
+    this.#inFlight = 0;
     for (const entry of failed) {
       entry.failedFlushes++;
       if (

@@ -3,11 +3,12 @@
 // DynamoDB and (every minute) one metrics line. A request never waits for any of it.
 //
 // Aggregates are not written on every flush but when due (write-schedule.ts): once per (bucket,
-// entity) and task when the 15-minute bucket is over, earlier for entities with a burst. Writing every
-// active entity on every flush cost about 8 times the write budget of a realistic mix (`npm run
-// bench:cost`). Everything is written when the aggregator is half full, on shutdown and on an
-// explicit flush(); a task killed without SIGTERM loses the unwritten counts of its open bucket.
-// Failed writes are retried for about two minutes of flushes, then dropped and counted.
+// entity) and task when the 15-minute bucket is over, earlier for entities with a burst: writing
+// every active entity on every flush would cost several times the write budget (`npm run
+// bench:cost` measures it). Everything is written when the aggregator is half full, on shutdown and
+// on an explicit flush(); a task killed without SIGTERM loses the unwritten counts of its open
+// bucket. Failed writes are retried for RETRY_WINDOW_MS of flushes, then dropped and counted; what
+// is still unwritten at shutdown is counted as dropped in the last metrics line.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../lib/clock';
 import type { LineSink } from '../lib/line-writer';
@@ -53,6 +54,8 @@ export interface TelemetryOptions {
   /** Which requests get an access log line (SENTINEL_API_ACCESS_LOG, see access-log.ts). */
   accessLog: AccessLogMode;
   random?: () => number;
+  /** Epoch ms of the blocklist snapshot in use (undefined before the first load), for the metrics line. */
+  blocklistLoadedAt?: () => number | undefined;
 }
 
 /** How long failed telemetry writes are retried (in flushes of flushMs, at least 3). */
@@ -88,6 +91,8 @@ export class Telemetry implements TelemetrySink {
   readonly #logAll: boolean;
   readonly #logErrors: boolean;
   #droppedAggregateRequests = 0;
+  /** Requests counted in aggregates a flush has taken and not yet written. */
+  #aggregateRequestsInFlight = 0;
   #reportedDrops = 0;
   #flushing: Promise<void> | undefined;
   #timers: NodeJS.Timeout[] = [];
@@ -160,7 +165,10 @@ export class Telemetry implements TelemetrySink {
 
   emitMetrics(): void {
     const drops = this.totalDrops();
-    this.#options.lines.write(this.#metrics.emit(this.#options.clock.now(), drops - this.#reportedDrops));
+    const now = this.#options.clock.now();
+    const loadedAt = this.#options.blocklistLoadedAt?.();
+    const age = loadedAt === undefined ? undefined : Math.max(0, Math.round((now - loadedAt) / 1000));
+    this.#options.lines.write(this.#metrics.emit(now, drops - this.#reportedDrops, age));
     this.#reportedDrops = drops;
   }
 
@@ -179,6 +187,12 @@ export class Telemetry implements TelemetrySink {
     clearTimeout(timer);
     if (outcome === 'timeout')
       this.#options.logger.warn('final telemetry flush timed out', { ...this.stats() });
+    // Whatever is still unwritten is lost with the task: counted now, so the last metrics line says so.
+    const leftAggregates = this.#aggregator.drain();
+    for (const entry of leftAggregates) this.#droppedAggregateRequests += entry.counts.requests;
+    this.#droppedAggregateRequests += this.#aggregateRequestsInFlight;
+    this.#aggregateRequestsInFlight = 0;
+    this.#logs?.abandon();
     this.emitMetrics();
     this.#options.lines.flush();
   }
@@ -216,6 +230,7 @@ export class Telemetry implements TelemetrySink {
       return;
     }
     const { entries, concurrency } = this.#drain(scope, now);
+    for (const entry of entries) this.#aggregateRequestsInFlight += entry.counts.requests;
     try {
       const result = await writeAggregates(
         entries,
@@ -229,10 +244,14 @@ export class Telemetry implements TelemetrySink {
         },
         now,
       );
+      this.#aggregateRequestsInFlight = 0;
       this.#aggregator.restore(result.retry);
       this.#droppedAggregateRequests += result.droppedRequests;
       await this.#logs?.flush();
     } catch (error) {
+      // The entries the flush took are gone: given up now, so counted now.
+      this.#droppedAggregateRequests += this.#aggregateRequestsInFlight;
+      this.#aggregateRequestsInFlight = 0;
       logger.error('telemetry flush failed', { error });
     }
   }

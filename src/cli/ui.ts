@@ -1,5 +1,6 @@
 // The only module that writes to the terminal. Results go to stdout (plain text, a table, or JSON
 // lines); diagnostics go to stderr; colour only on a TTY without NO_COLOR; prompts only when interactive.
+import { redactSecrets } from '../../core/shared/redact-secrets';
 import type { Readable, Writable } from 'node:stream';
 import * as prompts from '@clack/prompts';
 import { createColors } from 'picocolors';
@@ -50,25 +51,25 @@ export class Ui {
 
   /** A result line on stdout. */
   out(text = ''): void {
-    this.stdout.write(`${text}\n`);
+    this.stdout.write(`${redactSecrets(text)}\n`);
   }
 
   /** One JSON document on one stdout line (NDJSON-friendly). */
   json(value: unknown): void {
-    this.stdout.write(`${JSON.stringify(value)}\n`);
+    this.stdout.write(`${redactSecrets(JSON.stringify(value))}\n`);
   }
 
   info(text: string): void {
-    this.stderr.write(`${text}\n`);
+    this.stderr.write(`${redactSecrets(text)}\n`);
   }
 
   warn(text: string): void {
-    this.stderr.write(`${this.errColors.yellow('warning:')} ${text}\n`);
+    this.stderr.write(`${this.errColors.yellow('warning:')} ${redactSecrets(text)}\n`);
   }
 
   error(message: string, hint?: string): void {
-    this.stderr.write(`${this.errColors.red('error:')} ${message}\n`);
-    if (hint) this.stderr.write(`${this.errColors.dim('hint:')} ${hint}\n`);
+    this.stderr.write(`${this.errColors.red('error:')} ${redactSecrets(message)}\n`);
+    if (hint) this.stderr.write(`${this.errColors.dim('hint:')} ${redactSecrets(hint)}\n`);
   }
 
   success(text: string): void {

@@ -4,7 +4,7 @@
 // through a change set that is deleted afterwards, and a template diff.
 import { existsSync, readFileSync } from 'node:fs';
 import type { ConfigIssue } from '../../core/config/issues';
-import { type ConfigRow, configRows } from '../../core/config/redact';
+import { type ConfigRow, configRows, redactIssue } from '../../core/config/redact';
 import type { ResolvedConfig } from '../../core/config/resolve';
 import {
   estimateMonthlyCost,
@@ -152,7 +152,7 @@ function offline(request: PlanRequest, rendered: RenderedStack, image: PlanResul
     dryRun: true,
     preset: config.preset,
     settings: configRows(config),
-    warnings: config.warnings,
+    warnings: config.warnings.map(redactIssue),
     parameters: redactParameters(rendered.parameters),
     validation: { ok: issues.length === 0, issues },
     resources: stackResources(request.mode, config.values),

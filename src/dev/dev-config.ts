@@ -1,6 +1,7 @@
 // The configuration `sentinel dev` runs the real gateway and detector with: the user's resolved
 // settings, plus what the local stack supplies (store endpoint, tables, demo upstream, a generated
 // secret) and faster loops where the user left the production defaults alone. Pure.
+import { envName } from '../../core/config/knob';
 import type { ConfigKey } from '../../core/config/schema';
 import type { ResolvedConfig } from '../../core/config/resolve';
 import type { ValueSource } from '../../core/config/sources';
@@ -27,11 +28,23 @@ export const DEV_DEFAULTS: Partial<Record<ConfigKey, unknown>> = {
 };
 
 const DEV_SOURCE: ValueSource = { kind: 'explicit', name: 'sentinel dev' };
+const UNSET_KINDS = new Set(['default', 'preset', 'unset']);
 
 export function devConfig(resolved: ResolvedConfig, facts: DevFacts): ResolvedConfig {
   const values = { ...resolved.values } as Record<ConfigKey, unknown>;
   const sources = { ...resolved.sources };
+  const warnings = [...resolved.warnings];
   const set = (key: ConfigKey, value: unknown) => {
+    // A setting the user made and dev replaces is said out loud, never silently dropped.
+    const source = resolved.sources[key];
+    if (source && !UNSET_KINDS.has(source.kind) && resolved.values[key] !== value) {
+      warnings.push({
+        variable: envName(key),
+        problem: 'is overridden by sentinel dev',
+        hint: 'the local stack needs its own value; the setting applies when deployed',
+        source,
+      });
+    }
     values[key] = value;
     sources[key] = DEV_SOURCE;
   };
@@ -53,5 +66,5 @@ export function devConfig(resolved: ResolvedConfig, facts: DevFacts): ResolvedCo
     const origin = resolved.sources[key].kind;
     if (origin === 'default' || origin === 'preset') set(key, value);
   }
-  return { ...resolved, values: values as ResolvedConfig['values'], sources };
+  return { ...resolved, values: values as ResolvedConfig['values'], sources, warnings };
 }

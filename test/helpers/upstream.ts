@@ -52,3 +52,44 @@ export async function startUpstream(handler?: UpstreamHandler): Promise<Upstream
     },
   };
 }
+
+/** What an upstream saw of one request, from its arrival on: for asserting what got through. */
+export interface ArrivedRequest {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  bodyBytes: number;
+  /** The whole body arrived. */
+  complete: boolean;
+  /** The connection went away before the body or the answer was done. */
+  aborted: boolean;
+}
+
+/**
+ * Records every request as it arrives and answers once its body has ended with a JSON echo; a
+ * request to a path containing `/hold` is never answered (it holds its connection).
+ */
+export function recordingHandler(arrived: ArrivedRequest[]): UpstreamHandler {
+  return (req, res) => {
+    const entry: ArrivedRequest = {
+      method: req.method ?? '',
+      url: req.url ?? '',
+      headers: req.headers,
+      bodyBytes: 0,
+      complete: false,
+      aborted: false,
+    };
+    arrived.push(entry);
+    req.on('data', (chunk: Buffer) => (entry.bodyBytes += chunk.length));
+    res.on('close', () => {
+      if (!res.writableFinished) entry.aborted = true;
+    });
+    req.on('end', () => {
+      entry.complete = true;
+      if (entry.url.includes('/hold')) return;
+      const body = JSON.stringify({ url: entry.url, bodyBytes: entry.bodyBytes });
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    });
+  };
+}

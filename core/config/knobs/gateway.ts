@@ -128,6 +128,30 @@ export const gatewayKnobs = {
     default: 128,
     consumers: ['gateway', 'template'],
   }),
+  bodyIdleTimeoutSeconds: knob(durationType({ min: 0.1, max: 300 }), {
+    description:
+      'A request body that brings no byte for this long gets 408 and its upstream request is aborted. Accepts 500ms.',
+    default: 10,
+    consumers: ['gateway'],
+  }),
+  requestDeadlineSeconds: knob(durationType({ min: 1, max: 3600 }), {
+    description:
+      "Longest a request with a body may take from its arrival until the upstream's answer begins, upload included; past it 408 while the body is still arriving, 504 after.",
+    default: 120,
+    consumers: ['gateway'],
+  }),
+  upstreamQueueWaitSeconds: knob(durationType({ min: 0.01, max: 60 }), {
+    description:
+      'How long a request waits for a free upstream connection (in a queue as long as the pool) before 503 with Retry-After. Accepts 500ms.',
+    default: 2,
+    consumers: ['gateway'],
+  }),
+  userConcurrency: knob(intType({ min: 1, max: 4096 }), {
+    description:
+      'Requests one user may have in flight to the upstream (waiting ones included); more get 429 `too_many_in_flight`. Never more than a quarter of SENTINEL_API_UPSTREAM_CONNECTIONS (at least 1).',
+    presets: { cost: 16, performance: 32 },
+    consumers: ['gateway'],
+  }),
   shutdownGraceSeconds: knob(durationType({ min: 0, max: 120 }), {
     description:
       'On SIGTERM, how long in-flight requests may finish before telemetry is flushed (at most 10 s more) and the task exits; keep it under the ECS stop timeout minus 10 s.',

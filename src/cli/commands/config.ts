@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { formatIssue } from '../../../core/config/issues';
 import { inspectConfig } from '../../../core/config/load';
-import { configRows, type ConfigRow } from '../../../core/config/redact';
+import { configRows, redactIssue, type ConfigRow } from '../../../core/config/redact';
 import type { ResolvedConfig } from '../../../core/config/resolve';
 import { REQUIREMENTS_OF } from '../../../core/config/rules';
 import type { CliContext } from '../context';
@@ -41,7 +41,8 @@ Examples:
             (!['default', 'unset'].includes(row.source) && !row.source.startsWith('preset')),
         )
         .map((row) => withoutUnusedAlgorithm(row, result.config));
-      const { issues, config } = result;
+      const issues = result.issues.map(redactIssue);
+      const config = { ...result.config, warnings: result.config.warnings.map(redactIssue) };
       if (options.json) {
         ctx.ui.json({ preset: config.preset, settings: rows, issues, warnings: config.warnings });
       } else {

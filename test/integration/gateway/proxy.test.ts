@@ -320,7 +320,17 @@ describe('proxy', () => {
     // Not reading: the upstream fills the socket buffers of both legs and then waits. Without
     // backpressure it would have sent all 64 MiB (into the gateway's memory) long before this.
     await eventually(() => entry.streamed >= 2 * 1024 * 1024);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Wait until the upstream has stopped sending (two polls see the same count).
+    let last = -1;
+    await eventually(
+      () => {
+        const stalled = entry.streamed === last;
+        last = entry.streamed;
+        return stalled;
+      },
+      10_000,
+      100,
+    );
     expect(entry.streamed).toBeLessThan(STREAM_BYTES / 2);
     let received = 0;
     response.on('data', (chunk: Buffer) => (received += chunk.length));

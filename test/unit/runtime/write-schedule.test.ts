@@ -1,5 +1,6 @@
 // When aggregates are written (once per bucket, earlier for bursts), the access log line written field
 // by field, the line writer's batching, and one verification shared by concurrent requests.
+import { eventually } from '../../helpers/gateway';
 import { describe, expect, it } from 'vitest';
 import { createTokenVerifier } from '../../../runtime/auth/token-verifier';
 import { manualClock } from '../../../runtime/lib/clock';
@@ -134,8 +135,8 @@ describe('aggregate write concurrency', () => {
     }
     clock.set(BUCKET + BUCKET_MS + 1_000);
     telemetry.start();
-    // Bounded wait for the timer's flush to write them all (at most 15 s).
-    for (let i = 0; i < 1_500 && sent < users; i++) await new Promise((r) => setTimeout(r, 10));
+    // The timer's flushes write them all.
+    await eventually(() => sent >= users, 15_000, 10);
     await telemetry.stop();
     return { sent, most };
   };
@@ -251,7 +252,7 @@ describe('line writer', () => {
     writer.write('a');
     writer.write('b');
     expect(out.writes).toEqual([]);
-    await new Promise((r) => setTimeout(r, 20));
+    await eventually(() => out.writes.length > 0, 1_000, 2);
     expect(out.writes).toEqual(['a\nb\n']);
     writer.write('x'.repeat(40));
     expect(out.writes).toHaveLength(2);
