@@ -14,7 +14,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { engineDeps } from '../../../src/cli/engine-deps';
 import { runCli } from '../../../src/cli/run';
 import { virtualClock } from '../../../src/deploy/clock';
-import { change, fakePackageRoot, FakeStack, mockAws, SECRET, type MockedAws } from './fake-aws';
+import { change, fakePackageRoot, FakeStack, mockAws, SECRET, type MockedAws } from '../../helpers/fake-aws';
 
 function sink() {
   let text = '';

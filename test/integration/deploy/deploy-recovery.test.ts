@@ -13,7 +13,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deployStack } from '../../../src/deploy/deploy';
 import { exitCodeOf } from '../../../src/deploy/results';
-import { change, FakeStack, mockAws, testConfig, testEngine, type MockedAws } from './fake-aws';
+import { change, FakeStack, mockAws, testConfig, testEngine, type MockedAws } from '../../helpers/fake-aws';
 
 let aws: MockedAws;
 beforeEach(() => {

@@ -21,7 +21,7 @@ import {
   throttled,
   type EventSpec,
   type MockedAws,
-} from './fake-aws';
+} from '../../helpers/fake-aws';
 
 let aws: MockedAws;
 beforeEach(() => {

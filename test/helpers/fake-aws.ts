@@ -1,7 +1,7 @@
 // Scripted AWS for the deploy engine's tests. AWS cannot be reached from here, so CloudFormation is
 // simulated as a state machine behind aws-sdk-client-mock: events are released batch by batch as the
 // engine polls (newest first, paged), and the stack status follows the stack-level events released.
-import type { GatewayImages } from '../../../src/deploy/images';
+import type { GatewayImages } from '../../src/deploy/images';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,12 +20,12 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { HeadBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { loadTemplateConfig } from '../../../src/deploy/api';
-import { createAwsClients } from '../../../src/deploy/aws-clients';
-import { virtualClock, DEFAULT_INTERVALS } from '../../../src/deploy/clock';
-import type { EngineContext, Question } from '../../../src/deploy/engine';
-import type { DeployEvent } from '../../../src/deploy/events';
-import { bundlePaths } from '../../../src/deploy/package-root';
+import { loadTemplateConfig } from '../../src/deploy/api';
+import { createAwsClients } from '../../src/deploy/aws-clients';
+import { virtualClock, DEFAULT_INTERVALS } from '../../src/deploy/clock';
+import type { EngineContext, Question } from '../../src/deploy/engine';
+import type { DeployEvent } from '../../src/deploy/events';
+import { bundlePaths } from '../../src/deploy/package-root';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
