@@ -7,8 +7,8 @@ import type { Clock, PollIntervals } from './clock';
 import { isNoChangesReason } from './stack-status';
 import { bestEffort, withRetry } from './throttle';
 
-/** IAM roles are named by CloudFormation; the templates use no macros or nested stacks. */
-export const CAPABILITIES = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'] as const;
+/** IAM roles are named by CloudFormation, not by the templates; no macros or nested stacks. */
+export const CAPABILITIES = ['CAPABILITY_IAM'] as const;
 
 export interface ChangeSetRequest {
   stackName: string;
