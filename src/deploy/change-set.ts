@@ -1,5 +1,6 @@
 // Change sets: create one for the rendered template, wait until CloudFormation has computed it, and
 // read its changes. "No changes" is an expected outcome, returned as a value, not an error.
+import { randomBytes } from 'node:crypto';
 import type { Change, Parameter, Tag } from '@aws-sdk/client-cloudformation';
 import { ErrorCode, SentinelError } from '../../core/shared/errors';
 import type { CloudFormationApi } from './aws-clients';
@@ -12,6 +13,7 @@ export const CAPABILITIES = ['CAPABILITY_IAM'] as const;
 
 export interface ChangeSetRequest {
   stackName: string;
+  /** Unique per deploy (see changeSetName()): it is also the idempotency token. */
   changeSetName: string;
   type: 'CREATE' | 'UPDATE';
   /** One of body or URL: CloudFormation accepts bodies up to 51,200 bytes, larger ones from S3. */
@@ -36,11 +38,22 @@ export interface WaitOptions {
   timeoutMs?: number;
 }
 
-export function changeSetName(prefix: string, now: number): string {
-  return `${prefix}-${new Date(now)
-    .toISOString()
-    .replace(/[-:T.Z]/g, '')
-    .slice(0, 14)}`;
+/**
+ * A name no other deploy picks: the time to the millisecond and a random `nonce` (hex), so two
+ * deploys started in the same second do not collide. It doubles as CreateChangeSet's ClientToken.
+ */
+export function changeSetName(prefix: string, now: number, nonce = randomBytes(4).toString('hex')): string {
+  const stamp = new Date(now).toISOString().replace(/[-:T.Z]/g, '');
+  return `${prefix}-${stamp}-${nonce}`;
+}
+
+/**
+ * ExecuteChangeSet's ClientRequestToken, derived from the change set's unique name: a retry whose
+ * first attempt CloudFormation accepted (its response lost) is then recognised as the same request
+ * instead of failing with InvalidChangeSetStatus while the stack updates.
+ */
+export function executeToken(changeSetName: string): string {
+  return `${changeSetName}-execute`;
 }
 
 export async function createChangeSet(
@@ -54,6 +67,8 @@ export async function createChangeSet(
       cfn.createChangeSet({
         StackName: request.stackName,
         ChangeSetName: request.changeSetName,
+        // A retry after a lost response gets the change set already made instead of AlreadyExists.
+        ClientToken: request.changeSetName,
         ChangeSetType: request.type,
         TemplateBody: request.templateBody,
         TemplateURL: request.templateUrl,

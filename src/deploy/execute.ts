@@ -6,7 +6,13 @@ import type { RenderedStack } from '../templates';
 import { followStack, type FollowOutcome } from './activity-monitor';
 import { MAX_INLINE_TEMPLATE_BYTES, s3ObjectUrl, templateKey, uploadIfMissing } from './assets';
 import { changeRows, destructiveChanges, describeDestructive, type ChangeRow } from './change-table';
-import { changeSetName, createChangeSet, discardChangeSet, discardPendingChangeSet } from './change-set';
+import {
+  changeSetName,
+  createChangeSet,
+  discardChangeSet,
+  discardPendingChangeSet,
+  executeToken,
+} from './change-set';
 import { type DeployRequest, type DeploySession, resultBase, stoppedResult } from './deploy-session';
 import { EcsServiceWatcher } from './ecs-watch';
 import { commandFor } from './engine';
@@ -26,6 +32,7 @@ function stackTags(request: DeployRequest): Tag[] {
 /** The change set CloudFormation has computed, ready to review and execute. */
 interface ReadyChangeSet {
   id: string;
+  name: string;
   stackId: string;
   rows: ChangeRow[];
   creating: boolean;
@@ -77,6 +84,7 @@ async function proposeChanges(
   const cfn = ctx.clients.cloudFormation;
   const creating = stack === undefined || stack.StackStatus === 'REVIEW_IN_PROGRESS';
   const source = await templateSource(session, assets);
+  const name = changeSetName('sentinel-deploy', ctx.clock.now());
   ctx.onProgress({
     type: 'step',
     step: 'change-set',
@@ -86,7 +94,7 @@ async function proposeChanges(
     cfn,
     {
       stackName: target.stackName,
-      changeSetName: changeSetName('sentinel-deploy', ctx.clock.now()),
+      changeSetName: name,
       type: creating ? 'CREATE' : 'UPDATE',
       ...source,
       parameters: rendered.parameters.map((p) => ({ ParameterKey: p.key, ParameterValue: p.value })),
@@ -98,7 +106,7 @@ async function proposeChanges(
   switch (changeSet.kind) {
     case 'ready': {
       const rows = changeRows(changeSet.changes);
-      return { kind: 'next', value: { id: changeSet.id, stackId: changeSet.stackId, rows, creating } };
+      return { kind: 'next', value: { id: changeSet.id, name, stackId: changeSet.stackId, rows, creating } };
     }
     case 'no-changes': {
       await discardChangeSet(cfn, changeSet.id, changeSet.stackId, { creating });
@@ -220,9 +228,17 @@ async function runChangeSet(session: DeploySession, changeSet: ReadyChangeSet): 
   const afterEventId = await withRetry(() => newestEventId(cfn, changeSet.stackId), { clock }).catch(
     () => undefined,
   );
-  await withRetry(() => cfn.executeChangeSet({ ChangeSetName: changeSet.id, StackName: changeSet.stackId }), {
-    clock,
-  });
+  await withRetry(
+    () =>
+      cfn.executeChangeSet({
+        ChangeSetName: changeSet.id,
+        StackName: changeSet.stackId,
+        ClientRequestToken: executeToken(changeSet.name),
+      }),
+    {
+      clock,
+    },
+  );
   return {
     stackId: changeSet.stackId,
     creating: changeSet.creating,

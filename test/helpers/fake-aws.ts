@@ -35,6 +35,9 @@ export function awsError(name: string, message = name, status = 400): Error {
   return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status }, $fault: 'client' });
 }
 
+/** A response lost on the wire (the request may well have been accepted), as Node reports it. */
+export const connectionReset = () =>
+  Object.assign(new Error('socket hang up'), { code: 'ECONNRESET', $metadata: {} });
 export const notFound = () => awsError('NotFound', 'Not Found', 404);
 export const throttled = () => awsError('Throttling', 'Rate exceeded', 400);
 export const stackMissing = (name: string) =>
