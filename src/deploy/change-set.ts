@@ -1,7 +1,7 @@
 // Change sets: create one for the rendered template, wait until CloudFormation has computed it, and
 // read its changes. "No changes" is an expected outcome, returned as a value, not an error.
 import { randomBytes } from 'node:crypto';
-import type { Change, Parameter, Tag } from '@aws-sdk/client-cloudformation';
+import type { Change, CreateChangeSetCommandOutput, Parameter, Tag } from '@aws-sdk/client-cloudformation';
 import { ErrorCode, SentinelError } from '../../core/shared/errors';
 import type { CloudFormationApi } from './aws-clients';
 import type { Clock, PollIntervals } from './clock';
@@ -26,7 +26,8 @@ export interface ChangeSetRequest {
 
 export type ChangeSetOutcome =
   | { kind: 'ready'; id: string; stackId: string; changes: Change[] }
-  | { kind: 'no-changes'; id: string; stackId: string }
+  /** `id` is unset when CreateChangeSet itself said so (no change set was made). */
+  | { kind: 'no-changes'; id?: string; stackId: string }
   /** Ctrl-C while CloudFormation was still computing it: see discardPendingChangeSet(). */
   | { kind: 'interrupted'; id: string; stackId: string };
 
@@ -62,23 +63,8 @@ export async function createChangeSet(
   options: WaitOptions,
 ): Promise<ChangeSetOutcome> {
   const retry = { clock: options.clock, signal: options.signal };
-  const created = await withRetry(
-    () =>
-      cfn.createChangeSet({
-        StackName: request.stackName,
-        ChangeSetName: request.changeSetName,
-        // A retry after a lost response gets the change set already made instead of AlreadyExists.
-        ClientToken: request.changeSetName,
-        ChangeSetType: request.type,
-        TemplateBody: request.templateBody,
-        TemplateURL: request.templateUrl,
-        Parameters: request.parameters,
-        Tags: request.tags,
-        Capabilities: [...CAPABILITIES],
-        Description: request.description,
-      }),
-    retry,
-  );
+  const created = await submit(cfn, request, retry);
+  if (created === 'no-changes') return { kind: 'no-changes', stackId: request.stackName };
   const id = created.Id ?? request.changeSetName;
   const stackId = created.StackId ?? request.stackName;
   const deadline = options.clock.now() + (options.timeoutMs ?? 600_000);
@@ -118,6 +104,40 @@ export async function createChangeSet(
       );
     }
     await options.clock.sleep(options.intervals.changeSetMs, options.signal);
+  }
+}
+
+/**
+ * CreateChangeSet. CloudFormation reports "no changes" as a FAILED change set; some emulators throw
+ * a ValidationError ("No updates are to be performed.") instead: both are the same expected outcome.
+ */
+async function submit(
+  cfn: CloudFormationApi,
+  request: ChangeSetRequest,
+  retry: { clock: Clock; signal?: AbortSignal },
+): Promise<CreateChangeSetCommandOutput | 'no-changes'> {
+  try {
+    return await withRetry(
+      () =>
+        cfn.createChangeSet({
+          StackName: request.stackName,
+          ChangeSetName: request.changeSetName,
+          // A retry after a lost response gets the change set already made instead of AlreadyExists.
+          ClientToken: request.changeSetName,
+          ChangeSetType: request.type,
+          TemplateBody: request.templateBody,
+          TemplateURL: request.templateUrl,
+          Parameters: request.parameters,
+          Tags: request.tags,
+          Capabilities: [...CAPABILITIES],
+          Description: request.description,
+        }),
+      retry,
+    );
+  } catch (error) {
+    const e = error as { name?: string; message?: string };
+    if (e?.name === 'ValidationError' && isNoChangesReason(e.message)) return 'no-changes';
+    throw error;
   }
 }
 
@@ -182,19 +202,21 @@ export async function discardPendingChangeSet(
 /**
  * Deletes a change set that will not be executed and, for a CREATE, the empty REVIEW_IN_PROGRESS
  * stack CloudFormation made for it (it is ours to remove). Best effort: a leftover is clutter, not a
- * failure. Returns whether the change set was deleted.
+ * failure. Returns whether the change set was deleted; `id` is unset when none was made.
  */
 export async function discardChangeSet(
   cfn: CloudFormationApi,
-  id: string,
+  id: string | undefined,
   stackId: string,
   options: { creating: boolean },
 ): Promise<boolean> {
-  let deleted = true;
-  try {
-    await cfn.deleteChangeSet({ ChangeSetName: id, StackName: stackId });
-  } catch {
-    deleted = false;
+  let deleted = id !== undefined;
+  if (id !== undefined) {
+    try {
+      await cfn.deleteChangeSet({ ChangeSetName: id, StackName: stackId });
+    } catch {
+      deleted = false;
+    }
   }
   if (options.creating) await bestEffort(() => cfn.deleteStack({ StackName: stackId }));
   return deleted;
