@@ -1,14 +1,15 @@
 // The last phase of `deploy`: how the executed change set ended, as a DeployResult. A failure names
-// its root cause; an ECS fail-fast stops the operation; Ctrl-C cancels an update or deletes a
-// half-made first create.
+// its root cause; when the gateway's tasks cannot start (ECS fail-fast) an update is cancelled and a
+// first create deleted, with the stopped tasks' reasons; Ctrl-C does the same.
 import type { RenderedStack } from '../templates';
 import type { FollowOutcome } from './activity-monitor';
 import type { ChangeRow } from './change-table';
 import { type DeploySession, resultBase } from './deploy-session';
 import { commandFor } from './engine';
 import type { PollerStart } from './event-poller';
+import { gatewayLogGroup } from './ecs-watch';
 import { describeStack, gatewayUrlOf, stackOutputs } from './preflight';
-import { interruptOperation } from './recovery';
+import { deleteAndFollow, interruptOperation } from './recovery';
 import type { DeployResult } from './results';
 import { rootCause } from './root-cause';
 import { operationOutcome } from './stack-status';
@@ -28,26 +29,20 @@ export async function operationResult(
   operation: RunningOperation,
   outcome: FollowOutcome,
 ): Promise<DeployResult> {
-  const base = resultBase(session, rendered);
-  const follow = commandFor('status', session.target, '--follow');
   switch (outcome.kind) {
     case 'ended':
       return endedResult(session, rendered, operation, outcome);
     case 'timed-out':
-      return { ...base, status: 'timed-out', stackStatus: outcome.status, nextSteps: [follow] };
-    case 'ecs-failed':
-      // CloudFormation would wait hours for the service to stabilise; rolling back now saves them.
-      if (!operation.creating)
-        await bestEffort(() => session.ops.cfn.cancelUpdateStack({ StackName: operation.stackId }));
       return {
-        ...base,
-        status: 'failed',
+        ...resultBase(session, rendered),
+        status: 'timed-out',
         stackStatus: outcome.status,
-        rolledBack: false,
-        rootCause: rootCause(outcome.events),
-        ecsReasons: outcome.reasons,
-        nextSteps: [follow],
+        nextSteps: [commandFor('status', session.target, '--follow')],
       };
+    case 'ecs-failed':
+      return operation.creating
+        ? ecsFailedCreate(session, rendered, operation, outcome)
+        : ecsFailedUpdate(session, rendered, operation, outcome);
     case 'aborted':
       return interruptedResult(session, rendered, operation);
   }
@@ -93,6 +88,71 @@ async function endedResult(
     rolledBack: result === 'rolled-back',
     rootCause: failures,
     nextSteps: [commandFor('deploy', target)],
+  };
+}
+
+type EcsFailure = Extract<FollowOutcome, { kind: 'ecs-failed' }>;
+
+/**
+ * The gateway's tasks cannot start during a first create. CloudFormation would wait hours for the
+ * service to stabilise and then roll back to ROLLBACK_COMPLETE, which the next deploy must delete
+ * anyway; deleting the half-made stack now ends it in minutes and leaves nothing behind.
+ */
+async function ecsFailedCreate(
+  session: DeploySession,
+  rendered: RenderedStack,
+  operation: RunningOperation,
+  outcome: EcsFailure,
+): Promise<DeployResult> {
+  const { ctx, target } = session;
+  ctx.onProgress({
+    type: 'step',
+    step: 'recovery',
+    message: `the gateway tasks cannot start: deleting the half-made ${target.stackName}`,
+  });
+  const deletion = await deleteAndFollow(
+    session.ops,
+    operation.stackId,
+    operation.rows.length,
+    ctx.detachSignal,
+  );
+  const deleted = deletion.kind === 'ended' && deletion.status === 'DELETE_COMPLETE';
+  return {
+    ...resultBase(session, rendered),
+    status: 'failed',
+    stackStatus: deletion.status,
+    rolledBack: false,
+    deleted,
+    rootCause: rootCause(outcome.events),
+    ecsReasons: outcome.reasons,
+    nextSteps: deleted
+      ? [commandFor('deploy', target, '--image-uri <an image the tasks can pull and run>')]
+      : [commandFor('status', target, '--follow'), commandFor('teardown', target)],
+  };
+}
+
+/** The update's new tasks cannot start: cancel it now, and CloudFormation rolls back to what ran. */
+async function ecsFailedUpdate(
+  session: DeploySession,
+  rendered: RenderedStack,
+  operation: RunningOperation,
+  outcome: EcsFailure,
+): Promise<DeployResult> {
+  const { ops, target } = session;
+  await bestEffort(() => ops.cfn.cancelUpdateStack({ StackName: operation.stackId }));
+  const logGroup = await gatewayLogGroup(ops.cfn, operation.stackId);
+  return {
+    ...resultBase(session, rendered),
+    status: 'failed',
+    stackStatus: outcome.status,
+    rolledBack: false,
+    rootCause: rootCause(outcome.events),
+    ecsReasons: outcome.reasons,
+    nextSteps: [
+      commandFor('status', target, '--follow'),
+      ...(logGroup ? [`aws logs tail ${logGroup} --since 1h --region ${target.region}`] : []),
+      commandFor('deploy', target, '--image-uri <an image the tasks can pull and run>'),
+    ],
   };
 }
 

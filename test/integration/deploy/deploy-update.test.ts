@@ -7,6 +7,7 @@ import {
   DeleteStackCommand,
   DescribeChangeSetCommand,
   ExecuteChangeSetCommand,
+  ListStackResourcesCommand,
 } from '@aws-sdk/client-cloudformation';
 import { DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -310,6 +311,17 @@ describe('deploy: full mode ECS circuit breaker', () => {
       ],
     });
     aws.ecs.on(ListTasksCommand).resolves({ taskArns: ['arn:task/1'] });
+    aws.cfn.on(ListStackResourcesCommand).resolves({
+      StackResourceSummaries: [
+        {
+          LogicalResourceId: 'GatewayLogGroup',
+          PhysicalResourceId: 'SentinelSdkFull-GatewayLogGroup-abc',
+          ResourceType: 'AWS::Logs::LogGroup',
+          ResourceStatus: 'CREATE_COMPLETE',
+          LastUpdatedTimestamp: new Date(),
+        },
+      ],
+    });
     aws.ecs.on(DescribeTasksCommand).resolves({
       tasks: [
         {
@@ -335,6 +347,9 @@ describe('deploy: full mode ECS circuit breaker', () => {
       'Essential container in task exited; gateway: exited with code 1',
     ]);
     expect(aws.cfn.commandCalls(CancelUpdateStackCommand)).toHaveLength(1);
+    expect(result.nextSteps).toContain(
+      'aws logs tail SentinelSdkFull-GatewayLogGroup-abc --since 1h --region us-east-1',
+    );
     expect(engine.events.some((e) => e.type === 'ecs' && /started 1 tasks/.test(e.message))).toBe(true);
   });
 });
