@@ -16,7 +16,7 @@ import {
 import { type DeployRequest, type DeploySession, resultBase, stoppedResult } from './deploy-session';
 import { EcsServiceWatcher } from './ecs-watch';
 import { commandFor } from './engine';
-import { newestEventId } from './event-poller';
+import { eventMarker } from './event-poller';
 import { operationResult, type RunningOperation } from './operation-result';
 import { describeStack, gatewayUrlOf, stackOutputs } from './preflight';
 import type { DeployResult } from './results';
@@ -225,9 +225,7 @@ async function runChangeSet(session: DeploySession, changeSet: ReadyChangeSet): 
     step: 'execute',
     message: `${changeSet.creating ? 'creating' : 'updating'} ${target.stackName} (${changeSet.rows.length} changes)`,
   });
-  const afterEventId = await withRetry(() => newestEventId(cfn, changeSet.stackId), { clock }).catch(
-    () => undefined,
-  );
+  const start = await eventMarker(cfn, changeSet.stackId, clock.now());
   await withRetry(
     () =>
       cfn.executeChangeSet({
@@ -243,7 +241,7 @@ async function runChangeSet(session: DeploySession, changeSet: ReadyChangeSet): 
     stackId: changeSet.stackId,
     creating: changeSet.creating,
     rows: changeSet.rows,
-    start: { afterEventId },
+    start,
   };
 }
 

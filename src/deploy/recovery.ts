@@ -4,7 +4,7 @@
 import type { CloudFormationApi } from './aws-clients';
 import { followStack, type FollowOutcome, type MonitorEvent } from './activity-monitor';
 import type { Clock, PollIntervals } from './clock';
-import { newestEventId } from './event-poller';
+import { eventMarker, type PollerStart } from './event-poller';
 import { withRetry } from './throttle';
 
 export interface OperationDeps {
@@ -15,13 +15,8 @@ export interface OperationDeps {
   onEvent?: (event: MonitorEvent) => void;
 }
 
-async function startAfter(deps: OperationDeps, stackId: string): Promise<string | undefined> {
-  try {
-    return await withRetry(() => newestEventId(deps.cfn, stackId), { clock: deps.clock });
-  } catch {
-    // Without a marker the poller shows a little history; not worth failing for.
-    return undefined;
-  }
+function startAfter(deps: OperationDeps, stackId: string): Promise<PollerStart> {
+  return eventMarker(deps.cfn, stackId, deps.clock.now());
 }
 
 /** Deletes the stack and follows the deletion (by id, so the events stay readable afterwards). */
@@ -32,11 +27,11 @@ export async function deleteAndFollow(
   signal?: AbortSignal,
   retainResources?: string[],
 ): Promise<FollowOutcome> {
-  const afterEventId = await startAfter(deps, stackId);
+  const start = await startAfter(deps, stackId);
   await withRetry(() => deps.cfn.deleteStack({ StackName: stackId, RetainResources: retainResources }), {
     clock: deps.clock,
   });
-  return followStack({ ...deps, stack: stackId, start: { afterEventId }, total, signal });
+  return followStack({ ...deps, stack: stackId, start, total, signal });
 }
 
 /** Resources whose update failed and so cannot roll back: the ones ContinueUpdateRollback must skip. */
@@ -59,14 +54,14 @@ export async function continueRollback(
   signal?: AbortSignal,
 ): Promise<{ skipped: string[]; outcome: FollowOutcome }> {
   const skipped = await resourcesToSkip(deps.cfn, stackId);
-  const afterEventId = await startAfter(deps, stackId);
+  const start = await startAfter(deps, stackId);
   await withRetry(() => deps.cfn.continueUpdateRollback({ StackName: stackId, ResourcesToSkip: skipped }), {
     clock: deps.clock,
   });
   const outcome = await followStack({
     ...deps,
     stack: stackId,
-    start: { afterEventId },
+    start,
     total: skipped.length,
     signal,
   });
@@ -92,13 +87,13 @@ export async function interruptOperation(
 ): Promise<Interruption> {
   let outcome: FollowOutcome;
   if (kind === 'update') {
-    const afterEventId = await startAfter(deps, stackId);
+    const start = await startAfter(deps, stackId);
     try {
       await deps.cfn.cancelUpdateStack({ StackName: stackId });
     } catch {
       // Too late to cancel (the update is already cleaning up or rolling back): follow it to its end.
     }
-    outcome = await followStack({ ...deps, stack: stackId, start: { afterEventId }, total, signal: detach });
+    outcome = await followStack({ ...deps, stack: stackId, start, total, signal: detach });
   } else {
     outcome = await deleteAndFollow(deps, stackId, total, detach);
   }

@@ -7,7 +7,7 @@ import type { RenderedStack } from '../templates';
 import { followStack } from './activity-monitor';
 import { type DeploySession, resultBase } from './deploy-session';
 import { commandFor } from './engine';
-import { lastOperationEvents } from './event-poller';
+import { lastOperationEvents, runningOperationStart } from './event-poller';
 import { describeStack } from './preflight';
 import { continueRollback, deleteAndFollow } from './recovery';
 import type { DeployResult } from './results';
@@ -52,11 +52,13 @@ async function awaitRunningOperation(
     step: 'recovery',
     message: `${target.stackName} is ${stack.StackStatus}: following that operation to its end first`,
   });
-  const since = stack.LastUpdatedTime ?? stack.CreationTime;
+  const start = (await runningOperationStart(session.ops.cfn, stack.StackId!).catch(() => undefined)) ?? {
+    since: stack.LastUpdatedTime ?? stack.CreationTime,
+  };
   const outcome = await followStack({
     ...session.ops,
     stack: stack.StackId!,
-    start: { since },
+    start,
     total: 0,
     signal: ctx.signal,
   });

@@ -92,6 +92,12 @@ export class FakeStack {
     if (event.ResourceType === 'AWS::CloudFormation::Stack') this.status = event.ResourceStatus;
   }
 
+  /** Stamps the next events from `ms` on (e.g. the engine's clock, for markers that fall back to time). */
+  at(ms: number): this {
+    this.time = Math.max(this.time, ms);
+    return this;
+  }
+
   /** Events that already happened (before the engine looks). */
   history(...specs: EventSpec[]): this {
     for (const spec of specs) this.apply(this.event(spec));
@@ -135,7 +141,11 @@ export class FakeStack {
           StackName: this.name,
           StackStatus: this.status as Stack['StackStatus'],
           CreationTime: new Date(Date.UTC(2026, 0, 1, 10)),
-          LastUpdatedTime: this.released.at(-1)?.Timestamp,
+          // CloudFormation sets it when an update starts (not on create, delete or rollback).
+          LastUpdatedTime: this.released.findLast(
+            (e) =>
+              e.ResourceType === 'AWS::CloudFormation::Stack' && e.ResourceStatus === 'UPDATE_IN_PROGRESS',
+          )?.Timestamp,
           EnableTerminationProtection: this.terminationProtection,
           Outputs: Object.entries(this.outputs).map(([OutputKey, OutputValue]) => ({
             OutputKey,

@@ -105,6 +105,16 @@ describe('followStack', () => {
     expect(emitted).toContain('throttled');
   });
 
+  it('keeps following while a created stack is still REVIEW_IN_PROGRESS', async () => {
+    const cfn = fakeCfn({
+      events: [],
+      statuses: ['REVIEW_IN_PROGRESS', 'CREATE_IN_PROGRESS', 'CREATE_COMPLETE'],
+    });
+    const outcome = await followStack({ ...base, cfn: cfn.api, clock: virtualClock() });
+    expect(outcome).toMatchObject({ kind: 'ended', status: 'CREATE_COMPLETE' });
+    expect(cfn.calls.status).toBe(3);
+  });
+
   it('polls events every 2-3 s and the status about every 5 s', async () => {
     const cfn = fakeCfn({ events: [], statuses: ['UPDATE_IN_PROGRESS'] });
     const clock = virtualClock();
