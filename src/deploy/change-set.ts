@@ -6,7 +6,7 @@ import { ErrorCode, SentinelError } from '../../core/shared/errors';
 import type { CloudFormationApi } from './aws-clients';
 import type { Clock, PollIntervals } from './clock';
 import { isNoChangesReason } from './stack-status';
-import { bestEffort, withRetry } from './throttle';
+import { bestEffort } from './throttle';
 
 /** IAM roles are named by CloudFormation, not by the templates; no macros or nested stacks. */
 export const CAPABILITIES = ['CAPABILITY_IAM'] as const;
@@ -62,25 +62,21 @@ export async function createChangeSet(
   request: ChangeSetRequest,
   options: WaitOptions,
 ): Promise<ChangeSetOutcome> {
-  const retry = { clock: options.clock, signal: options.signal };
-  const created = await submit(cfn, request, retry);
+  const created = await submit(cfn, request);
   if (created === 'no-changes') return { kind: 'no-changes', stackId: request.stackName };
   const id = created.Id ?? request.changeSetName;
   const stackId = created.StackId ?? request.stackName;
   const deadline = options.clock.now() + (options.timeoutMs ?? 600_000);
 
   for (;;) {
-    const described = await withRetry(
-      () => cfn.describeChangeSet({ ChangeSetName: id, StackName: stackId }),
-      retry,
-    );
+    const described = await cfn.describeChangeSet({ ChangeSetName: id, StackName: stackId });
     const status = described.Status;
     if (status === 'CREATE_COMPLETE') {
       return {
         kind: 'ready',
         id,
         stackId,
-        changes: await allChanges(cfn, id, stackId, described.Changes, described.NextToken, options),
+        changes: await allChanges(cfn, id, stackId, described.Changes, described.NextToken),
       };
     }
     if (status === 'FAILED') {
@@ -114,26 +110,21 @@ export async function createChangeSet(
 async function submit(
   cfn: CloudFormationApi,
   request: ChangeSetRequest,
-  retry: { clock: Clock; signal?: AbortSignal },
 ): Promise<CreateChangeSetCommandOutput | 'no-changes'> {
   try {
-    return await withRetry(
-      () =>
-        cfn.createChangeSet({
-          StackName: request.stackName,
-          ChangeSetName: request.changeSetName,
-          // A retry after a lost response gets the change set already made instead of AlreadyExists.
-          ClientToken: request.changeSetName,
-          ChangeSetType: request.type,
-          TemplateBody: request.templateBody,
-          TemplateURL: request.templateUrl,
-          Parameters: request.parameters,
-          Tags: request.tags,
-          Capabilities: [...CAPABILITIES],
-          Description: request.description,
-        }),
-      retry,
-    );
+    return await cfn.createChangeSet({
+      StackName: request.stackName,
+      ChangeSetName: request.changeSetName,
+      // A retry after a lost response gets the change set already made instead of AlreadyExists.
+      ClientToken: request.changeSetName,
+      ChangeSetType: request.type,
+      TemplateBody: request.templateBody,
+      TemplateURL: request.templateUrl,
+      Parameters: request.parameters,
+      Tags: request.tags,
+      Capabilities: [...CAPABILITIES],
+      Description: request.description,
+    });
   } catch (error) {
     const e = error as { name?: string; message?: string };
     if (e?.name === 'ValidationError' && isNoChangesReason(e.message)) return 'no-changes';
@@ -147,16 +138,10 @@ async function allChanges(
   stackId: string,
   first: Change[] | undefined,
   token: string | undefined,
-  options: WaitOptions,
 ): Promise<Change[]> {
   const changes = [...(first ?? [])];
   while (token) {
-    const page = await withRetry(
-      () => cfn.describeChangeSet({ ChangeSetName: id, StackName: stackId, NextToken: token }),
-      {
-        clock: options.clock,
-      },
-    );
+    const page = await cfn.describeChangeSet({ ChangeSetName: id, StackName: stackId, NextToken: token });
     changes.push(...(page.Changes ?? []));
     token = page.NextToken;
   }

@@ -20,7 +20,6 @@ import { eventMarker } from './event-poller';
 import { operationResult, type RunningOperation } from './operation-result';
 import { describeStack, gatewayUrlOf, stackOutputs } from './preflight';
 import type { DeployResult } from './results';
-import { withRetry } from './throttle';
 
 export const MODE_TAG = 'sentinel-api:mode';
 
@@ -226,17 +225,11 @@ async function runChangeSet(session: DeploySession, changeSet: ReadyChangeSet): 
     message: `${changeSet.creating ? 'creating' : 'updating'} ${target.stackName} (${changeSet.rows.length} changes)`,
   });
   const start = await eventMarker(cfn, changeSet.stackId, clock.now());
-  await withRetry(
-    () =>
-      cfn.executeChangeSet({
-        ChangeSetName: changeSet.id,
-        StackName: changeSet.stackId,
-        ClientRequestToken: executeToken(changeSet.name),
-      }),
-    {
-      clock,
-    },
-  );
+  await cfn.executeChangeSet({
+    ChangeSetName: changeSet.id,
+    StackName: changeSet.stackId,
+    ClientRequestToken: executeToken(changeSet.name),
+  });
   return {
     stackId: changeSet.stackId,
     creating: changeSet.creating,

@@ -5,7 +5,6 @@ import type { CloudFormationApi } from './aws-clients';
 import { followStack, type FollowOutcome, type MonitorEvent } from './activity-monitor';
 import type { Clock, PollIntervals } from './clock';
 import { eventMarker, type PollerStart } from './event-poller';
-import { withRetry } from './throttle';
 
 export interface OperationDeps {
   cfn: CloudFormationApi;
@@ -28,9 +27,7 @@ export async function deleteAndFollow(
   retainResources?: string[],
 ): Promise<FollowOutcome> {
   const start = await startAfter(deps, stackId);
-  await withRetry(() => deps.cfn.deleteStack({ StackName: stackId, RetainResources: retainResources }), {
-    clock: deps.clock,
-  });
+  await deps.cfn.deleteStack({ StackName: stackId, RetainResources: retainResources });
   return followStack({ ...deps, stack: stackId, start, total, signal });
 }
 
@@ -55,9 +52,7 @@ export async function continueRollback(
 ): Promise<{ skipped: string[]; outcome: FollowOutcome }> {
   const skipped = await resourcesToSkip(deps.cfn, stackId);
   const start = await startAfter(deps, stackId);
-  await withRetry(() => deps.cfn.continueUpdateRollback({ StackName: stackId, ResourcesToSkip: skipped }), {
-    clock: deps.clock,
-  });
+  await deps.cfn.continueUpdateRollback({ StackName: stackId, ResourcesToSkip: skipped });
   const outcome = await followStack({
     ...deps,
     stack: stackId,

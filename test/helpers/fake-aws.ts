@@ -259,7 +259,12 @@ export function testEngine(
   const questions: Question[] = [];
   const clock = virtualClock();
   return {
-    clients: createAwsClients({ region: REGION }),
+    // The real client adapter over the mocked SDK clients: its retry layer runs on the virtual clock.
+    clients: createAwsClients({
+      region: REGION,
+      clock,
+      onRetry: (what, _error, retryInMs) => events.push({ type: 'throttled', what, retryInMs }),
+    }),
     clock,
     intervals: DEFAULT_INTERVALS,
     runner: { run: async () => ({ code: 0, stdout: '', stderr: '' }) },
