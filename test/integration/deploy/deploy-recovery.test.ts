@@ -91,7 +91,9 @@ describe('deploy: a first create that fails', () => {
     if (first.status !== 'failed') return;
     expect(first.stackStatus).toBe('ROLLBACK_COMPLETE');
     expect(first.rootCause.map((f) => f.logicalId)).toEqual(['AlertTopic']);
-    expect(first.nextSteps[0]).toMatch(/^sentinel deploy/);
+    expect(first.nextSteps).toEqual([
+      'sentinel deploy --mode foundation --stack-name SentinelSdkFoundation --region us-east-1',
+    ]);
 
     // Second run: shows the earlier root cause, asks, deletes the dead stack, creates anew.
     aws.cfn.on(DeleteStackCommand).callsFake(() => {
@@ -148,7 +150,9 @@ describe('deploy: UPDATE_ROLLBACK_FAILED', () => {
     expect(result.status).toBe('needs-decision');
     expect(exitCodeOf(result)).toBe(3);
     if (result.status !== 'needs-decision') return;
-    expect(result.nextSteps[0]).toContain('--recover');
+    expect(result.nextSteps).toEqual([
+      'sentinel deploy --mode foundation --stack-name SentinelSdkFoundation --region us-east-1 --recover',
+    ]);
     expect(result.rootCause?.[0]).toMatchObject({
       logicalId: 'AnomalyDetectorFunction',
       reason: 'Function not found',
