@@ -1,5 +1,6 @@
 // The timer around a running stack operation: polls events every 2-3 s (with jitter), the stack's
-// status about every 5 s, and in full mode the ECS service; backs off when throttled; stops on a
+// status about every 5 s, and in full mode the ECS service; polls more slowly while reads keep
+// failing after the client's own retries (it never re-sends a call itself); stops on a
 // final status, the deadline, an abort, or a tripped ECS circuit breaker. It reports through a
 // callback and returns how the wait ended as a value.
 import type { CloudFormationApi } from './aws-clients';

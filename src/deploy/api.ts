@@ -1,5 +1,5 @@
 // The importable API: `deployFull`, `deployFoundation`, `teardown`, `plan` and `status`. Each takes
-// an explicit config object first (it wins over the environment and .env, as in the original),
+// an explicit config object first (it wins over the environment and .env),
 // reports progress through a callback instead of printing, and returns a structured result with
 // secrets redacted. The CLI is a thin layer over the same engine.
 import { loadConfig } from '../../core/config/load';

@@ -12,7 +12,7 @@ import * as sts from '@aws-sdk/client-sts';
 import { ErrorCode, SentinelError } from '../../core/shared/errors';
 import { nameAwsCalls, REGION_HINT } from './aws-error';
 import { type Clock, systemClock } from './clock';
-import { withRetry } from './throttle';
+import { RETRY_BUDGET, withRetry } from './throttle';
 
 type Op<I, O> = (input: I) => Promise<O>;
 
@@ -110,13 +110,13 @@ export interface AwsClientOptions {
 
 /**
  * The one retry layer for every AWS call the CLI makes: the SDK makes a single attempt
- * (`maxAttempts: 1`) and each operation below goes through withRetry with this budget. A throttled,
- * 5xx or dropped call is tried at most 5 times, waiting about 1, 2, 4 and 8 s between attempts
- * (each ±25% jitter): at most 5 requests and under 19 s of waiting per operation; other errors are
- * thrown at once. The activity monitor adds no retries of its own: after a call's budget is spent
- * it only slows its polling until the operation's deadline.
+ * (`maxAttempts: 1`) and each operation below goes through withRetry with RETRY_BUDGET (throttle.ts):
+ * a throttled, 5xx or dropped call is tried at most 5 times with about 1, 2, 4 and 8 s between
+ * attempts, so at most 5 requests and under 19 s of waiting; other errors are thrown at once. The
+ * activity monitor re-sends nothing itself: after a call's budget is spent it only polls more slowly
+ * until the operation's deadline.
  */
-export const RETRY_BUDGET = { maxAttempts: 5, baseMs: 1000, maxMs: 8000 } as const;
+export { RETRY_BUDGET };
 
 /** Wraps every operation of an API in the retry budget, keeping its shape. */
 function retrying<T extends object>(service: string, api: T, options: AwsClientOptions): T {
@@ -127,7 +127,6 @@ function retrying<T extends object>(service: string, api: T, options: AwsClientO
     wrapped[name] = (input: unknown) =>
       withRetry(() => op(input), {
         clock,
-        ...RETRY_BUDGET,
         onRetry: (error, _attempt, waitMs) => options.onRetry?.(operation, error, waitMs),
       });
   }

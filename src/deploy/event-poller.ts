@@ -44,7 +44,7 @@ const OPERATION_START = new Set([
 export interface PollerStart {
   /** Events up to and including this one are old. */
   afterEventId?: string;
-  /** Events before this time are old (used when attaching to an operation already running). */
+  /** Events before this time are old (when no event id can mark where the operation begins). */
   since?: Date;
 }
 
