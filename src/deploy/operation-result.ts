@@ -9,7 +9,7 @@ import { commandFor } from './engine';
 import type { PollerStart } from './event-poller';
 import { gatewayLogGroup } from './ecs-watch';
 import { describeStack, gatewayUrlOf, stackOutputs } from './preflight';
-import { deleteAndFollow, interruptOperation } from './recovery';
+import { deleteAndFollow, interruptOperation, requestToken } from './recovery';
 import type { DeployResult } from './results';
 import { rootCause } from './root-cause';
 import { operationOutcome } from './stack-status';
@@ -139,7 +139,8 @@ async function ecsFailedUpdate(
   outcome: EcsFailure,
 ): Promise<DeployResult> {
   const { ops, target } = session;
-  await bestEffort(() => ops.cfn.cancelUpdateStack({ StackName: operation.stackId }));
+  const cancel = { StackName: operation.stackId, ClientRequestToken: requestToken() };
+  await bestEffort(() => ops.cfn.cancelUpdateStack(cancel));
   const logGroup = await gatewayLogGroup(ops.cfn, operation.stackId);
   return {
     ...resultBase(session, rendered),

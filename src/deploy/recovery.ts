@@ -1,6 +1,7 @@
 // Recovery a user should never do by hand: delete a stack whose first create failed, continue an
 // update rollback that failed (skipping what cannot roll back), and stop an operation on Ctrl-C
 // (cancel an update; delete a half-made first create).
+import { randomUUID } from 'node:crypto';
 import type { CloudFormationApi } from './aws-clients';
 import { followStack, type FollowOutcome, type MonitorEvent } from './activity-monitor';
 import type { Clock, PollIntervals } from './clock';
@@ -12,6 +13,14 @@ export interface OperationDeps {
   intervals: PollIntervals;
   deadline?: number;
   onEvent?: (event: MonitorEvent) => void;
+}
+
+/**
+ * A ClientRequestToken for one stack operation: the client's retries re-send the same input, so a
+ * call whose response was lost is recognised by CloudFormation as the same request.
+ */
+export function requestToken(): string {
+  return `sentinel-${randomUUID()}`;
 }
 
 function startAfter(deps: OperationDeps, stackId: string): Promise<PollerStart> {
@@ -27,7 +36,11 @@ export async function deleteAndFollow(
   retainResources?: string[],
 ): Promise<FollowOutcome> {
   const start = await startAfter(deps, stackId);
-  await deps.cfn.deleteStack({ StackName: stackId, RetainResources: retainResources });
+  await deps.cfn.deleteStack({
+    StackName: stackId,
+    RetainResources: retainResources,
+    ClientRequestToken: requestToken(),
+  });
   return followStack({ ...deps, stack: stackId, start, total, signal });
 }
 
@@ -52,7 +65,11 @@ export async function continueRollback(
 ): Promise<{ skipped: string[]; outcome: FollowOutcome }> {
   const skipped = await resourcesToSkip(deps.cfn, stackId);
   const start = await startAfter(deps, stackId);
-  await deps.cfn.continueUpdateRollback({ StackName: stackId, ResourcesToSkip: skipped });
+  await deps.cfn.continueUpdateRollback({
+    StackName: stackId,
+    ResourcesToSkip: skipped,
+    ClientRequestToken: requestToken(),
+  });
   const outcome = await followStack({
     ...deps,
     stack: stackId,
@@ -84,7 +101,7 @@ export async function interruptOperation(
   if (kind === 'update') {
     const start = await startAfter(deps, stackId);
     try {
-      await deps.cfn.cancelUpdateStack({ StackName: stackId });
+      await deps.cfn.cancelUpdateStack({ StackName: stackId, ClientRequestToken: requestToken() });
     } catch {
       // Too late to cancel (the update is already cleaning up or rolling back): follow it to its end.
     }

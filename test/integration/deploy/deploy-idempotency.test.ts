@@ -4,6 +4,7 @@
 import {
   CreateChangeSetCommand,
   type CreateChangeSetCommandInput,
+  DeleteStackCommand,
   DescribeChangeSetCommand,
   ExecuteChangeSetCommand,
   type ExecuteChangeSetCommandInput,
@@ -106,5 +107,38 @@ describe('deploy: lost responses', () => {
     expect(aws.cfn.commandCalls(ExecuteChangeSetCommand)[0]!.args[0].input.ChangeSetName).toBe(
       `arn:changeset/${calls[0]!.ChangeSetName}`,
     );
+  });
+
+  it('retries a lost DeleteStack (recreating a failed first create) with the same ClientRequestToken', async () => {
+    const stack = new FakeStack(NAME).history(
+      ['', '', 'CREATE_IN_PROGRESS'],
+      ['AlertTopic', 'AWS::SNS::Topic', 'CREATE_FAILED', 'Access Denied for sns:CreateTopic'],
+      ['', '', 'ROLLBACK_COMPLETE'],
+    );
+    aws.useStack(stack);
+    aws.cfn.on(DeleteStackCommand).callsFakeOnce(() => {
+      stack.queue([['', '', 'DELETE_IN_PROGRESS']], [['', '', 'DELETE_COMPLETE']]);
+      throw connectionReset();
+    });
+    aws.cfn.on(CreateChangeSetCommand).callsFake(() => {
+      stack.status = 'REVIEW_IN_PROGRESS';
+      return { Id: 'arn:changeset/create-2', StackId: stack.id };
+    });
+    aws.cfn.on(DescribeChangeSetCommand).resolves({
+      Status: 'CREATE_COMPLETE',
+      Changes: [change('Add', 'AlertTopic', 'AWS::SNS::Topic')],
+    });
+    aws.cfn.on(ExecuteChangeSetCommand).callsFake(() => {
+      stack.queue([['', '', 'CREATE_IN_PROGRESS']], [['', '', 'CREATE_COMPLETE']]);
+      return {};
+    });
+
+    const result = await deploy();
+
+    expect(result).toMatchObject({ status: 'deployed', created: true });
+    const tokens = aws.cfn.commandCalls(DeleteStackCommand).map((c) => c.args[0].input.ClientRequestToken);
+    expect(tokens).toHaveLength(2);
+    expect(tokens[0]).toMatch(/^[a-zA-Z0-9][-a-zA-Z0-9]{0,127}$/);
+    expect(tokens[1]).toBe(tokens[0]);
   });
 });
