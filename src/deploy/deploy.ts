@@ -3,7 +3,6 @@
 // DeployResult value; only misconfiguration and unexpected AWS errors throw.
 import { readFileSync } from 'node:fs';
 import type { RenderedStack } from '../templates';
-import type { DeployResult } from './results';
 import {
   artifactsBucketName,
   detectorAsset,
@@ -19,6 +18,7 @@ import { planImage, registryHost, type ImagePlan } from './image';
 import { type GatewayImages, registryImages } from './images';
 import { requireFile } from './package-root';
 import { callerIdentity, renderValidated } from './preflight';
+import type { DeployResult } from './results';
 import { readyStack } from './stack-readiness';
 
 export type { DeployRequest } from './deploy-session';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { CloudFormationApi } from '../../../src/deploy/aws-clients';
 import { followStack } from '../../../src/deploy/activity-monitor';
 import { DEFAULT_INTERVALS, virtualClock } from '../../../src/deploy/clock';
-import { StackEventPoller } from '../../../src/deploy/event-poller';
+import { eventMarker, runningOperationStart, StackEventPoller } from '../../../src/deploy/event-poller';
 
 type Raw = {
   EventId: string;
@@ -80,6 +80,34 @@ describe('StackEventPoller', () => {
     const cfn = fakeCfn({ events });
     const poller = new StackEventPoller(cfn.api, 'S', { since: events[1]!.Timestamp });
     expect((await poller.poll()).map((e) => e.logicalId)).toEqual(['New']);
+  });
+});
+
+describe('where an operation begins', () => {
+  it('the running operation starts just after the event before its stack-level start', async () => {
+    const events = [
+      raw('S', 'UPDATE_COMPLETE', 'AWS::CloudFormation::Stack'),
+      raw('S', 'DELETE_IN_PROGRESS', 'AWS::CloudFormation::Stack'),
+      raw('Table', 'DELETE_IN_PROGRESS'),
+    ];
+    const cfn = fakeCfn({ events, size: 1 });
+    expect(await runningOperationStart(cfn.api, 'S')).toEqual({ afterEventId: events[0]!.EventId });
+  });
+
+  it('is the whole history when the operation is the stack’s first', async () => {
+    const events = [
+      raw('S', 'CREATE_IN_PROGRESS', 'AWS::CloudFormation::Stack'),
+      raw('Table', 'CREATE_IN_PROGRESS'),
+    ];
+    expect(await runningOperationStart(fakeCfn({ events }).api, 'S')).toEqual({});
+  });
+
+  it('the event marker falls back to the time when it cannot be read', async () => {
+    const events = [raw('Old', 'UPDATE_FAILED')];
+    const ok = fakeCfn({ events });
+    expect(await eventMarker(ok.api, 'S', 5)).toEqual({ afterEventId: events[0]!.EventId });
+    const failing = fakeCfn({ events, eventErrors: () => throttle() });
+    expect(await eventMarker(failing.api, 'S', 5)).toEqual({ since: new Date(5) });
   });
 });
 
