@@ -1,5 +1,6 @@
 // The timer around a running stack operation: polls events every 2-3 s (with jitter), the stack's
-// status about every 5 s, and in full mode the ECS service; backs off when throttled; stops on a
+// status about every 5 s, and in full mode the ECS service; polls more slowly while reads keep
+// failing after the client's own retries (it never re-sends a call itself); stops on a
 // final status, the deadline, an abort, or a tripped ECS circuit breaker. It reports through a
 // callback and returns how the wait ended as a value.
 import type { CloudFormationApi } from './aws-clients';
@@ -8,7 +9,7 @@ import type { Clock, PollIntervals } from './clock';
 import type { EcsServiceWatcher } from './ecs-watch';
 import { type PollerStart, type StackEvent, StackEventPoller } from './event-poller';
 import { ProgressCounter, type ProgressSnapshot } from './progress';
-import { isInProgress } from './stack-status';
+import { isOperationRunning } from './stack-status';
 import { backoffMs, isRetryableError } from './throttle';
 
 export type MonitorEvent =
@@ -85,7 +86,7 @@ export async function followStack(options: FollowOptions): Promise<FollowOutcome
     try {
       const fresh = await pollEvents();
       eventFailures = 0;
-      stackEventEnded = fresh.some((e) => e.isStack && !isInProgress(e.status));
+      stackEventEnded = fresh.some((e) => e.isStack && !isOperationRunning(e.status));
     } catch (error) {
       if (!isRetryableError(error)) throw error;
       eventFailures++;
@@ -108,7 +109,7 @@ export async function followStack(options: FollowOptions): Promise<FollowOutcome
         nextStatusAt = clock.now() + wait;
         emit({ type: 'throttled', what: 'status', retryInMs: wait });
       }
-      if (status !== undefined && !isInProgress(status)) {
+      if (status !== undefined && !isOperationRunning(status)) {
         // The stack has reached its final state: one last read for the closing events, and a
         // throttled or failed read here must not turn a finished operation into an error.
         try {

@@ -1,5 +1,5 @@
 // The importable API: `deployFull`, `deployFoundation`, `teardown`, `plan` and `status`. Each takes
-// an explicit config object first (it wins over the environment and .env, as in the original),
+// an explicit config object first (it wins over the environment and .env),
 // reports progress through a callback instead of printing, and returns a structured result with
 // secrets redacted. The CLI is a thin layer over the same engine.
 import { loadConfig } from '../../core/config/load';
@@ -10,6 +10,7 @@ import { DEFAULT_STACK_NAMES, type StackMode } from '../templates';
 import { type AwsClientFactory, createAwsClients } from './aws-clients';
 import { type Clock, DEFAULT_INTERVALS, type PollIntervals, systemClock } from './clock';
 import { type CommandRunner, spawnRunner } from './command-runner';
+import { isThrottlingError } from './throttle';
 import { deployStack, type DeployRequest } from './deploy';
 import type { EngineContext, Question } from './engine';
 import type { ProgressCallback } from './events';
@@ -111,13 +112,22 @@ export function loadStackConfig(
 
 export function createEngineContext(config: ResolvedConfig, options: ApiOptions): EngineContext {
   const factory = options.clients ?? createAwsClients;
+  const clock = options.clock ?? systemClock;
+  const onProgress = options.onProgress ?? (() => {});
   return {
-    clients: factory({ region: config.values.awsRegion, profile: options.profile }),
-    clock: options.clock ?? systemClock,
+    clients: factory({
+      region: config.values.awsRegion,
+      profile: options.profile,
+      clock,
+      onRetry: (operation, error, waitMs) => {
+        if (isThrottlingError(error)) onProgress({ type: 'throttled', what: operation, retryInMs: waitMs });
+      },
+    }),
+    clock,
     intervals: { ...DEFAULT_INTERVALS, ...options.intervals },
     runner: options.runner ?? spawnRunner,
     paths: bundlePaths(options.packageRoot ?? findPackageRoot()),
-    onProgress: options.onProgress ?? (() => {}),
+    onProgress,
     confirm: options.confirm ?? (async () => true),
     signal: options.signal,
     detachSignal: options.detachSignal,

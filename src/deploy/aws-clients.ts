@@ -11,6 +11,8 @@ import * as s3 from '@aws-sdk/client-s3';
 import * as sts from '@aws-sdk/client-sts';
 import { ErrorCode, SentinelError } from '../../core/shared/errors';
 import { nameAwsCalls, REGION_HINT } from './aws-error';
+import { type Clock, systemClock } from './clock';
+import { RETRY_BUDGET, withRetry } from './throttle';
 
 type Op<I, O> = (input: I) => Promise<O>;
 
@@ -100,13 +102,42 @@ export interface AwsClientOptions {
   region?: string;
   /** A named profile from ~/.aws; unset: AWS_PROFILE or the default chain. */
   profile?: string;
+  /** Times the retry backoff (a virtual clock in tests). @default systemClock */
+  clock?: Clock;
+  /** Told before each retry, e.g. to report throttling as progress. */
+  onRetry?: (operation: string, error: unknown, waitMs: number) => void;
+}
+
+/**
+ * The one retry layer for every AWS call the CLI makes: the SDK makes a single attempt
+ * (`maxAttempts: 1`) and each operation below goes through withRetry with RETRY_BUDGET (throttle.ts):
+ * a throttled, 5xx or dropped call is tried at most 5 times with about 1, 2, 4 and 8 s between
+ * attempts, so at most 5 requests and under 19 s of waiting; other errors are thrown at once. The
+ * activity monitor re-sends nothing itself: after a call's budget is spent it only polls more slowly
+ * until the operation's deadline.
+ */
+export { RETRY_BUDGET };
+
+/** Wraps every operation of an API in the retry budget, keeping its shape. */
+function retrying<T extends object>(service: string, api: T, options: AwsClientOptions): T {
+  const clock = options.clock ?? systemClock;
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, op] of Object.entries(api) as Array<[string, (input: unknown) => Promise<unknown>]>) {
+    const operation = `${service}.${name}`;
+    wrapped[name] = (input: unknown) =>
+      withRetry(() => op(input), {
+        clock,
+        onRetry: (error, _attempt, waitMs) => options.onRetry?.(operation, error, waitMs),
+      });
+  }
+  return wrapped as T;
 }
 
 export type AwsClientFactory = (options: AwsClientOptions) => AwsClients;
 
 export const createAwsClients: AwsClientFactory = (options) => {
-  // The SDK retries throttling itself a few times; our pollers add their own slower backoff on top.
-  const config = { region: options.region, profile: options.profile, maxAttempts: 5 };
+  // One attempt per SDK call: retries happen in `retrying` (see RETRY_BUDGET), never in two layers.
+  const config = { region: options.region, profile: options.profile, maxAttempts: 1 };
   const c = new cfn.CloudFormationClient(config);
   const b = new s3.S3Client(config);
   const r = new ecr.ECRClient(config);
@@ -128,55 +159,103 @@ export const createAwsClients: AwsClientFactory = (options) => {
         exitCode: 2,
       });
     },
-    cloudFormation: nameAwsCalls('CloudFormation', {
-      describeStacks: (i) => c.send(new cfn.DescribeStacksCommand(i)),
-      describeStackEvents: (i) => c.send(new cfn.DescribeStackEventsCommand(i)),
-      listStackResources: (i) => c.send(new cfn.ListStackResourcesCommand(i)),
-      getTemplate: (i) => c.send(new cfn.GetTemplateCommand(i)),
-      createChangeSet: (i) => c.send(new cfn.CreateChangeSetCommand(i)),
-      describeChangeSet: (i) => c.send(new cfn.DescribeChangeSetCommand(i)),
-      executeChangeSet: (i) => c.send(new cfn.ExecuteChangeSetCommand(i)),
-      deleteChangeSet: (i) => c.send(new cfn.DeleteChangeSetCommand(i)),
-      deleteStack: (i) => c.send(new cfn.DeleteStackCommand(i)),
-      cancelUpdateStack: (i) => c.send(new cfn.CancelUpdateStackCommand(i)),
-      continueUpdateRollback: (i) => c.send(new cfn.ContinueUpdateRollbackCommand(i)),
-      updateTerminationProtection: (i) => c.send(new cfn.UpdateTerminationProtectionCommand(i)),
-    }),
-    s3: nameAwsCalls('S3', {
-      headBucket: (i) => b.send(new s3.HeadBucketCommand(i)),
-      createBucket: (i) => b.send(new s3.CreateBucketCommand(i)),
-      putBucketEncryption: (i) => b.send(new s3.PutBucketEncryptionCommand(i)),
-      putPublicAccessBlock: (i) => b.send(new s3.PutPublicAccessBlockCommand(i)),
-      putBucketLifecycleConfiguration: (i) => b.send(new s3.PutBucketLifecycleConfigurationCommand(i)),
-      putBucketPolicy: (i) => b.send(new s3.PutBucketPolicyCommand(i)),
-      headObject: (i) => b.send(new s3.HeadObjectCommand(i)),
-      putObject: (i) => b.send(new s3.PutObjectCommand(i)),
-      listObjectsV2: (i) => b.send(new s3.ListObjectsV2Command(i)),
-      deleteObjects: (i) => b.send(new s3.DeleteObjectsCommand(i)),
-      deleteBucket: (i) => b.send(new s3.DeleteBucketCommand(i)),
-    }),
-    ecr: nameAwsCalls('ECR', {
-      describeRepositories: (i) => r.send(new ecr.DescribeRepositoriesCommand(i)),
-      createRepository: (i) => r.send(new ecr.CreateRepositoryCommand(i)),
-      putLifecyclePolicy: (i) => r.send(new ecr.PutLifecyclePolicyCommand(i)),
-      getAuthorizationToken: (i) => r.send(new ecr.GetAuthorizationTokenCommand(i)),
-      describeImages: (i) => r.send(new ecr.DescribeImagesCommand(i)),
-      listTagsForResource: (i) => r.send(new ecr.ListTagsForResourceCommand(i)),
-      deleteRepository: (i) => r.send(new ecr.DeleteRepositoryCommand(i)),
-    }),
-    sts: nameAwsCalls('STS', { getCallerIdentity: (i) => t.send(new sts.GetCallerIdentityCommand(i)) }),
-    ecs: nameAwsCalls('ECS', {
-      describeServices: (i) => e.send(new ecs.DescribeServicesCommand(i)),
-      listTasks: (i) => e.send(new ecs.ListTasksCommand(i)),
-      describeTasks: (i) => e.send(new ecs.DescribeTasksCommand(i)),
-    }),
-    logs: nameAwsCalls('CloudWatchLogs', {
-      deleteLogGroup: (i) => l.send(new logs.DeleteLogGroupCommand(i)),
-    }),
-    elbv2: nameAwsCalls('ElasticLoadBalancingV2', {
-      describeTargetHealth: (i) => lb.send(new elb.DescribeTargetHealthCommand(i)),
-    }),
-    lambda: nameAwsCalls('Lambda', { invoke: (i) => fn.send(new lambda.InvokeCommand(i)) }),
+    cloudFormation: nameAwsCalls(
+      'CloudFormation',
+      retrying(
+        'CloudFormation',
+        {
+          describeStacks: (i) => c.send(new cfn.DescribeStacksCommand(i)),
+          describeStackEvents: (i) => c.send(new cfn.DescribeStackEventsCommand(i)),
+          listStackResources: (i) => c.send(new cfn.ListStackResourcesCommand(i)),
+          getTemplate: (i) => c.send(new cfn.GetTemplateCommand(i)),
+          createChangeSet: (i) => c.send(new cfn.CreateChangeSetCommand(i)),
+          describeChangeSet: (i) => c.send(new cfn.DescribeChangeSetCommand(i)),
+          executeChangeSet: (i) => c.send(new cfn.ExecuteChangeSetCommand(i)),
+          deleteChangeSet: (i) => c.send(new cfn.DeleteChangeSetCommand(i)),
+          deleteStack: (i) => c.send(new cfn.DeleteStackCommand(i)),
+          cancelUpdateStack: (i) => c.send(new cfn.CancelUpdateStackCommand(i)),
+          continueUpdateRollback: (i) => c.send(new cfn.ContinueUpdateRollbackCommand(i)),
+          updateTerminationProtection: (i) => c.send(new cfn.UpdateTerminationProtectionCommand(i)),
+        },
+        options,
+      ),
+    ),
+    s3: nameAwsCalls(
+      'S3',
+      retrying(
+        'S3',
+        {
+          headBucket: (i) => b.send(new s3.HeadBucketCommand(i)),
+          createBucket: (i) => b.send(new s3.CreateBucketCommand(i)),
+          putBucketEncryption: (i) => b.send(new s3.PutBucketEncryptionCommand(i)),
+          putPublicAccessBlock: (i) => b.send(new s3.PutPublicAccessBlockCommand(i)),
+          putBucketLifecycleConfiguration: (i) => b.send(new s3.PutBucketLifecycleConfigurationCommand(i)),
+          putBucketPolicy: (i) => b.send(new s3.PutBucketPolicyCommand(i)),
+          headObject: (i) => b.send(new s3.HeadObjectCommand(i)),
+          putObject: (i) => b.send(new s3.PutObjectCommand(i)),
+          listObjectsV2: (i) => b.send(new s3.ListObjectsV2Command(i)),
+          deleteObjects: (i) => b.send(new s3.DeleteObjectsCommand(i)),
+          deleteBucket: (i) => b.send(new s3.DeleteBucketCommand(i)),
+        },
+        options,
+      ),
+    ),
+    ecr: nameAwsCalls(
+      'ECR',
+      retrying(
+        'ECR',
+        {
+          describeRepositories: (i) => r.send(new ecr.DescribeRepositoriesCommand(i)),
+          createRepository: (i) => r.send(new ecr.CreateRepositoryCommand(i)),
+          putLifecyclePolicy: (i) => r.send(new ecr.PutLifecyclePolicyCommand(i)),
+          getAuthorizationToken: (i) => r.send(new ecr.GetAuthorizationTokenCommand(i)),
+          describeImages: (i) => r.send(new ecr.DescribeImagesCommand(i)),
+          listTagsForResource: (i) => r.send(new ecr.ListTagsForResourceCommand(i)),
+          deleteRepository: (i) => r.send(new ecr.DeleteRepositoryCommand(i)),
+        },
+        options,
+      ),
+    ),
+    sts: nameAwsCalls(
+      'STS',
+      retrying('STS', { getCallerIdentity: (i) => t.send(new sts.GetCallerIdentityCommand(i)) }, options),
+    ),
+    ecs: nameAwsCalls(
+      'ECS',
+      retrying(
+        'ECS',
+        {
+          describeServices: (i) => e.send(new ecs.DescribeServicesCommand(i)),
+          listTasks: (i) => e.send(new ecs.ListTasksCommand(i)),
+          describeTasks: (i) => e.send(new ecs.DescribeTasksCommand(i)),
+        },
+        options,
+      ),
+    ),
+    logs: nameAwsCalls(
+      'CloudWatchLogs',
+      retrying(
+        'CloudWatchLogs',
+        {
+          deleteLogGroup: (i) => l.send(new logs.DeleteLogGroupCommand(i)),
+        },
+        options,
+      ),
+    ),
+    elbv2: nameAwsCalls(
+      'ElasticLoadBalancingV2',
+      retrying(
+        'ElasticLoadBalancingV2',
+        {
+          describeTargetHealth: (i) => lb.send(new elb.DescribeTargetHealthCommand(i)),
+        },
+        options,
+      ),
+    ),
+    lambda: nameAwsCalls(
+      'Lambda',
+      retrying('Lambda', { invoke: (i) => fn.send(new lambda.InvokeCommand(i)) }, options),
+    ),
   };
 };
 

@@ -1,17 +1,19 @@
 // Change sets: create one for the rendered template, wait until CloudFormation has computed it, and
 // read its changes. "No changes" is an expected outcome, returned as a value, not an error.
-import type { Change, Parameter, Tag } from '@aws-sdk/client-cloudformation';
+import { randomBytes } from 'node:crypto';
+import type { Change, CreateChangeSetCommandOutput, Parameter, Tag } from '@aws-sdk/client-cloudformation';
 import { ErrorCode, SentinelError } from '../../core/shared/errors';
 import type { CloudFormationApi } from './aws-clients';
 import type { Clock, PollIntervals } from './clock';
 import { isNoChangesReason } from './stack-status';
-import { bestEffort, withRetry } from './throttle';
+import { bestEffort } from './throttle';
 
-/** IAM roles are named by CloudFormation; the templates use no macros or nested stacks. */
-export const CAPABILITIES = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'] as const;
+/** IAM roles are named by CloudFormation, not by the templates; no macros or nested stacks. */
+export const CAPABILITIES = ['CAPABILITY_IAM'] as const;
 
 export interface ChangeSetRequest {
   stackName: string;
+  /** Unique per deploy (see changeSetName()): it is also the idempotency token. */
   changeSetName: string;
   type: 'CREATE' | 'UPDATE';
   /** One of body or URL: CloudFormation accepts bodies up to 51,200 bytes, larger ones from S3. */
@@ -24,7 +26,8 @@ export interface ChangeSetRequest {
 
 export type ChangeSetOutcome =
   | { kind: 'ready'; id: string; stackId: string; changes: Change[] }
-  | { kind: 'no-changes'; id: string; stackId: string }
+  /** `id` is unset when CreateChangeSet itself said so (no change set was made). */
+  | { kind: 'no-changes'; id?: string; stackId: string }
   /** Ctrl-C while CloudFormation was still computing it: see discardPendingChangeSet(). */
   | { kind: 'interrupted'; id: string; stackId: string };
 
@@ -36,11 +39,22 @@ export interface WaitOptions {
   timeoutMs?: number;
 }
 
-export function changeSetName(prefix: string, now: number): string {
-  return `${prefix}-${new Date(now)
-    .toISOString()
-    .replace(/[-:T.Z]/g, '')
-    .slice(0, 14)}`;
+/**
+ * A name no other deploy picks: the time to the millisecond and a random `nonce` (hex), so two
+ * deploys started in the same second do not collide. It doubles as CreateChangeSet's ClientToken.
+ */
+export function changeSetName(prefix: string, now: number, nonce = randomBytes(4).toString('hex')): string {
+  const stamp = new Date(now).toISOString().replace(/[-:T.Z]/g, '');
+  return `${prefix}-${stamp}-${nonce}`;
+}
+
+/**
+ * ExecuteChangeSet's ClientRequestToken, derived from the change set's unique name: a retry whose
+ * first attempt CloudFormation accepted (its response lost) is then recognised as the same request
+ * instead of failing with InvalidChangeSetStatus while the stack updates.
+ */
+export function executeToken(changeSetName: string): string {
+  return `${changeSetName}-execute`;
 }
 
 export async function createChangeSet(
@@ -48,38 +62,21 @@ export async function createChangeSet(
   request: ChangeSetRequest,
   options: WaitOptions,
 ): Promise<ChangeSetOutcome> {
-  const retry = { clock: options.clock, signal: options.signal };
-  const created = await withRetry(
-    () =>
-      cfn.createChangeSet({
-        StackName: request.stackName,
-        ChangeSetName: request.changeSetName,
-        ChangeSetType: request.type,
-        TemplateBody: request.templateBody,
-        TemplateURL: request.templateUrl,
-        Parameters: request.parameters,
-        Tags: request.tags,
-        Capabilities: [...CAPABILITIES],
-        Description: request.description,
-      }),
-    retry,
-  );
+  const created = await submit(cfn, request);
+  if (created === 'no-changes') return { kind: 'no-changes', stackId: request.stackName };
   const id = created.Id ?? request.changeSetName;
   const stackId = created.StackId ?? request.stackName;
   const deadline = options.clock.now() + (options.timeoutMs ?? 600_000);
 
   for (;;) {
-    const described = await withRetry(
-      () => cfn.describeChangeSet({ ChangeSetName: id, StackName: stackId }),
-      retry,
-    );
+    const described = await cfn.describeChangeSet({ ChangeSetName: id, StackName: stackId });
     const status = described.Status;
     if (status === 'CREATE_COMPLETE') {
       return {
         kind: 'ready',
         id,
         stackId,
-        changes: await allChanges(cfn, id, stackId, described.Changes, described.NextToken, options),
+        changes: await allChanges(cfn, id, stackId, described.Changes, described.NextToken),
       };
     }
     if (status === 'FAILED') {
@@ -106,22 +103,45 @@ export async function createChangeSet(
   }
 }
 
+/**
+ * CreateChangeSet. CloudFormation reports "no changes" as a FAILED change set; some emulators throw
+ * a ValidationError ("No updates are to be performed.") instead: both are the same expected outcome.
+ */
+async function submit(
+  cfn: CloudFormationApi,
+  request: ChangeSetRequest,
+): Promise<CreateChangeSetCommandOutput | 'no-changes'> {
+  try {
+    return await cfn.createChangeSet({
+      StackName: request.stackName,
+      ChangeSetName: request.changeSetName,
+      // A retry after a lost response gets the change set already made instead of AlreadyExists.
+      ClientToken: request.changeSetName,
+      ChangeSetType: request.type,
+      TemplateBody: request.templateBody,
+      TemplateURL: request.templateUrl,
+      Parameters: request.parameters,
+      Tags: request.tags,
+      Capabilities: [...CAPABILITIES],
+      Description: request.description,
+    });
+  } catch (error) {
+    const e = error as { name?: string; message?: string };
+    if (e?.name === 'ValidationError' && isNoChangesReason(e.message)) return 'no-changes';
+    throw error;
+  }
+}
+
 async function allChanges(
   cfn: CloudFormationApi,
   id: string,
   stackId: string,
   first: Change[] | undefined,
   token: string | undefined,
-  options: WaitOptions,
 ): Promise<Change[]> {
   const changes = [...(first ?? [])];
   while (token) {
-    const page = await withRetry(
-      () => cfn.describeChangeSet({ ChangeSetName: id, StackName: stackId, NextToken: token }),
-      {
-        clock: options.clock,
-      },
-    );
+    const page = await cfn.describeChangeSet({ ChangeSetName: id, StackName: stackId, NextToken: token });
     changes.push(...(page.Changes ?? []));
     token = page.NextToken;
   }
@@ -167,19 +187,21 @@ export async function discardPendingChangeSet(
 /**
  * Deletes a change set that will not be executed and, for a CREATE, the empty REVIEW_IN_PROGRESS
  * stack CloudFormation made for it (it is ours to remove). Best effort: a leftover is clutter, not a
- * failure. Returns whether the change set was deleted.
+ * failure. Returns whether the change set was deleted; `id` is unset when none was made.
  */
 export async function discardChangeSet(
   cfn: CloudFormationApi,
-  id: string,
+  id: string | undefined,
   stackId: string,
   options: { creating: boolean },
 ): Promise<boolean> {
-  let deleted = true;
-  try {
-    await cfn.deleteChangeSet({ ChangeSetName: id, StackName: stackId });
-  } catch {
-    deleted = false;
+  let deleted = id !== undefined;
+  if (id !== undefined) {
+    try {
+      await cfn.deleteChangeSet({ ChangeSetName: id, StackName: stackId });
+    } catch {
+      deleted = false;
+    }
   }
   if (options.creating) await bestEffort(() => cfn.deleteStack({ StackName: stackId }));
   return deleted;

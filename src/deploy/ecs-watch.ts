@@ -2,7 +2,7 @@
 // deployment circuit breaker trips, fail fast with the stopped tasks' reasons instead of waiting for
 // CloudFormation to give up (which can take hours). Assessment is pure; `EcsServiceWatcher` does I/O.
 import type { Deployment, Service, Task } from '@aws-sdk/client-ecs';
-import type { EcsApi } from './aws-clients';
+import type { CloudFormationApi, EcsApi } from './aws-clients';
 import type { StackEvent } from './event-poller';
 
 export interface ServiceRef {
@@ -97,4 +97,22 @@ export class EcsServiceWatcher {
     }
     return result;
   }
+}
+
+/** The gateway's log group (the template's GatewayLogGroup), for the command that reads its logs. */
+export async function gatewayLogGroup(cfn: CloudFormationApi, stackId: string): Promise<string | undefined> {
+  try {
+    let token: string | undefined;
+    do {
+      const page = await cfn.listStackResources({ StackName: stackId, NextToken: token });
+      const group = page.StackResourceSummaries?.find(
+        (r) => r.ResourceType === 'AWS::Logs::LogGroup' && r.LogicalResourceId === 'GatewayLogGroup',
+      );
+      if (group?.PhysicalResourceId) return group.PhysicalResourceId;
+      token = page.NextToken;
+    } while (token);
+  } catch {
+    // The command is a convenience; the stopped tasks' reasons are already in the result.
+  }
+  return undefined;
 }

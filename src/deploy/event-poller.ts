@@ -2,7 +2,7 @@
 // only back to the last event already seen (or to the operation's start), then returns the new
 // events oldest-first. It keeps no timers: the activity monitor decides when to poll.
 import type { StackEvent as SdkStackEvent } from '@aws-sdk/client-cloudformation';
-import type { CloudFormationApi } from './aws-clients';
+import { type CloudFormationApi, isNotFound } from './aws-clients';
 
 export interface StackEvent {
   id: string;
@@ -34,10 +34,17 @@ export function toStackEvent(e: SdkStackEvent): StackEvent {
   };
 }
 
+const OPERATION_START = new Set([
+  'CREATE_IN_PROGRESS',
+  'UPDATE_IN_PROGRESS',
+  'DELETE_IN_PROGRESS',
+  'IMPORT_IN_PROGRESS',
+]);
+
 export interface PollerStart {
   /** Events up to and including this one are old. */
   afterEventId?: string;
-  /** Events before this time are old (used when attaching to an operation already running). */
+  /** Events before this time are old (when no event id can mark where the operation begins). */
   since?: Date;
 }
 
@@ -89,6 +96,47 @@ export async function newestEventId(cfn: CloudFormationApi, stack: string): Prom
   return output.StackEvents?.[0]?.EventId;
 }
 
+/**
+ * Where the events of an operation about to start will begin: after the newest event, or, when that
+ * read fails, at `now`. Without either, the poller would replay the stack's history as new and root
+ * cause analysis could cite an old failure.
+ */
+export async function eventMarker(cfn: CloudFormationApi, stack: string, now: number): Promise<PollerStart> {
+  try {
+    const afterEventId = await newestEventId(cfn, stack);
+    return afterEventId ? { afterEventId } : {};
+  } catch (error) {
+    // A stack that does not exist (yet) has no history to skip.
+    return isNotFound(error) ? {} : { since: new Date(now) };
+  }
+}
+
+/**
+ * Where the operation running now began: just after the event before its stack-level start event, so
+ * attaching shows that operation and none of the history. Undefined when its start is not within
+ * `maxPages` pages.
+ */
+export async function runningOperationStart(
+  cfn: CloudFormationApi,
+  stack: string,
+  maxPages = 20,
+): Promise<PollerStart | undefined> {
+  let token: string | undefined;
+  let startSeen = false;
+  for (let page = 0; page < maxPages; page++) {
+    const output = await cfn.describeStackEvents({ StackName: stack, NextToken: token });
+    for (const raw of output.StackEvents ?? []) {
+      const event = toStackEvent(raw);
+      if (startSeen) return { afterEventId: event.id };
+      startSeen = event.isStack && OPERATION_START.has(event.status);
+    }
+    token = output.NextToken;
+    if (!token) break;
+  }
+  // The start is the stack's very first event: everything there is belongs to this operation.
+  return startSeen ? {} : undefined;
+}
+
 /** The latest `count` events, newest first (for `status` and for a past failure's root cause). */
 export async function recentEvents(
   cfn: CloudFormationApi,
@@ -104,13 +152,6 @@ export async function recentEvents(
   } while (token && events.length < count);
   return events.slice(0, count);
 }
-
-const OPERATION_START = new Set([
-  'CREATE_IN_PROGRESS',
-  'UPDATE_IN_PROGRESS',
-  'DELETE_IN_PROGRESS',
-  'IMPORT_IN_PROGRESS',
-]);
 
 /** The events of the stack's most recent operation (back to its start), oldest first. */
 export async function lastOperationEvents(

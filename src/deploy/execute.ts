@@ -1,48 +1,25 @@
-// The second half of `deploy`: change set, review (table, stateful refusal, confirmation), execute,
-// follow, and the result. Split from deploy.ts, which gets the stack and its assets ready.
+// The second half of `deploy`: change set, review (table, stateful refusal, confirmation), execute
+// and follow. deploy.ts gets the stack and its assets ready; operation-result.ts turns how the
+// operation ended into the result.
 import type { Stack, Tag } from '@aws-sdk/client-cloudformation';
 import type { RenderedStack } from '../templates';
-import { followStack, type MonitorEvent } from './activity-monitor';
+import { followStack, type FollowOutcome } from './activity-monitor';
 import { MAX_INLINE_TEMPLATE_BYTES, s3ObjectUrl, templateKey, uploadIfMissing } from './assets';
-import { changeRows, destructiveChanges, describeDestructive } from './change-table';
-import { changeSetName, createChangeSet, discardChangeSet, discardPendingChangeSet } from './change-set';
-import type { Clock, PollIntervals } from './clock';
-import type { CloudFormationApi } from './aws-clients';
-import type { DeployRequest } from './deploy';
+import { changeRows, destructiveChanges, describeDestructive, type ChangeRow } from './change-table';
+import {
+  changeSetName,
+  createChangeSet,
+  discardChangeSet,
+  discardPendingChangeSet,
+  executeToken,
+} from './change-set';
+import { type DeployRequest, type DeploySession, resultBase, stoppedResult } from './deploy-session';
 import { EcsServiceWatcher } from './ecs-watch';
-import { type EngineContext, commandFor } from './engine';
-import { newestEventId } from './event-poller';
+import { commandFor } from './engine';
+import { eventMarker } from './event-poller';
+import { operationResult, type RunningOperation } from './operation-result';
 import { describeStack, gatewayUrlOf, stackOutputs } from './preflight';
-import { interruptOperation } from './recovery';
-import type { DeployResult, RedactedParameter } from './results';
-import { rootCause } from './root-cause';
-import { operationOutcome } from './stack-status';
-import { bestEffort, withRetry } from './throttle';
-
-export interface ExecuteInput {
-  request: DeployRequest;
-  ctx: EngineContext;
-  rendered: RenderedStack;
-  stack: Stack | undefined;
-  bucket: string;
-  account: string;
-  region: string;
-  deps: {
-    cfn: CloudFormationApi;
-    clock: Clock;
-    intervals: PollIntervals;
-    deadline: number;
-    onEvent: (e: MonitorEvent) => void;
-  };
-  base: () => {
-    mode: DeployRequest['mode'];
-    stackName: string;
-    region: string;
-    account: string;
-    parameters: RedactedParameter[];
-    elapsedMs: number;
-  };
-}
+import type { DeployResult } from './results';
 
 export const MODE_TAG = 'sentinel-api:mode';
 
@@ -51,89 +28,158 @@ function stackTags(request: DeployRequest): Tag[] {
   return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 }
 
-export async function executeAndFollow(input: ExecuteInput): Promise<DeployResult> {
-  const { request, ctx, rendered, stack, deps, base } = input;
-  const { clients, clock, onProgress: emit } = ctx;
-  const cfn = clients.cloudFormation;
-  const { stackName } = request;
-  const target = { stackName, region: input.region, mode: request.mode };
+/** The change set CloudFormation has computed, ready to review and execute. */
+interface ReadyChangeSet {
+  id: string;
+  name: string;
+  stackId: string;
+  rows: ChangeRow[];
+  creating: boolean;
+}
+
+type Step<T> = { kind: 'next'; value: T } | { kind: 'result'; result: DeployResult };
+
+export async function executeAndFollow(
+  session: DeploySession,
+  assets: { rendered: RenderedStack; bucket: string },
+  stack: Stack | undefined,
+): Promise<DeployResult> {
+  const { rendered } = assets;
+  const proposed = await proposeChanges(session, assets, stack);
+  if (proposed.kind === 'result') return proposed.result;
+  const changeSet = proposed.value;
+  const refusal = await review(session, rendered, changeSet);
+  if (refusal) return refusal;
+  const operation = await runChangeSet(session, changeSet);
+  return operationResult(session, rendered, operation, await follow(session, operation));
+}
+
+/** CloudFormation takes at most 51,200 bytes inline; a larger template goes through the bucket. */
+async function templateSource(
+  session: DeploySession,
+  assets: { rendered: RenderedStack; bucket: string },
+): Promise<{ templateBody?: string; templateUrl?: string }> {
+  const { body } = assets.rendered;
+  if (Buffer.byteLength(body) <= MAX_INLINE_TEMPLATE_BYTES) return { templateBody: body };
+  const key = templateKey(body);
+  const { bucket } = assets;
+  await uploadIfMissing(
+    session.ctx.clients.s3,
+    { bucket, key, account: session.account },
+    body,
+    'application/json',
+  );
+  return { templateUrl: s3ObjectUrl(bucket, session.target.region, key) };
+}
+
+/** Creates the change set; "no changes" and Ctrl-C while it is computed end the deploy here. */
+async function proposeChanges(
+  session: DeploySession,
+  assets: { rendered: RenderedStack; bucket: string },
+  stack: Stack | undefined,
+): Promise<Step<ReadyChangeSet>> {
+  const { ctx, request, target } = session;
+  const { rendered } = assets;
+  const cfn = ctx.clients.cloudFormation;
   const creating = stack === undefined || stack.StackStatus === 'REVIEW_IN_PROGRESS';
-
-  // CloudFormation takes at most 51,200 bytes inline; a larger template goes through the bucket.
-  let templateUrl: string | undefined;
-  if (Buffer.byteLength(rendered.body) > MAX_INLINE_TEMPLATE_BYTES) {
-    const key = templateKey(rendered.body);
-    await uploadIfMissing(
-      clients.s3,
-      { bucket: input.bucket, key, account: input.account },
-      rendered.body,
-      'application/json',
-    );
-    templateUrl = s3ObjectUrl(input.bucket, input.region, key);
-  }
-
-  emit({ type: 'step', step: 'change-set', message: `computing the changes to ${stackName}` });
+  const source = await templateSource(session, assets);
+  const name = changeSetName('sentinel-deploy', ctx.clock.now());
+  ctx.onProgress({
+    type: 'step',
+    step: 'change-set',
+    message: `computing the changes to ${target.stackName}`,
+  });
   const changeSet = await createChangeSet(
     cfn,
     {
-      stackName,
-      changeSetName: changeSetName('sentinel-deploy', clock.now()),
+      stackName: target.stackName,
+      changeSetName: name,
       type: creating ? 'CREATE' : 'UPDATE',
-      templateBody: templateUrl ? undefined : rendered.body,
-      templateUrl,
+      ...source,
       parameters: rendered.parameters.map((p) => ({ ParameterKey: p.key, ParameterValue: p.value })),
       tags: stackTags(request),
       description: `sentinel deploy (${request.mode})`,
     },
-    { clock, intervals: ctx.intervals, signal: ctx.signal },
+    { clock: ctx.clock, intervals: ctx.intervals, signal: ctx.signal },
   );
-  if (changeSet.kind === 'no-changes') {
-    await discardChangeSet(cfn, changeSet.id, changeSet.stackId, { creating });
-    const current = await describeStack(cfn, stackName, clock);
-    const outputs = stackOutputs(current);
-    return {
-      ...base(),
-      status: 'no-changes',
-      stackStatus: current?.StackStatus ?? '',
-      outputs,
-      gatewayUrl: gatewayUrlOf(outputs),
-    };
+  switch (changeSet.kind) {
+    case 'ready': {
+      const rows = changeRows(changeSet.changes);
+      return { kind: 'next', value: { id: changeSet.id, name, stackId: changeSet.stackId, rows, creating } };
+    }
+    case 'no-changes': {
+      await discardChangeSet(cfn, changeSet.id, changeSet.stackId, { creating });
+      const current = await describeStack(cfn, target.stackName, ctx.clock);
+      const outputs = stackOutputs(current);
+      return {
+        kind: 'result',
+        result: {
+          ...resultBase(session, rendered),
+          status: 'no-changes',
+          stackStatus: current?.StackStatus ?? '',
+          outputs,
+          gatewayUrl: gatewayUrlOf(outputs),
+        },
+      };
+    }
+    case 'interrupted':
+      return { kind: 'result', result: await abandonPending(session, rendered, changeSet, creating) };
   }
+}
 
-  if (changeSet.kind === 'interrupted') {
-    emit({
-      type: 'step',
-      step: 'recovery',
-      message: `interrupted: discarding the change set once CloudFormation has computed it (Ctrl-C again leaves it)`,
-    });
-    const discarded = await discardPendingChangeSet(cfn, changeSet.id, changeSet.stackId, {
-      clock,
+/** Ctrl-C while CloudFormation computes the change set: delete it once it can be deleted. */
+async function abandonPending(
+  session: DeploySession,
+  rendered: RenderedStack,
+  changeSet: { id: string; stackId: string },
+  creating: boolean,
+): Promise<DeployResult> {
+  const { ctx, target } = session;
+  ctx.onProgress({
+    type: 'step',
+    step: 'recovery',
+    message: `interrupted: discarding the change set once CloudFormation has computed it (Ctrl-C again leaves it)`,
+  });
+  const discarded = await discardPendingChangeSet(
+    ctx.clients.cloudFormation,
+    changeSet.id,
+    changeSet.stackId,
+    {
+      clock: ctx.clock,
       intervals: ctx.intervals,
       detachSignal: ctx.detachSignal,
       creating,
-    });
-    return {
-      ...base(),
-      status: 'interrupted',
-      action: 'stopped',
-      nextSteps: discarded
-        ? [commandFor('deploy', target)]
-        : [
-            `aws cloudformation delete-change-set --change-set-name ${changeSet.id} --region ${input.region}`,
-            commandFor('deploy', target),
-          ],
-    };
-  }
+    },
+  );
+  const deleteCommand = `aws cloudformation delete-change-set --change-set-name ${changeSet.id} --region ${target.region}`;
+  return {
+    ...resultBase(session, rendered),
+    status: 'interrupted',
+    action: 'stopped',
+    nextSteps: discarded ? [commandFor('deploy', target)] : [deleteCommand, commandFor('deploy', target)],
+  };
+}
 
-  const rows = changeRows(changeSet.changes);
+/** Shows the changes; refuses data loss, stops at `--no-execute`, asks. Undefined: go ahead. */
+async function review(
+  session: DeploySession,
+  rendered: RenderedStack,
+  changeSet: ReadyChangeSet,
+): Promise<DeployResult | undefined> {
+  const { ctx, request, target } = session;
+  const { rows } = changeSet;
   const destructive = destructiveChanges(rows);
-  emit({ type: 'changes', changeSetId: changeSet.id, rows, destructive });
-  const discard = () => discardChangeSet(cfn, changeSet.id, changeSet.stackId, { creating });
+  ctx.onProgress({ type: 'changes', changeSetId: changeSet.id, rows, destructive });
+  const discard = () =>
+    discardChangeSet(ctx.clients.cloudFormation, changeSet.id, changeSet.stackId, {
+      creating: changeSet.creating,
+    });
+  const base = resultBase(session, rendered);
 
   if (destructive.length > 0 && !request.allowReplace) {
     await discard();
     return {
-      ...base(),
+      ...base,
       status: 'refused',
       reason: `The change would lose data:\n${destructive.map((d) => `  - ${describeDestructive(d)}`).join('\n')}`,
       destructive,
@@ -142,19 +188,19 @@ export async function executeAndFollow(input: ExecuteInput): Promise<DeployResul
   }
   if (request.execute === false) {
     return {
-      ...base(),
+      ...base,
       status: 'change-set-created',
       changeSetId: changeSet.id,
       changes: rows,
       nextSteps: [
-        `aws cloudformation execute-change-set --change-set-name ${changeSet.id} --region ${input.region}`,
+        `aws cloudformation execute-change-set --change-set-name ${changeSet.id} --region ${target.region}`,
       ],
     };
   }
-  if (!(await ctx.confirm({ kind: 'execute', stackName, changes: rows, destructive }))) {
+  if (!(await ctx.confirm({ kind: 'execute', stackName: target.stackName, changes: rows, destructive }))) {
     await discard();
     return {
-      ...base(),
+      ...base,
       status: 'declined',
       reason: 'the changes were not confirmed',
       changes: rows,
@@ -163,107 +209,43 @@ export async function executeAndFollow(input: ExecuteInput): Promise<DeployResul
   }
   if (ctx.signal?.aborted) {
     await discard();
-    return { ...base(), status: 'interrupted', action: 'stopped', nextSteps: [commandFor('deploy', target)] };
+    return stoppedResult(session, rendered);
   }
+  return undefined;
+}
 
-  emit({
+/** Executes the change set, marking where this operation's events begin. */
+async function runChangeSet(session: DeploySession, changeSet: ReadyChangeSet): Promise<RunningOperation> {
+  const { ctx, target } = session;
+  const { clock } = ctx;
+  const cfn = ctx.clients.cloudFormation;
+  ctx.onProgress({
     type: 'step',
     step: 'execute',
-    message: `${creating ? 'creating' : 'updating'} ${stackName} (${rows.length} changes)`,
+    message: `${changeSet.creating ? 'creating' : 'updating'} ${target.stackName} (${changeSet.rows.length} changes)`,
   });
-  const afterEventId = await withRetry(() => newestEventId(cfn, changeSet.stackId), { clock }).catch(
-    () => undefined,
-  );
-  await withRetry(() => cfn.executeChangeSet({ ChangeSetName: changeSet.id, StackName: changeSet.stackId }), {
-    clock,
+  const start = await eventMarker(cfn, changeSet.stackId, clock.now());
+  await cfn.executeChangeSet({
+    ChangeSetName: changeSet.id,
+    StackName: changeSet.stackId,
+    ClientRequestToken: executeToken(changeSet.name),
   });
-  const ecs = request.mode === 'full' ? new EcsServiceWatcher(clients.ecs, clock.now()) : undefined;
-  const outcome = await followStack({
-    ...deps,
-    stack: changeSet.stackId,
-    start: { afterEventId },
-    total: rows.length,
-    signal: ctx.signal,
-    ecs,
-  });
-  const follow = commandFor('status', target, '--follow');
+  return {
+    stackId: changeSet.stackId,
+    creating: changeSet.creating,
+    rows: changeSet.rows,
+    start,
+  };
+}
 
-  switch (outcome.kind) {
-    case 'ended': {
-      const result = operationOutcome(outcome.status);
-      if (result === 'succeeded') {
-        const outputs = stackOutputs(await describeStack(cfn, changeSet.stackId, clock));
-        return {
-          ...base(),
-          status: 'deployed',
-          stackStatus: outcome.status,
-          created: creating,
-          changes: rows,
-          outputs,
-          gatewayUrl: gatewayUrlOf(outputs),
-        };
-      }
-      const failures = rootCause(outcome.events);
-      if (result === 'needs-decision') {
-        return {
-          ...base(),
-          status: 'needs-decision',
-          stackStatus: outcome.status,
-          reason: 'the update failed and so did its rollback',
-          rootCause: failures,
-          nextSteps: [commandFor('deploy', target, '--recover')],
-        };
-      }
-      // A failed first create leaves ROLLBACK_COMPLETE: the next deploy deletes and recreates it.
-      return {
-        ...base(),
-        status: 'failed',
-        stackStatus: outcome.status,
-        rolledBack: result === 'rolled-back',
-        rootCause: failures,
-        nextSteps: [commandFor('deploy', target)],
-      };
-    }
-    case 'timed-out':
-      return { ...base(), status: 'timed-out', stackStatus: outcome.status, nextSteps: [follow] };
-    case 'ecs-failed':
-      // CloudFormation would wait hours for the service to stabilise; rolling back now saves them.
-      if (!creating) await bestEffort(() => cfn.cancelUpdateStack({ StackName: changeSet.stackId }));
-      return {
-        ...base(),
-        status: 'failed',
-        stackStatus: outcome.status,
-        rolledBack: false,
-        rootCause: rootCause(outcome.events),
-        ecsReasons: outcome.reasons,
-        nextSteps: [follow],
-      };
-    case 'aborted': {
-      emit({
-        type: 'step',
-        step: 'recovery',
-        message: creating
-          ? `interrupted: deleting the half-made ${stackName}`
-          : `interrupted: cancelling the update of ${stackName}`,
-      });
-      const interruption = await interruptOperation(
-        deps,
-        changeSet.stackId,
-        creating ? 'create' : 'update',
-        rows.length,
-        ctx.detachSignal,
-      );
-      const nextSteps =
-        interruption.action === 'detached'
-          ? [follow, commandFor('deploy', target)]
-          : [commandFor('deploy', target)];
-      return {
-        ...base(),
-        status: 'interrupted',
-        action: interruption.action,
-        stackStatus: interruption.status,
-        nextSteps,
-      };
-    }
-  }
+function follow(session: DeploySession, operation: RunningOperation): Promise<FollowOutcome> {
+  const { ctx, request } = session;
+  return followStack({
+    ...session.ops,
+    stack: operation.stackId,
+    start: operation.start,
+    total: operation.rows.length,
+    signal: ctx.signal,
+    ecs: request.mode === 'full' ? new EcsServiceWatcher(ctx.clients.ecs, ctx.clock.now()) : undefined,
+  });
 }

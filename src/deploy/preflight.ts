@@ -15,7 +15,6 @@ import type { CloudFormationApi, StsApi } from './aws-clients';
 import { isNotFound } from './aws-clients';
 import { awsFailure } from './aws-error';
 import type { Clock } from './clock';
-import { withRetry } from './throttle';
 
 export interface Identity {
   account: string;
@@ -23,9 +22,10 @@ export interface Identity {
   arn: string;
 }
 
-export async function callerIdentity(sts: StsApi, clock: Clock): Promise<Identity> {
+/** `_clock` stays for callers: retries happen in the client (see RETRY_BUDGET in aws-clients.ts). */
+export async function callerIdentity(sts: StsApi, _clock: Clock): Promise<Identity> {
   try {
-    const identity = await withRetry(() => sts.getCallerIdentity({}), { clock, maxAttempts: 4 });
+    const identity = await sts.getCallerIdentity({});
     return { account: identity.Account ?? '', arn: identity.Arn ?? '' };
   } catch (error) {
     if (error instanceof SentinelError) throw error;
@@ -33,14 +33,14 @@ export async function callerIdentity(sts: StsApi, clock: Clock): Promise<Identit
   }
 }
 
-/** The stack as CloudFormation describes it, or undefined when there is none. */
+/** The stack as CloudFormation describes it, or undefined when there is none (`_clock`: see above). */
 export async function describeStack(
   cfn: CloudFormationApi,
   stack: string,
-  clock: Clock,
+  _clock: Clock,
 ): Promise<Stack | undefined> {
   try {
-    const output = await withRetry(() => cfn.describeStacks({ StackName: stack }), { clock });
+    const output = await cfn.describeStacks({ StackName: stack });
     return output.Stacks?.[0];
   } catch (error) {
     if (isNotFound(error)) return undefined;

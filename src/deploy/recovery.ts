@@ -1,11 +1,11 @@
 // Recovery a user should never do by hand: delete a stack whose first create failed, continue an
 // update rollback that failed (skipping what cannot roll back), and stop an operation on Ctrl-C
 // (cancel an update; delete a half-made first create).
+import { randomUUID } from 'node:crypto';
 import type { CloudFormationApi } from './aws-clients';
 import { followStack, type FollowOutcome, type MonitorEvent } from './activity-monitor';
 import type { Clock, PollIntervals } from './clock';
-import { newestEventId } from './event-poller';
-import { withRetry } from './throttle';
+import { eventMarker, type PollerStart } from './event-poller';
 
 export interface OperationDeps {
   cfn: CloudFormationApi;
@@ -15,13 +15,16 @@ export interface OperationDeps {
   onEvent?: (event: MonitorEvent) => void;
 }
 
-async function startAfter(deps: OperationDeps, stackId: string): Promise<string | undefined> {
-  try {
-    return await withRetry(() => newestEventId(deps.cfn, stackId), { clock: deps.clock });
-  } catch {
-    // Without a marker the poller shows a little history; not worth failing for.
-    return undefined;
-  }
+/**
+ * A ClientRequestToken for one stack operation: the client's retries re-send the same input, so a
+ * call whose response was lost is recognised by CloudFormation as the same request.
+ */
+export function requestToken(): string {
+  return `sentinel-${randomUUID()}`;
+}
+
+function startAfter(deps: OperationDeps, stackId: string): Promise<PollerStart> {
+  return eventMarker(deps.cfn, stackId, deps.clock.now());
 }
 
 /** Deletes the stack and follows the deletion (by id, so the events stay readable afterwards). */
@@ -32,11 +35,13 @@ export async function deleteAndFollow(
   signal?: AbortSignal,
   retainResources?: string[],
 ): Promise<FollowOutcome> {
-  const afterEventId = await startAfter(deps, stackId);
-  await withRetry(() => deps.cfn.deleteStack({ StackName: stackId, RetainResources: retainResources }), {
-    clock: deps.clock,
+  const start = await startAfter(deps, stackId);
+  await deps.cfn.deleteStack({
+    StackName: stackId,
+    RetainResources: retainResources,
+    ClientRequestToken: requestToken(),
   });
-  return followStack({ ...deps, stack: stackId, start: { afterEventId }, total, signal });
+  return followStack({ ...deps, stack: stackId, start, total, signal });
 }
 
 /** Resources whose update failed and so cannot roll back: the ones ContinueUpdateRollback must skip. */
@@ -59,14 +64,16 @@ export async function continueRollback(
   signal?: AbortSignal,
 ): Promise<{ skipped: string[]; outcome: FollowOutcome }> {
   const skipped = await resourcesToSkip(deps.cfn, stackId);
-  const afterEventId = await startAfter(deps, stackId);
-  await withRetry(() => deps.cfn.continueUpdateRollback({ StackName: stackId, ResourcesToSkip: skipped }), {
-    clock: deps.clock,
+  const start = await startAfter(deps, stackId);
+  await deps.cfn.continueUpdateRollback({
+    StackName: stackId,
+    ResourcesToSkip: skipped,
+    ClientRequestToken: requestToken(),
   });
   const outcome = await followStack({
     ...deps,
     stack: stackId,
-    start: { afterEventId },
+    start,
     total: skipped.length,
     signal,
   });
@@ -92,13 +99,13 @@ export async function interruptOperation(
 ): Promise<Interruption> {
   let outcome: FollowOutcome;
   if (kind === 'update') {
-    const afterEventId = await startAfter(deps, stackId);
+    const start = await startAfter(deps, stackId);
     try {
-      await deps.cfn.cancelUpdateStack({ StackName: stackId });
+      await deps.cfn.cancelUpdateStack({ StackName: stackId, ClientRequestToken: requestToken() });
     } catch {
       // Too late to cancel (the update is already cleaning up or rolling back): follow it to its end.
     }
-    outcome = await followStack({ ...deps, stack: stackId, start: { afterEventId }, total, signal: detach });
+    outcome = await followStack({ ...deps, stack: stackId, start, total, signal: detach });
   } else {
     outcome = await deleteAndFollow(deps, stackId, total, detach);
   }

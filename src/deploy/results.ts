@@ -64,8 +64,10 @@ export type DeployResult =
       status: 'failed';
       stackStatus?: string;
       rolledBack: boolean;
+      /** The half-made stack of a failed first create was deleted: nothing is left behind. */
+      deleted?: boolean;
       rootCause: FailedResource[];
-      /** Reasons from the ECS service when its circuit breaker tripped. */
+      /** The ECS rollout's reason, then each stopped task's (DescribeTasks stoppedReason, containers). */
       ecsReasons?: string[];
       nextSteps: NextSteps;
     })

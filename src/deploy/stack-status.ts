@@ -22,6 +22,15 @@ export function isInProgress(status: string | undefined): boolean {
   return status !== undefined && BUSY.test(status) && status !== 'REVIEW_IN_PROGRESS';
 }
 
+/**
+ * While following an executed change set: REVIEW_IN_PROGRESS means CloudFormation has not started
+ * it yet (a read taken just before a create flips to CREATE_IN_PROGRESS), so it is still running.
+ * Elsewhere REVIEW_IN_PROGRESS is an idle shell (see isInProgress and stackPhase).
+ */
+export function isOperationRunning(status: string | undefined): boolean {
+  return status === 'REVIEW_IN_PROGRESS' || isInProgress(status);
+}
+
 export function stackPhase(status: string | undefined): StackPhase {
   if (status === undefined || status === 'DELETE_COMPLETE' || status === 'REVIEW_IN_PROGRESS')
     return 'absent';

@@ -1,5 +1,5 @@
 // Throttling and transient AWS failures: recognised by name and retried with capped exponential
-// backoff. A poll that is throttled is slowed down, never turned into a failed deploy.
+// backoff. The AWS client adapter (aws-clients.ts) is the one place that retries, with RETRY_BUDGET.
 import type { Clock } from './clock';
 
 const THROTTLING_NAMES = new Set([
@@ -47,13 +47,19 @@ export function backoffMs(attempt: number, baseMs: number, maxMs: number, random
   return Math.round(exp * (0.75 + 0.5 * random));
 }
 
+/**
+ * Per AWS operation: at most 5 attempts, waiting about 1, 2, 4 and 8 s between them (each ±25%
+ * jitter), so at most 5 requests and under 19 s of waiting before the error is thrown.
+ */
+export const RETRY_BUDGET = { maxAttempts: 5, baseMs: 1000, maxMs: 8000 } as const;
+
 export interface RetryOptions {
   clock: Clock;
-  /** @default 1000 */
+  /** @default RETRY_BUDGET.baseMs */
   baseMs?: number;
-  /** @default 30000 */
+  /** @default RETRY_BUDGET.maxMs */
   maxMs?: number;
-  /** @default 8 */
+  /** Attempts in all, the first included. @default RETRY_BUDGET.maxAttempts */
   maxAttempts?: number;
   signal?: AbortSignal;
   onRetry?: (error: unknown, attempt: number, waitMs: number) => void;
@@ -61,7 +67,12 @@ export interface RetryOptions {
 
 /** Runs `call`, retrying retryable errors; other errors, and the last retryable one, are rethrown. */
 export async function withRetry<T>(call: () => Promise<T>, options: RetryOptions): Promise<T> {
-  const { clock, baseMs = 1000, maxMs = 30_000, maxAttempts = 8 } = options;
+  const {
+    clock,
+    baseMs = RETRY_BUDGET.baseMs,
+    maxMs = RETRY_BUDGET.maxMs,
+    maxAttempts = RETRY_BUDGET.maxAttempts,
+  } = options;
   for (let attempt = 1; ; attempt++) {
     try {
       return await call();

@@ -17,6 +17,7 @@ import { runCli } from '../../../src/cli/run';
 import { engineDeps } from '../../../src/cli/engine-deps';
 import { uploadIfMissing } from '../../../src/deploy/assets';
 import { createAwsClients } from '../../../src/deploy/aws-clients';
+import { virtualClock } from '../../../src/deploy/clock';
 import { awsFailure, describeAwsError } from '../../../src/deploy/aws-error';
 import { ErrorCode } from '../../../core/shared/errors';
 
@@ -92,7 +93,8 @@ describe('the AWS error formatter', () => {
           'R1',
         ),
       );
-    const clients = createAwsClients({ region: 'us-east-1' });
+    // The client retries throttling and 5xx answers (RETRY_BUDGET); a virtual clock skips the waits.
+    const clients = createAwsClients({ region: 'us-east-1', clock: virtualClock() });
     const denied = describeAwsError(await caught(clients.cloudFormation.describeStacks({ StackName: 'S' })));
     expect(denied).toMatchObject({
       kind: 'access-denied',

@@ -14,7 +14,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { engineDeps } from '../../../src/cli/engine-deps';
 import { runCli } from '../../../src/cli/run';
 import { virtualClock } from '../../../src/deploy/clock';
-import { change, fakePackageRoot, FakeStack, mockAws, SECRET, type MockedAws } from './fake-aws';
+import {
+  awsError,
+  change,
+  fakePackageRoot,
+  FakeStack,
+  mockAws,
+  SECRET,
+  type MockedAws,
+} from '../../helpers/fake-aws';
 
 function sink() {
   let text = '';
@@ -104,6 +112,17 @@ describe('sentinel deploy (in-process)', () => {
     const run = await cli(['deploy', '--mode', 'foundation', '--json']);
     expect(run.code).toBe(0);
     expect(ndjson(run.stdout).at(-1)).toMatchObject({ event: 'result', status: 'no-changes' });
+  });
+
+  it('ends with exit 0 when CreateChangeSet itself throws "No updates are to be performed."', async () => {
+    aws.useStack(new FakeStack('SentinelSdkFoundation').history(['', '', 'UPDATE_COMPLETE']));
+    aws.cfn
+      .on(CreateChangeSetCommand)
+      .rejects(awsError('ValidationError', 'No updates are to be performed.'));
+    const run = await cli(['deploy', '--mode', 'foundation', '--json']);
+    expect(run.code).toBe(0);
+    expect(ndjson(run.stdout).at(-1)).toMatchObject({ event: 'result', status: 'no-changes', exitCode: 0 });
+    expect((await cli(['deploy', '--mode', 'foundation'])).code).toBe(0);
   });
 
   it('without a terminal and without --yes, shows the changes and stops with exit 3', async () => {

@@ -24,7 +24,7 @@ import {
   testConfig,
   testEngine,
   type MockedAws,
-} from './fake-aws';
+} from '../../helpers/fake-aws';
 
 let aws: MockedAws;
 beforeEach(() => {

@@ -13,7 +13,15 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deployStack } from '../../../src/deploy/deploy';
 import { exitCodeOf } from '../../../src/deploy/results';
-import { change, FakeStack, mockAws, testConfig, testEngine, type MockedAws } from './fake-aws';
+import {
+  awsError,
+  change,
+  FakeStack,
+  mockAws,
+  testConfig,
+  testEngine,
+  type MockedAws,
+} from '../../helpers/fake-aws';
 
 let aws: MockedAws;
 beforeEach(() => {
@@ -83,7 +91,9 @@ describe('deploy: a first create that fails', () => {
     if (first.status !== 'failed') return;
     expect(first.stackStatus).toBe('ROLLBACK_COMPLETE');
     expect(first.rootCause.map((f) => f.logicalId)).toEqual(['AlertTopic']);
-    expect(first.nextSteps[0]).toMatch(/^sentinel deploy/);
+    expect(first.nextSteps).toEqual([
+      'sentinel deploy --mode foundation --stack-name SentinelSdkFoundation --region us-east-1',
+    ]);
 
     // Second run: shows the earlier root cause, asks, deletes the dead stack, creates anew.
     aws.cfn.on(DeleteStackCommand).callsFake(() => {
@@ -140,7 +150,9 @@ describe('deploy: UPDATE_ROLLBACK_FAILED', () => {
     expect(result.status).toBe('needs-decision');
     expect(exitCodeOf(result)).toBe(3);
     if (result.status !== 'needs-decision') return;
-    expect(result.nextSteps[0]).toContain('--recover');
+    expect(result.nextSteps).toEqual([
+      'sentinel deploy --mode foundation --stack-name SentinelSdkFoundation --region us-east-1 --recover',
+    ]);
     expect(result.rootCause?.[0]).toMatchObject({
       logicalId: 'AnomalyDetectorFunction',
       reason: 'Function not found',
@@ -184,6 +196,66 @@ describe('deploy: UPDATE_ROLLBACK_FAILED', () => {
     expect(
       engine.events.some((e) => e.type === 'warning' && e.message.includes('AnomalyDetectorFunction')),
     ).toBe(true);
+  });
+});
+
+describe('deploy: --recover under throttling', () => {
+  it('retries every read recovery makes and still recovers and deploys', async () => {
+    const stack = new FakeStack(NAME).history(
+      ['', '', 'UPDATE_IN_PROGRESS'],
+      ['AnomalyDetectorFunction', 'AWS::Lambda::Function', 'UPDATE_FAILED', 'Function not found'],
+      ['', '', 'UPDATE_ROLLBACK_IN_PROGRESS'],
+      ['', '', 'UPDATE_ROLLBACK_FAILED'],
+    );
+    aws.useStack(stack);
+    // CloudFormation throttles the first two attempts of each recovery read.
+    const rateExceeded = () => awsError('ThrottlingException', 'Rate exceeded');
+    const original = stack.describeStackEvents.bind(stack);
+    let eventReads = 0;
+    stack.describeStackEvents = (input) => {
+      eventReads += 1;
+      if (eventReads <= 2) throw rateExceeded();
+      return original(input);
+    };
+    aws.cfn
+      .on(ListStackResourcesCommand)
+      .rejectsOnce(rateExceeded())
+      .rejectsOnce(rateExceeded())
+      .resolves({
+        StackResourceSummaries: [
+          {
+            LogicalResourceId: 'AnomalyDetectorFunction',
+            ResourceType: 'AWS::Lambda::Function',
+            ResourceStatus: 'UPDATE_FAILED',
+            LastUpdatedTimestamp: new Date(),
+          },
+        ],
+      });
+    aws.cfn.on(ContinueUpdateRollbackCommand).callsFake(() => {
+      stack.queue([['', '', 'UPDATE_ROLLBACK_IN_PROGRESS']], [['', '', 'UPDATE_ROLLBACK_COMPLETE']]);
+      return {};
+    });
+    createChangeSet(stack);
+    aws.cfn.on(ExecuteChangeSetCommand).callsFake(() => {
+      stack.queue([['', '', 'UPDATE_IN_PROGRESS']], [['', '', 'UPDATE_COMPLETE']]);
+      return {};
+    });
+    const engine = testEngine();
+
+    const result = await deploy(engine, { recover: true });
+
+    expect(result.status).toBe('deployed');
+    expect(aws.cfn.commandCalls(ListStackResourcesCommand)).toHaveLength(3);
+    expect(aws.cfn.commandCalls(ContinueUpdateRollbackCommand)[0]!.args[0].input.ResourcesToSkip).toEqual([
+      'AnomalyDetectorFunction',
+    ]);
+    const throttled = engine.events.flatMap((e) => (e.type === 'throttled' ? [e.what] : []));
+    expect(throttled).toEqual([
+      'CloudFormation.describeStackEvents',
+      'CloudFormation.describeStackEvents',
+      'CloudFormation.listStackResources',
+      'CloudFormation.listStackResources',
+    ]);
   });
 });
 

@@ -7,6 +7,7 @@ import {
   DeleteStackCommand,
   DescribeChangeSetCommand,
   ExecuteChangeSetCommand,
+  ListStackResourcesCommand,
 } from '@aws-sdk/client-cloudformation';
 import { DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -21,7 +22,7 @@ import {
   throttled,
   type EventSpec,
   type MockedAws,
-} from './fake-aws';
+} from '../../helpers/fake-aws';
 
 let aws: MockedAws;
 beforeEach(() => {
@@ -126,8 +127,10 @@ describe('deploy: update', () => {
     expect(result.destructive).toMatchObject([
       { logicalId: 'BlocklistTable', resourceType: 'AWS::DynamoDB::Table', replacement: 'yes' },
     ]);
-    expect(result.destructive[0]!.loss).toMatch(/item/);
-    expect(result.nextSteps.join(' ')).toContain('--allow-replace');
+    expect(result.destructive[0]!.loss).not.toBe('');
+    expect(result.nextSteps).toEqual([
+      'sentinel deploy --mode foundation --stack-name SentinelSdkFoundation --region us-east-1 --allow-replace',
+    ]);
     expect(aws.cfn.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
     expect(aws.cfn.commandCalls(DeleteChangeSetCommand)).toHaveLength(1);
   });
@@ -272,7 +275,9 @@ describe('deploy: update', () => {
     expect(result.status).toBe('timed-out');
     expect(exitCodeOf(result)).toBe(4);
     if (result.status !== 'timed-out') return;
-    expect(result.nextSteps[0]).toMatch(/sentinel status .*--follow/);
+    expect(result.nextSteps).toEqual([
+      'sentinel status --stack-name SentinelSdkFoundation --region us-east-1 --follow',
+    ]);
   });
 });
 
@@ -310,6 +315,17 @@ describe('deploy: full mode ECS circuit breaker', () => {
       ],
     });
     aws.ecs.on(ListTasksCommand).resolves({ taskArns: ['arn:task/1'] });
+    aws.cfn.on(ListStackResourcesCommand).resolves({
+      StackResourceSummaries: [
+        {
+          LogicalResourceId: 'GatewayLogGroup',
+          PhysicalResourceId: 'SentinelSdkFull-GatewayLogGroup-abc',
+          ResourceType: 'AWS::Logs::LogGroup',
+          ResourceStatus: 'CREATE_COMPLETE',
+          LastUpdatedTimestamp: new Date(),
+        },
+      ],
+    });
     aws.ecs.on(DescribeTasksCommand).resolves({
       tasks: [
         {
@@ -335,6 +351,9 @@ describe('deploy: full mode ECS circuit breaker', () => {
       'Essential container in task exited; gateway: exited with code 1',
     ]);
     expect(aws.cfn.commandCalls(CancelUpdateStackCommand)).toHaveLength(1);
+    expect(result.nextSteps).toContain(
+      'aws logs tail SentinelSdkFull-GatewayLogGroup-abc --since 1h --region us-east-1',
+    );
     expect(engine.events.some((e) => e.type === 'ecs' && /started 1 tasks/.test(e.message))).toBe(true);
   });
 });

@@ -41,7 +41,7 @@ import {
   testConfig,
   testEngine,
   type MockedAws,
-} from './fake-aws';
+} from '../../helpers/fake-aws';
 
 const arch = process.arch === 'arm64' ? 'arm64' : 'x86_64';
 const otherArch = arch === 'arm64' ? 'x86_64' : 'arm64';

@@ -14,7 +14,15 @@ import type { AwsClientFactory } from '../../../src/deploy/aws-clients';
 import { virtualClock } from '../../../src/deploy/clock';
 import type { DeployEvent } from '../../../src/deploy/events';
 import { renderStack } from '../../../src/templates';
-import { change, fakePackageRoot, FakeStack, mockAws, SECRET, testConfig, type MockedAws } from './fake-aws';
+import {
+  change,
+  fakePackageRoot,
+  FakeStack,
+  mockAws,
+  SECRET,
+  testConfig,
+  type MockedAws,
+} from '../../helpers/fake-aws';
 
 const throwingFactory: AwsClientFactory = () => {
   throw new Error('a dry run must not create an AWS client');

@@ -15,7 +15,7 @@ import { DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command } from 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { exitCodeOf } from '../../../src/deploy/results';
 import { teardownStack } from '../../../src/deploy/teardown';
-import { awsError, FakeStack, mockAws, testEngine, type MockedAws } from './fake-aws';
+import { awsError, FakeStack, mockAws, testEngine, type MockedAws } from '../../helpers/fake-aws';
 
 let aws: MockedAws;
 beforeEach(() => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { CloudFormationApi } from '../../../src/deploy/aws-clients';
 import { followStack } from '../../../src/deploy/activity-monitor';
 import { DEFAULT_INTERVALS, virtualClock } from '../../../src/deploy/clock';
-import { StackEventPoller } from '../../../src/deploy/event-poller';
+import { eventMarker, runningOperationStart, StackEventPoller } from '../../../src/deploy/event-poller';
 
 type Raw = {
   EventId: string;
@@ -83,6 +83,34 @@ describe('StackEventPoller', () => {
   });
 });
 
+describe('where an operation begins', () => {
+  it('the running operation starts just after the event before its stack-level start', async () => {
+    const events = [
+      raw('S', 'UPDATE_COMPLETE', 'AWS::CloudFormation::Stack'),
+      raw('S', 'DELETE_IN_PROGRESS', 'AWS::CloudFormation::Stack'),
+      raw('Table', 'DELETE_IN_PROGRESS'),
+    ];
+    const cfn = fakeCfn({ events, size: 1 });
+    expect(await runningOperationStart(cfn.api, 'S')).toEqual({ afterEventId: events[0]!.EventId });
+  });
+
+  it('is the whole history when the operation is the stack’s first', async () => {
+    const events = [
+      raw('S', 'CREATE_IN_PROGRESS', 'AWS::CloudFormation::Stack'),
+      raw('Table', 'CREATE_IN_PROGRESS'),
+    ];
+    expect(await runningOperationStart(fakeCfn({ events }).api, 'S')).toEqual({});
+  });
+
+  it('the event marker falls back to the time when it cannot be read', async () => {
+    const events = [raw('Old', 'UPDATE_FAILED')];
+    const ok = fakeCfn({ events });
+    expect(await eventMarker(ok.api, 'S', 5)).toEqual({ afterEventId: events[0]!.EventId });
+    const failing = fakeCfn({ events, eventErrors: () => throttle() });
+    expect(await eventMarker(failing.api, 'S', 5)).toEqual({ since: new Date(5) });
+  });
+});
+
 describe('followStack', () => {
   const base = { stack: 'S', start: {}, total: 1, intervals: DEFAULT_INTERVALS };
 
@@ -103,6 +131,16 @@ describe('followStack', () => {
     });
     expect(outcome).toMatchObject({ kind: 'ended', status: 'UPDATE_COMPLETE' });
     expect(emitted).toContain('throttled');
+  });
+
+  it('keeps following while a created stack is still REVIEW_IN_PROGRESS', async () => {
+    const cfn = fakeCfn({
+      events: [],
+      statuses: ['REVIEW_IN_PROGRESS', 'CREATE_IN_PROGRESS', 'CREATE_COMPLETE'],
+    });
+    const outcome = await followStack({ ...base, cfn: cfn.api, clock: virtualClock() });
+    expect(outcome).toMatchObject({ kind: 'ended', status: 'CREATE_COMPLETE' });
+    expect(cfn.calls.status).toBe(3);
   });
 
   it('polls events every 2-3 s and the status about every 5 s', async () => {
@@ -136,8 +174,6 @@ describe('followStack', () => {
       $metadata: { httpStatusCode: 403 },
     });
     const cfn = fakeCfn({ events: [], eventErrors: () => denied });
-    await expect(followStack({ ...base, cfn: cfn.api, clock: virtualClock() })).rejects.toThrow(
-      /not authorized/,
-    );
+    await expect(followStack({ ...base, cfn: cfn.api, clock: virtualClock() })).rejects.toBe(denied);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   isInProgress,
   isNoChangesReason,
+  isOperationRunning,
   operationOutcome,
   stackPhase,
 } from '../../../src/deploy/stack-status';
@@ -36,9 +37,12 @@ describe('stack status classification', () => {
     expect(operationOutcome('ROLLBACK_FAILED')).toBe('failed');
   });
 
-  it('REVIEW_IN_PROGRESS is not an operation in progress', () => {
+  it('REVIEW_IN_PROGRESS is an idle shell, except while following an executed change set', () => {
     expect(isInProgress('REVIEW_IN_PROGRESS')).toBe(false);
     expect(isInProgress('IMPORT_IN_PROGRESS')).toBe(true);
+    expect(isOperationRunning('REVIEW_IN_PROGRESS')).toBe(true);
+    expect(isOperationRunning('CREATE_IN_PROGRESS')).toBe(true);
+    expect(isOperationRunning('CREATE_COMPLETE')).toBe(false);
   });
 
   it('recognises CloudFormation’s no-changes messages', () => {

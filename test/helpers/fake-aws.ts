@@ -1,7 +1,7 @@
 // Scripted AWS for the deploy engine's tests. AWS cannot be reached from here, so CloudFormation is
 // simulated as a state machine behind aws-sdk-client-mock: events are released batch by batch as the
 // engine polls (newest first, paged), and the stack status follows the stack-level events released.
-import type { GatewayImages } from '../../../src/deploy/images';
+import type { GatewayImages } from '../../src/deploy/images';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,12 +20,12 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { HeadBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { loadTemplateConfig } from '../../../src/deploy/api';
-import { createAwsClients } from '../../../src/deploy/aws-clients';
-import { virtualClock, DEFAULT_INTERVALS } from '../../../src/deploy/clock';
-import type { EngineContext, Question } from '../../../src/deploy/engine';
-import type { DeployEvent } from '../../../src/deploy/events';
-import { bundlePaths } from '../../../src/deploy/package-root';
+import { loadTemplateConfig } from '../../src/deploy/api';
+import { createAwsClients } from '../../src/deploy/aws-clients';
+import { virtualClock, DEFAULT_INTERVALS } from '../../src/deploy/clock';
+import type { EngineContext, Question } from '../../src/deploy/engine';
+import type { DeployEvent } from '../../src/deploy/events';
+import { bundlePaths } from '../../src/deploy/package-root';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
@@ -35,6 +35,9 @@ export function awsError(name: string, message = name, status = 400): Error {
   return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status }, $fault: 'client' });
 }
 
+/** A response lost on the wire (the request may well have been accepted), as Node reports it. */
+export const connectionReset = () =>
+  Object.assign(new Error('socket hang up'), { code: 'ECONNRESET', $metadata: {} });
 export const notFound = () => awsError('NotFound', 'Not Found', 404);
 export const throttled = () => awsError('Throttling', 'Rate exceeded', 400);
 export const stackMissing = (name: string) =>
@@ -89,6 +92,12 @@ export class FakeStack {
     if (event.ResourceType === 'AWS::CloudFormation::Stack') this.status = event.ResourceStatus;
   }
 
+  /** Stamps the next events from `ms` on (e.g. the engine's clock, for markers that fall back to time). */
+  at(ms: number): this {
+    this.time = Math.max(this.time, ms);
+    return this;
+  }
+
   /** Events that already happened (before the engine looks). */
   history(...specs: EventSpec[]): this {
     for (const spec of specs) this.apply(this.event(spec));
@@ -132,7 +141,11 @@ export class FakeStack {
           StackName: this.name,
           StackStatus: this.status as Stack['StackStatus'],
           CreationTime: new Date(Date.UTC(2026, 0, 1, 10)),
-          LastUpdatedTime: this.released.at(-1)?.Timestamp,
+          // CloudFormation sets it when an update starts (not on create, delete or rollback).
+          LastUpdatedTime: this.released.findLast(
+            (e) =>
+              e.ResourceType === 'AWS::CloudFormation::Stack' && e.ResourceStatus === 'UPDATE_IN_PROGRESS',
+          )?.Timestamp,
           EnableTerminationProtection: this.terminationProtection,
           Outputs: Object.entries(this.outputs).map(([OutputKey, OutputValue]) => ({
             OutputKey,
@@ -246,7 +259,12 @@ export function testEngine(
   const questions: Question[] = [];
   const clock = virtualClock();
   return {
-    clients: createAwsClients({ region: REGION }),
+    // The real client adapter over the mocked SDK clients: its retry layer runs on the virtual clock.
+    clients: createAwsClients({
+      region: REGION,
+      clock,
+      onRetry: (what, _error, retryInMs) => events.push({ type: 'throttled', what, retryInMs }),
+    }),
     clock,
     intervals: DEFAULT_INTERVALS,
     runner: { run: async () => ({ code: 0, stdout: '', stderr: '' }) },
