@@ -60,14 +60,15 @@ async function preflight(request: DeployRequest, ctx: EngineContext): Promise<Pr
   const bundle = readFileSync(requireFile(ctx.paths.detector, 'detector bundle'));
   const { values } = request.config;
   const image = planImage(values, request.stackName);
+  // Credentials first: without them nothing below can succeed, and the answer is local and quick.
+  const identity = await callerIdentity(clients.sts, clock);
+  emit({ type: 'identity', account: identity.account, arn: identity.arn, region });
   // The image is checked (or assembled from its base) before any CloudFormation call.
   const images = ctx.images ?? registryImages;
   const full = request.mode === 'full';
   const built = full && image.source === 'build' ? await images.build(values, ctx.paths) : undefined;
   if (full && image.source === 'explicit')
     await images.check(image.uri, values.taskArchitecture, { ecr: clients.ecr, region });
-  const identity = await callerIdentity(clients.sts, clock);
-  emit({ type: 'identity', account: identity.account, arn: identity.arn, region });
   const session = openSession(request, ctx, { region, account: identity.account, startedAt });
   const bucket = artifactsBucketName(identity.account, region);
   const asset = detectorAsset(bundle);
