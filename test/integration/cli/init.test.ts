@@ -194,9 +194,15 @@ describe('sentinel init follows its own help (built binary)', () => {
         },
       );
       let screen = '';
+      let interrupted = false;
+      // The CLI may exit before the pipe takes the keystroke; that is the outcome under test.
+      child.stdin.on('error', () => {});
       const onData = (chunk: Buffer) => {
         screen += chunk.toString();
-        if (screen.replace(/\s/g, '').includes('URLoftheAPI')) child.stdin.write('\u0003');
+        if (!interrupted && screen.replace(/\s/g, '').includes('URLoftheAPI')) {
+          interrupted = true;
+          child.stdin.write('\u0003');
+        }
       };
       child.stdout.on('data', onData);
       child.stderr.on('data', onData);
