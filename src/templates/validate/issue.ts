@@ -33,6 +33,7 @@ export const TEMPLATE_RULES = {
   'encryption-at-rest': 'Tables, the topic and Redis are encrypted at rest',
   'encryption-in-transit': 'Redis requires TLS; HTTPS listeners use a TLS 1.2+ policy',
   'tags-missing': 'Every taggable resource carries the product and stack tags',
+  'tags-unsupported': 'No Tags on a type whose registry schema lacks them in some regions',
 } as const;
 
 export type TemplateRule = keyof typeof TEMPLATE_RULES;
