@@ -10,11 +10,13 @@ import {
   estimateMonthlyCost,
   renderStack,
   stackResources,
+  stackWarnings,
   validateStack,
   type CostEstimate,
   type RenderedStack,
   type StackMode,
   type StackResource,
+  type StackWarning,
   type TemplateIssue,
 } from '../templates';
 import {
@@ -69,7 +71,8 @@ export interface PlanResult {
   dryRun: boolean;
   preset: string;
   settings: ConfigRow[];
-  warnings: ConfigIssue[];
+  /** Config problems that fell back to defaults, then what the stack itself warns about (coded). */
+  warnings: Array<ConfigIssue | StackWarning>;
   parameters: RedactedParameter[];
   validation: { ok: boolean; issues: TemplateIssue[] };
   resources: StackResource[];
@@ -152,7 +155,7 @@ function offline(request: PlanRequest, rendered: RenderedStack, image: PlanResul
     dryRun: true,
     preset: config.preset,
     settings: configRows(config),
-    warnings: config.warnings.map(redactIssue),
+    warnings: [...config.warnings.map(redactIssue), ...stackWarnings(request.mode, config.values)],
     parameters: redactParameters(rendered.parameters),
     validation: { ok: issues.length === 0, issues },
     resources: stackResources(request.mode, config.values),
