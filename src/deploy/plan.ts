@@ -103,9 +103,14 @@ interface ResolvedImage {
 }
 
 /** Values that only an AWS call can tell, shown as placeholders offline. */
-const UNKNOWN_ACCOUNT = '<account>';
+export const UNKNOWN_ACCOUNT = '<account>';
 
-function renderFor(
+/**
+ * The stack deploy would submit, rendered without AWS: the detector key from the built bundle, the
+ * image deploy would pick, and the artifacts bucket of the account and region given. `sentinel synth`
+ * writes exactly this.
+ */
+export function renderFor(
   request: PlanRequest,
   paths: BundlePaths,
   account: string,
