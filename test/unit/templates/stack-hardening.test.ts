@@ -135,4 +135,14 @@ describe('stack hardening', () => {
       expect(validateStack(stack)).toEqual([]);
     }
   });
+
+  it('names no IAM resource, so CAPABILITY_IAM suffices', () => {
+    const named = ['RoleName', 'ManagedPolicyName', 'UserName', 'GroupName', 'InstanceProfileName'];
+    for (const mode of ['foundation', 'full'] as const) {
+      const r = renderStack(mode, configFor(), ASSETS).template.Resources as Record<string, Resource>;
+      const iam = Object.entries(r).filter(([, x]) => x.Type.startsWith('AWS::IAM::'));
+      expect(iam.length).toBeGreaterThan(0);
+      for (const [id, x] of iam) for (const key of named) expect(x.Properties[key], `${id}.${key}`).toBeUndefined();
+    }
+  });
 });
