@@ -127,6 +127,12 @@ export function parameterCandidates(): ParameterDefinition[] {
 
 /** A JavaScript pattern as a CloudFormation AllowedPattern, which must match the whole value. */
 function allowedPattern(pattern: RegExp, optional: boolean): string {
+  if (pattern.flags !== '') {
+    // AllowedPattern has no flags: /i or /u would be silently dropped and the parameter mis-checked.
+    throw new SentinelError(ErrorCode.TemplateInvalid, `A knob pattern has flags (/${pattern.source}/${pattern.flags})`, {
+      hint: 'Write the pattern without flags (e.g. [A-Za-z] instead of /i) so CloudFormation can check it too.',
+    });
+  }
   const source = pattern.source;
   return optional ? `^$|${source}` : source;
 }
