@@ -88,6 +88,8 @@ export interface LambdaApi {
 export interface DynamoDbApi {
   updateTable: Op<dynamodb.UpdateTableCommandInput, dynamodb.UpdateTableCommandOutput>;
   deleteTable: Op<dynamodb.DeleteTableCommandInput, dynamodb.DeleteTableCommandOutput>;
+  listTables: Op<dynamodb.ListTablesCommandInput, dynamodb.ListTablesCommandOutput>;
+  listTagsOfResource: Op<dynamodb.ListTagsOfResourceCommandInput, dynamodb.ListTagsOfResourceCommandOutput>;
 }
 
 export interface AwsClients {
@@ -272,6 +274,8 @@ export const createAwsClients: AwsClientFactory = (options) => {
         {
           updateTable: (i) => db.send(new dynamodb.UpdateTableCommand(i)),
           deleteTable: (i) => db.send(new dynamodb.DeleteTableCommand(i)),
+          listTables: (i) => db.send(new dynamodb.ListTablesCommand(i)),
+          listTagsOfResource: (i) => db.send(new dynamodb.ListTagsOfResourceCommand(i)),
         },
         options,
       ),

@@ -3,6 +3,7 @@
 // deletion protection off, then DeleteTable.
 import { TABLES } from '../../core/shared/tables';
 import { RETAINED_TABLE_IDS } from '../templates/generated-fragments';
+import { STACK_TAG_KEY } from '../templates/tags';
 import type { AwsClients } from './aws-clients';
 import type { Clock } from './clock';
 
@@ -22,6 +23,36 @@ export function retainedTables(
   return resources
     .filter((r) => r.type === 'AWS::DynamoDB::Table' && RETAINED_LOGICAL_IDS.has(r.logicalId) && r.physicalId)
     .map((r) => ({ logicalId: r.logicalId, tableName: r.physicalId! }));
+}
+
+/**
+ * Tables an earlier deletion of the stack kept, found without the stack: CloudFormation names them
+ * `<stack>-<logical id>-<suffix>`, and the stack tag confirms the owner.
+ */
+export async function orphanedTables(
+  clients: Pick<AwsClients, 'dynamodb'>,
+  stackName: string,
+  arnOf: (tableName: string) => string,
+): Promise<RetainedTable[]> {
+  const prefixes = [...RETAINED_LOGICAL_IDS].map((logicalId) => ({
+    logicalId,
+    prefix: `${stackName}-${logicalId}-`,
+  }));
+  const found: RetainedTable[] = [];
+  let start: string | undefined;
+  do {
+    const page = await clients.dynamodb.listTables({ ExclusiveStartTableName: start });
+    for (const tableName of page.TableNames ?? []) {
+      const match = prefixes.find((p) => tableName.startsWith(p.prefix));
+      if (!match) continue;
+      const { Tags } = await clients.dynamodb.listTagsOfResource({ ResourceArn: arnOf(tableName) });
+      if (Tags?.some((t) => t.Key === STACK_TAG_KEY && t.Value === stackName)) {
+        found.push({ logicalId: match.logicalId, tableName });
+      }
+    }
+    start = page.LastEvaluatedTableName;
+  } while (start);
+  return found;
 }
 
 const errorName = (error: unknown) => (error as { name?: string }).name;

@@ -21,7 +21,7 @@ import { callerIdentity, describeStack } from './preflight';
 import { deleteAndFollow } from './recovery';
 import type { TeardownResult } from './results';
 import type { FailedResource } from './root-cause';
-import { deleteRetainedTables, retainedTables } from './retained-data';
+import { deleteRetainedTables, orphanedTables, retainedTables } from './retained-data';
 import { isInProgress } from './stack-status';
 
 export interface TeardownRequest {
@@ -105,7 +105,35 @@ export async function teardownStack(request: TeardownRequest, ctx: EngineContext
       };
     stack = await describeStack(cfn, stackName, clock);
   }
-  if (!stack) return { ...base(), status: 'absent', ...(await leftovers([])) };
+  if (!stack) {
+    if (!request.deleteData) return { ...base(), status: 'absent', ...(await leftovers([])) };
+    // The stack is gone; an earlier teardown may have kept its tables.
+    const identity = await callerIdentity(clients.sts, clock);
+    const partition = region.startsWith('cn-')
+      ? 'aws-cn'
+      : region.startsWith('us-gov-')
+        ? 'aws-us-gov'
+        : 'aws';
+    const orphans = await orphanedTables(
+      clients,
+      stackName,
+      (name) => `arn:${partition}:dynamodb:${region}:${identity.account}:table/${name}`,
+    );
+    if (
+      orphans.length > 0 &&
+      !(await ctx.confirm({ kind: 'delete-data', stackName, tables: orphans.map((t) => t.tableName) }))
+    ) {
+      return {
+        ...base(),
+        status: 'declined',
+        reason: `deleting ${orphans.map((t) => t.tableName).join(', ')} was not confirmed`,
+        nextSteps: [commandFor('teardown', target, '--delete-data --yes')],
+      };
+    }
+    const data = await deleteRetainedTables(clients, orphans, clock);
+    const { cleaned, notCleaned } = await leftovers([]);
+    return { ...base(), status: 'absent', cleaned: [...cleaned, ...data], notCleaned };
+  }
   const stackId = stack.StackId!;
 
   if (stack.EnableTerminationProtection && !request.force) {

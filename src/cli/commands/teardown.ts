@@ -111,8 +111,11 @@ function printTeardownResult(ctx: CliContext, flags: TeardownFlags, result: Tear
         ui.info(
           `  kept ${table.logicalId} ${table.tableName} with its data (operator blocks and throttles); to delete it:`,
         );
+      }
+      if (result.keptData.length > 0) {
+        const mode = result.mode === 'full' ? '' : ` --mode ${result.mode}`;
         ui.info(
-          `  $ aws dynamodb update-table --table-name ${table.tableName} --no-deletion-protection-enabled --region ${result.region} && aws dynamodb delete-table --table-name ${table.tableName} --region ${result.region}`,
+          `  $ sentinel teardown${mode} --stack-name ${result.stackName} --region ${result.region} --delete-data`,
         );
       }
       return printNotCleaned(ctx, result.notCleaned);

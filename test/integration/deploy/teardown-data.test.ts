@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { DeleteStackCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { DeleteLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { DeleteTableCommand, DynamoDBClient, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  ListTagsOfResourceCommand,
+  UpdateTableCommand,
+} from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { engineDeps } from '../../../src/cli/engine-deps';
@@ -104,6 +110,44 @@ describe('teardown and the retained blocklist table', () => {
     expect(result.status).toBe('declined');
     expect(exitCodeOf(result)).toBe(3);
     expect(aws.cfn.commandCalls(DeleteStackCommand)).toHaveLength(0);
+    expect(dynamo.calls()).toHaveLength(0);
+  });
+});
+
+describe('teardown --delete-data after the stack is gone', () => {
+  const tag = (stackName: string) => ({ Tags: [{ Key: 'sentinel-api:stack', Value: stackName }] });
+
+  it('finds the tables an earlier teardown kept, by name and stack tag, across pages, and deletes them', async () => {
+    aws.useStack(new FakeStack(NAME));
+    const other = 'SentinelSdkFull-BlocklistTable-OTHER';
+    dynamo
+      .on(ListTablesCommand)
+      .resolvesOnce({ TableNames: ['unrelated', other], LastEvaluatedTableName: other })
+      .resolvesOnce({ TableNames: [BLOCKLIST, 'SentinelSdkFull-RequestLogsTable-XYZ'] });
+    dynamo.on(ListTagsOfResourceCommand).callsFake((input: { ResourceArn: string }) =>
+      // A table of the same name pattern that carries another stack's tag is not ours.
+      input.ResourceArn.endsWith(other) ? tag('SomeoneElse') : tag(NAME),
+    );
+    dynamo.on(UpdateTableCommand).resolves({});
+    dynamo.on(DeleteTableCommand).resolves({});
+    const engine = testEngine();
+    const result = await teardownStack({ mode: 'full', stackName: NAME, deleteData: true }, engine);
+    expect(engine.questions).toEqual([{ kind: 'delete-data', stackName: NAME, tables: [BLOCKLIST] }]);
+    expect(result).toMatchObject({ status: 'absent', cleaned: [`DynamoDB table ${BLOCKLIST} and its data`] });
+    expect(dynamo.commandCalls(ListTablesCommand)[1]!.args[0].input.ExclusiveStartTableName).toBe(other);
+    expect(dynamo.commandCalls(ListTagsOfResourceCommand).map((c) => c.args[0].input.ResourceArn)).toEqual([
+      `arn:aws:dynamodb:us-east-1:123456789012:table/${other}`,
+      `arn:aws:dynamodb:us-east-1:123456789012:table/${BLOCKLIST}`,
+    ]);
+    expect(dynamo.commandCalls(DeleteTableCommand).map((c) => c.args[0].input.TableName)).toEqual([
+      BLOCKLIST,
+    ]);
+  });
+
+  it('looks for no tables without --delete-data', async () => {
+    aws.useStack(new FakeStack(NAME));
+    const result = await teardownStack({ mode: 'full', stackName: NAME }, testEngine());
+    expect(result.status).toBe('absent');
     expect(dynamo.calls()).toHaveLength(0);
   });
 });
