@@ -25,6 +25,11 @@ export function retainedTables(
     .map((r) => ({ logicalId: r.logicalId, tableName: r.physicalId! }));
 }
 
+export function tableArn(region: string, account: string, tableName: string): string {
+  const partition = region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+  return `arn:${partition}:dynamodb:${region}:${account}:table/${tableName}`;
+}
+
 /**
  * Tables an earlier deletion of the stack kept, found without the stack: CloudFormation names them
  * `<stack>-<logical id>-<suffix>`, and the stack tag confirms the owner.

@@ -21,7 +21,7 @@ import { callerIdentity, describeStack } from './preflight';
 import { deleteAndFollow } from './recovery';
 import type { TeardownResult } from './results';
 import type { FailedResource } from './root-cause';
-import { deleteRetainedTables, orphanedTables, retainedTables } from './retained-data';
+import { deleteRetainedTables, orphanedTables, retainedTables, tableArn } from './retained-data';
 import { isInProgress } from './stack-status';
 
 export interface TeardownRequest {
@@ -109,15 +109,8 @@ export async function teardownStack(request: TeardownRequest, ctx: EngineContext
     if (!request.deleteData) return { ...base(), status: 'absent', ...(await leftovers([])) };
     // The stack is gone; an earlier teardown may have kept its tables.
     const identity = await callerIdentity(clients.sts, clock);
-    const partition = region.startsWith('cn-')
-      ? 'aws-cn'
-      : region.startsWith('us-gov-')
-        ? 'aws-us-gov'
-        : 'aws';
-    const orphans = await orphanedTables(
-      clients,
-      stackName,
-      (name) => `arn:${partition}:dynamodb:${region}:${identity.account}:table/${name}`,
+    const orphans = await orphanedTables(clients, stackName, (name) =>
+      tableArn(region, identity.account, name),
     );
     if (
       orphans.length > 0 &&
