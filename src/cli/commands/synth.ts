@@ -8,7 +8,7 @@ import { loadConfig } from '../../../core/config/load';
 import { REQUIREMENTS_OF } from '../../../core/config/rules';
 import { UsageError } from '../../../core/shared/errors';
 import type { CliContext } from '../context';
-import { addStackTargetOptions, stackNameOf, type StackFlags } from '../deploy-options';
+import { stackNameOf, stackOptions, type StackFlags } from '../deploy-options';
 import { engineDeps } from '../engine-deps';
 import { commonOptions, configSources, knobOption } from '../options';
 
@@ -21,11 +21,14 @@ interface SynthFlags extends StackFlags {
 }
 
 export function registerSynthCommand(program: Command, ctx: CliContext): void {
-  addStackTargetOptions(
-    program
-      .command('synth')
-      .description('Write the CloudFormation template and parameters deploy would submit, offline'),
-  )
+  // The stack-target options of plan and deploy, less --profile: synth makes no AWS call.
+  program
+    .command('synth')
+    .description('Write the CloudFormation template and parameters deploy would submit, offline')
+    .addOption(stackOptions.mode())
+    .addOption(stackOptions.stackName())
+    .addOption(knobOption('awsRegion', '--region <region>'))
+    .addOption(commonOptions.envFile())
     .addOption(knobOption('gatewayImageUri', '--image-uri <uri>'))
     .addOption(knobOption('buildGatewayImage', '--build-image'))
     .addOption(knobOption('optimizeFor', '--preset <preset>'))
