@@ -84,6 +84,17 @@ describe('stack hardening', () => {
     );
   });
 
+  it('lets through the endpoint exactly the DynamoDB actions the gateway task role has', () => {
+    // A new action in the role but not in the endpoint policy would fail only in AWS, at run time.
+    const r = resources();
+    const roleActions = r
+      .GatewayTaskRole!.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement)
+      .flatMap((st: any) => [st.Action].flat())
+      .filter((a: string) => a.startsWith('dynamodb:'));
+    const endpointActions = r.DynamoDbEndpoint!.Properties.PolicyDocument.Statement[0].Action;
+    expect([...new Set(endpointActions)].sort()).toEqual([...new Set(roleActions)].sort());
+  });
+
   it('runs the container as uid 1000 and derives the stop timeout from the shutdown grace', () => {
     const stack = render({ SENTINEL_API_SHUTDOWN_GRACE_SECONDS: '45' });
     const container = resources(stack).GatewayTaskDefinition!.Properties.ContainerDefinitions[0];
