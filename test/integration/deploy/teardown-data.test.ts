@@ -99,6 +99,20 @@ describe('teardown and the retained blocklist table', () => {
     expect(dynamo.calls().every((c) => JSON.stringify(c.args[0].input).includes(BLOCKLIST))).toBe(true);
   });
 
+  it('--delete-data that AWS refuses names the failed call and still lists the table as kept', async () => {
+    dynamo
+      .on(UpdateTableCommand)
+      .rejects(awsError('AccessDeniedException', 'not authorized to perform: dynamodb:UpdateTable'));
+    const result = await teardownStack({ mode: 'full', stackName: NAME, deleteData: true }, testEngine());
+    expect(result.status).toBe('deleted');
+    if (result.status !== 'deleted') return;
+    expect(result.keptData).toEqual([{ logicalId: 'BlocklistTable', tableName: BLOCKLIST }]);
+    expect(result.notCleaned).toEqual([
+      expect.objectContaining({ call: 'DynamoDB UpdateTable', code: 'AccessDeniedException' }),
+    ]);
+    expect(dynamo.commandCalls(DeleteTableCommand)).toHaveLength(0);
+  });
+
   it('--delete-data declined deletes nothing at all, with exit 3', async () => {
     const engine = testEngine({ answer: false });
     // The stack deletion is confirmed, the data deletion is not.
