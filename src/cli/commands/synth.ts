@@ -16,7 +16,6 @@ interface SynthFlags extends StackFlags {
   out?: string;
   account?: string;
   imageUri?: string;
-  buildImage?: boolean;
   preset?: string;
 }
 
@@ -30,7 +29,6 @@ export function registerSynthCommand(program: Command, ctx: CliContext): void {
     .addOption(knobOption('awsRegion', '--region <region>'))
     .addOption(commonOptions.envFile())
     .addOption(knobOption('gatewayImageUri', '--image-uri <uri>'))
-    .addOption(knobOption('buildGatewayImage', '--build-image'))
     .addOption(knobOption('optimizeFor', '--preset <preset>'))
     .option('--out <dir>', 'write <stack>.template.json and <stack>.parameters.json here')
     .addOption(

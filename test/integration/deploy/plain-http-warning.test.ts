@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { CreateChangeSetCommand, DescribeChangeSetCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeImagesCommand } from '@aws-sdk/client-ecr';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { engineDeps } from '../../../src/cli/engine-deps';
 import { runCli } from '../../../src/cli/run';
@@ -54,6 +55,8 @@ beforeEach(() => {
   aws = mockAws();
   engineDeps.clock = virtualClock();
   engineDeps.packageRoot = fakePackageRoot();
+  // Deploy's preflight checks that the given ECR image exists.
+  aws.ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageTags: ['1.0.0'] }] });
 });
 afterEach(() => {
   aws.restore();

@@ -11,11 +11,23 @@ import {
   type CreateChangeSetCommandInput,
 } from '@aws-sdk/client-cloudformation';
 import { PutObjectCommand, type PutObjectCommandInput } from '@aws-sdk/client-s3';
+import { DescribeImagesCommand } from '@aws-sdk/client-ecr';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { engineDeps } from '../../../src/cli/engine-deps';
 import { runCli } from '../../../src/cli/run';
 import { virtualClock } from '../../../src/deploy/clock';
-import { ACCOUNT, fakePackageRoot, FakeStack, mockAws, REGION, SECRET, type MockedAws } from './fake-aws';
+import { deployStack } from '../../../src/deploy/deploy';
+import {
+  ACCOUNT,
+  fakePackageRoot,
+  FakeStack,
+  mockAws,
+  REGION,
+  SECRET,
+  testConfig,
+  testEngine,
+  type MockedAws,
+} from './fake-aws';
 
 const IMAGE = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/gateway:1.0.0`;
 const ENV = {
@@ -53,6 +65,8 @@ beforeEach(() => {
   aws = mockAws();
   engineDeps.clock = virtualClock();
   engineDeps.packageRoot = fakePackageRoot();
+  // Deploy's preflight checks that the given ECR image exists.
+  aws.ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageTags: ['1.0.0'] }] });
 });
 afterEach(() => {
   aws.restore();
@@ -68,8 +82,12 @@ async function submittedByDeploy(mode: 'full' | 'foundation') {
   aws.cfn
     .on(DescribeChangeSetCommand)
     .resolves({ Status: 'FAILED', StatusReason: 'No updates are to be performed.' });
-  const run = await cli(['deploy', '--mode', mode, '--yes', '--json', '--image-uri', IMAGE]);
-  expect(run.code, run.stderr).toBe(0);
+  // The engine with the same package root and settings as the CLI run below; its image check accepts.
+  const result = await deployStack(
+    { mode, stackName: name, config: testConfig({ gatewayImageUri: IMAGE }) },
+    testEngine({ root: engineDeps.packageRoot }),
+  );
+  expect(result.status).toBe('no-changes');
   const input = aws.cfn.commandCalls(CreateChangeSetCommand)[0]!.args[0].input as CreateChangeSetCommandInput;
   let body = input.TemplateBody;
   if (!body) {
