@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { engineDeps } from '../../../src/cli/engine-deps';
 import { runCli } from '../../../src/cli/run';
 import { virtualClock } from '../../../src/deploy/clock';
-import { fakePackageRoot, FakeStack, mockAws, SECRET, type MockedAws } from './fake-aws';
+import { fakePackageRoot, FakeStack, mockAws, SECRET, type MockedAws } from '../../helpers/fake-aws';
 
 const CERTIFICATE = 'arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-0b0a-0908-0706-050403020100';
 const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/gateway:1.0.0';

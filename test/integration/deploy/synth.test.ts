@@ -27,7 +27,7 @@ import {
   testConfig,
   testEngine,
   type MockedAws,
-} from './fake-aws';
+} from '../../helpers/fake-aws';
 
 const IMAGE = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/gateway:1.0.0`;
 const ENV = {

@@ -20,7 +20,14 @@ import { runCli } from '../../../src/cli/run';
 import { virtualClock } from '../../../src/deploy/clock';
 import { exitCodeOf } from '../../../src/deploy/results';
 import { teardownStack } from '../../../src/deploy/teardown';
-import { awsError, fakePackageRoot, FakeStack, mockAws, testEngine, type MockedAws } from './fake-aws';
+import {
+  awsError,
+  fakePackageRoot,
+  FakeStack,
+  mockAws,
+  testEngine,
+  type MockedAws,
+} from '../../helpers/fake-aws';
 
 const NAME = 'SentinelSdkFull';
 const BLOCKLIST = 'SentinelSdkFull-BlocklistTable-1A2B3C';
