@@ -5,12 +5,24 @@ import { editDistance } from './suggest';
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; problem: string; hint: string };
 
+/**
+ * What a value type accepts, as data: CloudFormation parameters declare it (Type Number with
+ * MinValue/MaxValue, AllowedValues, AllowedPattern), so direct use of a template fails early too.
+ */
+export type ValueConstraint =
+  | { kind: 'number'; min: number; max: number; integer: boolean }
+  | { kind: 'one-of'; values: readonly string[] }
+  | { kind: 'pattern'; pattern: RegExp; maxLength: number }
+  | { kind: 'text'; maxLength: number };
+
 export interface ValueType<T> {
   /** Short human description used in docs and error hints, e.g. "whole number 1-10000". */
   readonly describe: string;
   parse(raw: string): ParseResult<T>;
   /** Back to the string form used in `.env` files and CloudFormation parameters. */
   format(value: T): string;
+  /** What the formatted value may be, when it can be said as data. */
+  readonly constraint?: ValueConstraint;
 }
 
 const ok = <T>(value: T): ParseResult<T> => ({ ok: true, value });
@@ -21,6 +33,7 @@ export function stringType(
 ): ValueType<string> {
   const { pattern, patternHint = 'use the documented format', maxLength = 4096 } = options;
   return {
+    constraint: pattern ? { kind: 'pattern', pattern, maxLength } : { kind: 'text', maxLength },
     describe: patternHint === 'use the documented format' ? 'text' : patternHint,
     parse(raw) {
       if (raw.length > maxLength) return fail(`is longer than ${maxLength} characters`, `shorten it`);
@@ -34,6 +47,7 @@ export function stringType(
 export function intType(options: { min: number; max: number }): ValueType<number> {
   const { min, max } = options;
   return {
+    constraint: { kind: 'number', min, max, integer: true },
     describe: `whole number ${min}-${max}`,
     parse(raw) {
       if (!/^-?\d+$/.test(raw.trim()))
@@ -50,6 +64,7 @@ export function intType(options: { min: number; max: number }): ValueType<number
 export function numberType(options: { min: number; max: number }): ValueType<number> {
   const { min, max } = options;
   return {
+    constraint: { kind: 'number', min, max, integer: false },
     describe: `number ${min}-${max}`,
     parse(raw) {
       const trimmed = raw.trim();
@@ -65,6 +80,7 @@ export function numberType(options: { min: number; max: number }): ValueType<num
 
 export function enumType<const V extends string>(values: readonly V[]): ValueType<V> {
   return {
+    constraint: { kind: 'one-of', values },
     describe: values.join(' | '),
     parse(raw) {
       const value = raw.trim().toLowerCase();
@@ -79,6 +95,7 @@ export function enumType<const V extends string>(values: readonly V[]): ValueTyp
 /** Case-sensitive enum, for identifiers such as JWT algorithms where case is part of the name. */
 export function exactEnumType<const V extends string>(values: readonly V[]): ValueType<V> {
   return {
+    constraint: { kind: 'one-of', values },
     describe: values.join(' | '),
     parse(raw) {
       const value = raw.trim();
@@ -95,6 +112,7 @@ const FALSE = new Set(['false', '0', 'no', 'off']);
 
 export function booleanType(): ValueType<boolean> {
   return {
+    constraint: { kind: 'one-of', values: ['true', 'false'] },
     describe: 'true | false',
     parse(raw) {
       const value = raw.trim().toLowerCase();
@@ -114,6 +132,8 @@ export function durationType(options: { min: number; max: number }): ValueType<n
   const { min, max } = options;
   const range = `${formatDuration(min)} to ${formatDuration(max)}`;
   return {
+    // The formatted value is plain seconds.
+    constraint: { kind: 'number', min, max, integer: false },
     describe: `seconds, or 30s/15m/2h/7d (${range})`,
     parse(raw) {
       const match = DURATION.exec(raw.trim());

@@ -74,7 +74,9 @@ export function questionText(q: Question): string {
     case 'recreate':
       return `${q.stackName} failed to create and is empty (ROLLBACK_COMPLETE). Delete it and create it again?`;
     case 'delete':
-      return `Delete stack ${q.stackName} in ${q.region}, with its tables and their data?`;
+      return `Delete stack ${q.stackName} in ${q.region}? Its request logs and traffic aggregates go with it; the blocklist table is kept (--delete-data deletes it too).`;
+    case 'delete-data':
+      return `Also delete ${q.tables.join(', ')} and every block and throttle in ${q.tables.length === 1 ? 'it' : 'them'}? This cannot be undone.`;
     case 'retain':
       return `Delete ${q.stackName} but keep (retain) ${q.resources.map((r) => r.logicalId).join(', ')}, which you then delete yourself?`;
   }

@@ -3,6 +3,7 @@
 // else in src/deploy constructs a client, so a dry run that never calls the factory makes no AWS call.
 import * as cfn from '@aws-sdk/client-cloudformation';
 import * as logs from '@aws-sdk/client-cloudwatch-logs';
+import * as dynamodb from '@aws-sdk/client-dynamodb';
 import * as ecr from '@aws-sdk/client-ecr';
 import * as ecs from '@aws-sdk/client-ecs';
 import * as elb from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -83,6 +84,14 @@ export interface LambdaApi {
   invoke: Op<lambda.InvokeCommandInput, lambda.InvokeCommandOutput>;
 }
 
+/** `teardown --delete-data` removes the tables the stack retains. */
+export interface DynamoDbApi {
+  updateTable: Op<dynamodb.UpdateTableCommandInput, dynamodb.UpdateTableCommandOutput>;
+  deleteTable: Op<dynamodb.DeleteTableCommandInput, dynamodb.DeleteTableCommandOutput>;
+  listTables: Op<dynamodb.ListTablesCommandInput, dynamodb.ListTablesCommandOutput>;
+  listTagsOfResource: Op<dynamodb.ListTagsOfResourceCommandInput, dynamodb.ListTagsOfResourceCommandOutput>;
+}
+
 export interface AwsClients {
   /** The region every client talks to, resolved from the flag, config or the SDK's default chain. */
   region(): Promise<string>;
@@ -95,6 +104,7 @@ export interface AwsClients {
   elbv2: Elbv2Api;
   /** `sentinel smoke anomaly` invokes the detector directly. */
   lambda: LambdaApi;
+  dynamodb: DynamoDbApi;
 }
 
 export interface AwsClientOptions {
@@ -146,6 +156,7 @@ export const createAwsClients: AwsClientFactory = (options) => {
   const l = new logs.CloudWatchLogsClient(config);
   const lb = new elb.ElasticLoadBalancingV2Client(config);
   const fn = new lambda.LambdaClient(config);
+  const db = new dynamodb.DynamoDBClient(config);
   return {
     async region() {
       try {
@@ -255,6 +266,19 @@ export const createAwsClients: AwsClientFactory = (options) => {
     lambda: nameAwsCalls(
       'Lambda',
       retrying('Lambda', { invoke: (i) => fn.send(new lambda.InvokeCommand(i)) }, options),
+    ),
+    dynamodb: nameAwsCalls(
+      'DynamoDB',
+      retrying(
+        'DynamoDB',
+        {
+          updateTable: (i) => db.send(new dynamodb.UpdateTableCommand(i)),
+          deleteTable: (i) => db.send(new dynamodb.DeleteTableCommand(i)),
+          listTables: (i) => db.send(new dynamodb.ListTablesCommand(i)),
+          listTagsOfResource: (i) => db.send(new dynamodb.ListTagsOfResourceCommand(i)),
+        },
+        options,
+      ),
     ),
   };
 };

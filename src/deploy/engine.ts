@@ -14,7 +14,9 @@ export type Question =
   | { kind: 'execute'; stackName: string; changes: ChangeRow[]; destructive: DestructiveChange[] }
   | { kind: 'recreate'; stackName: string; rootCause: FailedResource[] }
   | { kind: 'delete'; stackName: string; region: string }
-  | { kind: 'retain'; stackName: string; resources: FailedResource[] };
+  | { kind: 'retain'; stackName: string; resources: FailedResource[] }
+  /** `teardown --delete-data`: the retained tables (physical names) to delete with their data. */
+  | { kind: 'delete-data'; stackName: string; tables: string[] };
 
 export interface EngineContext {
   clients: AwsClients;

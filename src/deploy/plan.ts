@@ -10,11 +10,13 @@ import {
   estimateMonthlyCost,
   renderStack,
   stackResources,
+  stackWarnings,
   validateStack,
   type CostEstimate,
   type RenderedStack,
   type StackMode,
   type StackResource,
+  type StackWarning,
   type TemplateIssue,
 } from '../templates';
 import {
@@ -69,7 +71,8 @@ export interface PlanResult {
   dryRun: boolean;
   preset: string;
   settings: ConfigRow[];
-  warnings: ConfigIssue[];
+  /** Config problems that fell back to defaults, then what the stack itself warns about (coded). */
+  warnings: Array<ConfigIssue | StackWarning>;
   parameters: RedactedParameter[];
   validation: { ok: boolean; issues: TemplateIssue[] };
   resources: StackResource[];
@@ -100,9 +103,14 @@ interface ResolvedImage {
 }
 
 /** Values that only an AWS call can tell, shown as placeholders offline. */
-const UNKNOWN_ACCOUNT = '<account>';
+export const UNKNOWN_ACCOUNT = '<account>';
 
-function renderFor(
+/**
+ * The stack deploy would submit, rendered without AWS: the detector key from the built bundle, the
+ * image deploy would pick, and the artifacts bucket of the account and region given. `sentinel synth`
+ * writes exactly this.
+ */
+export function renderFor(
   request: PlanRequest,
   paths: BundlePaths,
   account: string,
@@ -152,7 +160,7 @@ function offline(request: PlanRequest, rendered: RenderedStack, image: PlanResul
     dryRun: true,
     preset: config.preset,
     settings: configRows(config),
-    warnings: config.warnings.map(redactIssue),
+    warnings: [...config.warnings.map(redactIssue), ...stackWarnings(request.mode, config.values)],
     parameters: redactParameters(rendered.parameters),
     validation: { ok: issues.length === 0, issues },
     resources: stackResources(request.mode, config.values),

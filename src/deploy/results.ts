@@ -6,6 +6,7 @@ import { REDACTED } from '../../core/config/redact';
 import type { ChangeRow, DestructiveChange } from './change-table';
 import type { FailedResource } from './root-cause';
 import type { FailedCall } from './aws-error';
+import type { RetainedTable } from './retained-data';
 
 export interface RedactedParameter {
   key: string;
@@ -91,7 +92,14 @@ export type DeployStatus = DeployResult['status'];
 
 /** Clean-up calls that failed after the stack went: named, with AWS's answer (the rest still ran). */
 export type TeardownResult =
-  | (ResultBase & { status: 'deleted'; cleaned: string[]; notCleaned: FailedCall[]; retained: string[] })
+  | (ResultBase & {
+      status: 'deleted';
+      cleaned: string[];
+      notCleaned: FailedCall[];
+      retained: string[];
+      /** Tables with operator data the stack keeps on deletion, left in place (no --delete-data). */
+      keptData: RetainedTable[];
+    })
   | (ResultBase & { status: 'absent'; cleaned: string[]; notCleaned: FailedCall[] })
   | (ResultBase & { status: 'declined'; reason: string; nextSteps: NextSteps })
   | (ResultBase & {

@@ -1,6 +1,8 @@
 // `teardown`: delete the stack following its events; idempotent when it is gone. On DELETE_FAILED,
 // name what blocked it, clear what can be cleared, retry, and as a last resort retain the blockers
-// (after asking) so the stack itself goes. Then remove what the stack leaves behind.
+// (after asking) so the stack itself goes. Then remove what the stack leaves behind. The blocklist
+// table (operator data) is retained by the stack; it goes only with --delete-data, after a
+// confirmation that names it.
 import type { StackMode } from '../templates';
 import { followStack } from './activity-monitor';
 import { artifactsBucketName } from './assets';
@@ -19,6 +21,7 @@ import { callerIdentity, describeStack } from './preflight';
 import { deleteAndFollow } from './recovery';
 import type { TeardownResult } from './results';
 import type { FailedResource } from './root-cause';
+import { deleteRetainedTables, orphanedTables, retainedTables, tableArn } from './retained-data';
 import { isInProgress } from './stack-status';
 
 export interface TeardownRequest {
@@ -32,6 +35,8 @@ export interface TeardownRequest {
   purgeArtifacts?: boolean;
   /** On a repeated DELETE_FAILED, retain the blocking resources without asking. @default false */
   retainBlocking?: boolean;
+  /** Also delete the tables the stack retains (the blocklist and its data), after confirming. @default false */
+  deleteData?: boolean;
   /** @default 3600000 */
   timeoutMs?: number;
 }
@@ -100,7 +105,28 @@ export async function teardownStack(request: TeardownRequest, ctx: EngineContext
       };
     stack = await describeStack(cfn, stackName, clock);
   }
-  if (!stack) return { ...base(), status: 'absent', ...(await leftovers([])) };
+  if (!stack) {
+    if (!request.deleteData) return { ...base(), status: 'absent', ...(await leftovers([])) };
+    // The stack is gone; an earlier teardown may have kept its tables.
+    const identity = await callerIdentity(clients.sts, clock);
+    const orphans = await orphanedTables(clients, stackName, (name) =>
+      tableArn(region, identity.account, name),
+    );
+    if (
+      orphans.length > 0 &&
+      !(await ctx.confirm({ kind: 'delete-data', stackName, tables: orphans.map((t) => t.tableName) }))
+    ) {
+      return {
+        ...base(),
+        status: 'declined',
+        reason: `deleting ${orphans.map((t) => t.tableName).join(', ')} was not confirmed`,
+        nextSteps: [commandFor('teardown', target, '--delete-data --yes')],
+      };
+    }
+    const data = await deleteRetainedTables(clients, orphans, clock);
+    const { cleaned, notCleaned } = await leftovers([]);
+    return { ...base(), status: 'absent', cleaned: [...cleaned, ...data], notCleaned };
+  }
   const stackId = stack.StackId!;
 
   if (stack.EnableTerminationProtection && !request.force) {
@@ -124,11 +150,38 @@ export async function teardownStack(request: TeardownRequest, ctx: EngineContext
       nextSteps: [commandFor('teardown', target, '--yes')],
     };
   }
+  const resources = await listStackResources(clients, stackId);
+  const kept = retainedTables(resources);
+  if (
+    request.deleteData &&
+    kept.length > 0 &&
+    !(await ctx.confirm({ kind: 'delete-data', stackName, tables: kept.map((t) => t.tableName) }))
+  ) {
+    return {
+      ...base(),
+      status: 'declined',
+      reason: `deleting ${kept.map((t) => t.tableName).join(', ')} was not confirmed`,
+      nextSteps: [commandFor('teardown', target, '--delete-data --yes'), commandFor('teardown', target)],
+    };
+  }
   if (stack.EnableTerminationProtection)
     await cfn.updateTerminationProtection({ StackName: stackId, EnableTerminationProtection: false });
 
-  const resources = await listStackResources(clients, stackId);
   const logGroups = lambdaLogGroups(resources);
+  // Deleted after the stack, so a stack deletion that fails leaves the data where it was.
+  const finished = async (retained: string[]): Promise<TeardownResult> => {
+    const { cleaned, notCleaned } = await leftovers(logGroups);
+    let keptData = kept;
+    if (request.deleteData) {
+      try {
+        cleaned.push(...(await deleteRetainedTables(clients, kept, clock)));
+        keptData = [];
+      } catch (error) {
+        notCleaned.push(failedCall(error, 'delete the retained tables'));
+      }
+    }
+    return { ...base(), status: 'deleted', cleaned, notCleaned, retained, keptData };
+  };
   emit({ type: 'step', step: 'delete', message: `deleting ${stackName} (${resources.length} resources)` });
 
   type Attempt =
@@ -195,10 +248,10 @@ export async function teardownStack(request: TeardownRequest, ctx: EngineContext
           blockers: await deleteBlockers(ctx, stackId),
           nextSteps: [commandFor('status', target)],
         };
-      return { ...base(), status: 'deleted', ...(await leftovers(logGroups)), retained: retain };
+      return finished(retain);
     }
   }
-  return { ...base(), status: 'deleted', ...(await leftovers(logGroups)), retained: [] };
+  return finished([]);
 }
 
 async function deleteBlockers(ctx: EngineContext, stackId: string): Promise<FailedResource[]> {

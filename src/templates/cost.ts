@@ -3,6 +3,7 @@
 import type { Preset } from '../../core/config/knob';
 import type { Config } from '../../core/config/schema';
 import { HOURS_PER_MONTH as H, PRICE_DATE, PRICE_REGION, PRICES } from './prices';
+import { buildTemplate } from './render';
 import type { StackMode } from './types';
 
 export interface CostOptions {
@@ -38,7 +39,6 @@ export interface CostEstimate {
 const SECONDS_PER_MONTH = H * 3600;
 const DETECTOR_RUNS = (H * 60) / 15;
 const DETECTOR_SECONDS_PER_RUN = 3;
-const DETECTOR_MEMORY_GB = 0.25;
 const DETECTOR_READS_PER_RUN = 50;
 const ERROR_SHARE = 0.02;
 /** Operational log lines and metrics of one task in a month. */
@@ -116,13 +116,25 @@ function gatewayLines(config: Config, requests: number, responseKb: number): Cos
   return lines;
 }
 
+type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+
+/** What the foundation template itself says: the detector's memory and the alarms it creates. */
+function foundationFacts() {
+  const resources = buildTemplate('foundation').template.Resources as Resources;
+  const memoryMb = Number(resources.AnomalyDetectorFunction?.Properties?.MemorySize);
+  const count = (type: string) => Object.values(resources).filter((r) => r.Type === type).length;
+  return { memoryMb, alarms: count('AWS::CloudWatch::Alarm'), keys: count('AWS::KMS::Key') };
+}
+
 function foundationLines(): CostLine[] {
-  const gbSeconds = DETECTOR_RUNS * DETECTOR_SECONDS_PER_RUN * DETECTOR_MEMORY_GB;
+  const facts = foundationFacts();
+  const memoryGb = facts.memoryMb / 1024;
+  const gbSeconds = DETECTOR_RUNS * DETECTOR_SECONDS_PER_RUN * memoryGb;
   const reads = DETECTOR_RUNS * DETECTOR_READS_PER_RUN;
   return [
     {
       service: 'Lambda',
-      item: `detector, ${DETECTOR_RUNS} runs of ~${DETECTOR_SECONDS_PER_RUN} s at ${DETECTOR_MEMORY_GB * 1024} MB, arm64`,
+      item: `detector, ${DETECTOR_RUNS} runs of ~${DETECTOR_SECONDS_PER_RUN} s at ${facts.memoryMb} MB, arm64`,
       monthlyUsd: usd(gbSeconds * PRICES.lambdaArm.gbSecond + (DETECTOR_RUNS / 1e6) * PRICES.lambdaArm.requestMillion),
       basis: `${gbSeconds} GB-s x ${PRICES.lambdaArm.gbSecond} + requests`,
     },
@@ -138,7 +150,18 @@ function foundationLines(): CostLine[] {
       monthlyUsd: usd(LOG_GB_DETECTOR * PRICES.logs.ingestGb),
       basis: `${LOG_GB_DETECTOR} GB x ${money(PRICES.logs.ingestGb)}`,
     },
-    { service: 'SNS, EventBridge', item: 'alerts and the schedule', monthlyUsd: 0, basis: 'within free usage' },
+    {
+      service: 'CloudWatch alarms, KMS',
+      item: `${facts.alarms} detector failure alarms, ${facts.keys} key for their topic`,
+      monthlyUsd: usd(facts.alarms * PRICES.alarmMonth + facts.keys * PRICES.kmsKeyMonth),
+      basis: `${facts.alarms} x ${money(PRICES.alarmMonth)} + ${facts.keys} x ${money(PRICES.kmsKeyMonth)}`,
+    },
+    {
+      service: 'SNS, EventBridge, SQS',
+      item: 'alerts, the schedule and its dead-letter queue',
+      monthlyUsd: 0,
+      basis: 'within free usage',
+    },
   ];
 }
 

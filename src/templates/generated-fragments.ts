@@ -1,10 +1,33 @@
 // Template fragments built in code from their single definitions: the DynamoDB tables from
 // core/shared/tables.ts, and one Secrets Manager secret per secret knob the gateway reads.
 import { envName } from '../../core/config/knob';
-import { TABLES, TABLE_IDS } from '../../core/shared/tables';
+import { TABLES, TABLE_IDS, type TableId } from '../../core/shared/tables';
 import { gatewaySecretKeys, parameterName } from './parameters';
 import { hasValueCondition, secretLogicalId } from './slots';
 import type { CfnTemplate } from './types';
+
+/**
+ * Tables that hold operator data (manual blocks and throttles): kept when the stack is deleted or
+ * the table replaced, with point-in-time recovery and deletion protection. `sentinel teardown`
+ * names them and removes them only with --delete-data. The request logs and the traffic aggregates
+ * are disposable: they expire within days by TTL and the gateway rebuilds them from live traffic.
+ */
+export const RETAINED_TABLE_IDS: readonly TableId[] = ['blocklist'];
+
+function retention(id: TableId) {
+  if (!RETAINED_TABLE_IDS.includes(id)) {
+    // Deleting the stack deletes these, as `sentinel teardown` says; deploy refuses to replace a
+    // table unless --allow-replace (STATEFUL_RESOURCE_TYPES).
+    return { policies: { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' }, properties: {} };
+  }
+  return {
+    policies: { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' },
+    properties: {
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+    },
+  };
+}
 
 export function tablesFragment(): CfnTemplate {
   const resources: Record<string, unknown> = {};
@@ -12,12 +35,10 @@ export function tablesFragment(): CfnTemplate {
   for (const id of TABLE_IDS) {
     const table = TABLES[id];
     const keys = [table.partitionKey, ...('sortKey' in table ? [table.sortKey] : [])];
+    const { policies, properties } = retention(id);
     resources[table.logicalId] = {
       Type: 'AWS::DynamoDB::Table',
-      // Deleting the stack deletes the data, as `sentinel teardown` promises; deploy refuses to
-      // replace a table unless --allow-replace (STATEFUL_RESOURCE_TYPES).
-      DeletionPolicy: 'Delete',
-      UpdateReplacePolicy: 'Delete',
+      ...policies,
       Properties: {
         BillingMode: 'PAY_PER_REQUEST',
         AttributeDefinitions: keys.map((k) => ({ AttributeName: k.name, AttributeType: k.type })),
@@ -25,6 +46,7 @@ export function tablesFragment(): CfnTemplate {
         TimeToLiveSpecification: { AttributeName: table.ttlAttribute, Enabled: true },
         // A KMS key (the AWS-managed aws/dynamodb one: no key fee) so access shows in CloudTrail.
         SSESpecification: { SSEEnabled: true },
+        ...properties,
       },
     };
     outputs[table.outputName] = {

@@ -18,4 +18,5 @@ export { parseCfnYaml } from './yaml';
 export { offlineAssets } from './offline-assets';
 export { validateStack, validateTemplate, type ValidateTemplateInput } from './validate';
 export { TEMPLATE_RULES, type TemplateIssue, type TemplateRule, formatTemplateIssue } from './validate/issue';
+export { stackWarnings, STACK_WARNING_CODES, type StackWarning, type StackWarningCode } from './stack-warnings';
 export { estimateMonthlyCost, type CostEstimate, type CostLine, type CostOptions } from './cost';

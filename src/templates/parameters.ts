@@ -3,8 +3,11 @@
 // so the foundation stack never asks for gateway sizing. No parameter list is kept by hand.
 import type { ConfigKey, Config } from '../../core/config/schema';
 import { consumedBy, knobFor } from '../../core/config/schema';
+import type { ValueConstraint } from '../../core/config/value-types';
 import { ErrorCode, SentinelError } from '../../core/shared/errors';
 import { detectorScheduleExpression } from './detector-schedule';
+import { ecrRepositoryArn } from './image-repository';
+import { FARGATE_MAX_STOP_TIMEOUT_SECONDS, stopTimeoutSeconds } from './stop-timeout';
 import { secretsVersion } from './secrets-version';
 import type { StackAssets, StackMode, StackParameter } from './types';
 
@@ -18,6 +21,10 @@ export interface ParameterDefinition {
   asset?: keyof StackAssets;
   /** A value computed from the config (not a knob of its own). */
   derive?: (config: Config) => string;
+  /** A value computed from the assets deploy produces; skipped without assets (plan's resources). */
+  deriveFromAssets?: (assets: StackAssets) => string;
+  /** What the value may be; declared on the parameter (from the knob's value type for knobs). */
+  constraint?: ValueConstraint;
 }
 
 /** `rateLimitCapacity` -> `RateLimitCapacity`. */
@@ -33,6 +40,7 @@ function knobParameter(key: ConfigKey): ParameterDefinition {
     secret: knob.secret === true,
     optional: knob.default === undefined && knob.presets === undefined,
     configKey: key,
+    ...(knob.type.constraint ? { constraint: knob.type.constraint } : {}),
   };
 }
 
@@ -81,6 +89,28 @@ const DERIVED_PARAMETERS: readonly ParameterDefinition[] = [
     derive: (config) => secretsVersion(gatewaySecretKeys().map((key) => config[key])),
   },
   {
+    name: 'GatewayStopTimeoutSeconds',
+    description:
+      'Seconds ECS waits after SIGTERM before SIGKILL: the shutdown grace plus the telemetry flush, at most 120 on Fargate.',
+    secret: false,
+    optional: false,
+    derive: (config) => String(stopTimeoutSeconds(config.shutdownGraceSeconds)),
+    constraint: { kind: 'number', min: 2, max: FARGATE_MAX_STOP_TIMEOUT_SECONDS, integer: true },
+  },
+  {
+    // The execution role may pull from this repository only; a public image needs no permission.
+    name: 'GatewayImageRepositoryArn',
+    description: 'ECR repository of the gateway image, or empty when the image is not in a private ECR registry.',
+    secret: false,
+    optional: false,
+    deriveFromAssets: (assets) => ecrRepositoryArn(assets.gatewayImageUri ?? '') ?? '',
+    constraint: {
+      kind: 'pattern',
+      pattern: /^(arn:aws[a-z-]*:ecr:[a-z0-9-]+:\d{12}:repository\/[a-z0-9._/-]+)?$/,
+      maxLength: 1024,
+    },
+  },
+  {
     name: 'DetectorScheduleExpression',
     description:
       'When the detector runs: every 15 minutes, a fixed minute after each bucket ends (after the gateway has written it).',
@@ -95,13 +125,55 @@ export function parameterCandidates(): ParameterDefinition[] {
   return [...consumedBy('template').map(knobParameter), ...ASSET_PARAMETERS, ...DERIVED_PARAMETERS];
 }
 
+/** A JavaScript pattern as a CloudFormation AllowedPattern, which must match the whole value. */
+function allowedPattern(pattern: RegExp, optional: boolean): string {
+  if (pattern.flags !== '') {
+    // AllowedPattern has no flags: /i or /u would be silently dropped and the parameter mis-checked.
+    throw new SentinelError(ErrorCode.TemplateInvalid, `A knob pattern has flags (/${pattern.source}/${pattern.flags})`, {
+      hint: 'Write the pattern without flags (e.g. [A-Za-z] instead of /i) so CloudFormation can check it too.',
+    });
+  }
+  const source = pattern.source;
+  return optional ? `^$|${source}` : source;
+}
+
+/**
+ * Type and limits of one parameter, from its constraint. A Number parameter cannot default to '',
+ * so an optional numeric one stays a String limited by a pattern.
+ */
+function typing(definition: ParameterDefinition): Record<string, unknown> {
+  const { constraint, optional } = definition;
+  if (!constraint) return { Type: 'String' };
+  switch (constraint.kind) {
+    case 'number':
+      return optional
+        ? { Type: 'String', AllowedPattern: constraint.integer ? '^$|^-?\\d+$' : '^$|^-?\\d+(\\.\\d+)?$' }
+        : { Type: 'Number', MinValue: constraint.min, MaxValue: constraint.max };
+    case 'one-of': {
+      const numeric = !optional && constraint.values.every((v) => /^\d+$/.test(v));
+      return {
+        Type: numeric ? 'Number' : 'String',
+        AllowedValues: optional ? ['', ...constraint.values] : [...constraint.values],
+      };
+    }
+    case 'pattern':
+      return {
+        Type: 'String',
+        AllowedPattern: allowedPattern(constraint.pattern, optional),
+        MaxLength: constraint.maxLength,
+      };
+    case 'text':
+      return { Type: 'String', MaxLength: constraint.maxLength };
+  }
+}
+
 /** The CloudFormation `Parameters` section for the candidates a template references. */
 export function declareParameters(referenced: ReadonlySet<string>): Record<string, unknown> {
   const declared: Record<string, unknown> = {};
   for (const definition of parameterCandidates()) {
     if (!referenced.has(definition.name)) continue;
     declared[definition.name] = {
-      Type: 'String',
+      ...typing(definition),
       Description: definition.description,
       ...(definition.optional ? { Default: '' } : {}),
       ...(definition.secret ? { NoEcho: true } : {}),
@@ -142,6 +214,8 @@ export function parameterValues(
       });
     } else if (definition.derive) {
       out.push({ key: definition.name, value: definition.derive(config), secret: false });
+    } else if (definition.deriveFromAssets) {
+      if (assets) out.push({ key: definition.name, value: definition.deriveFromAssets(assets), secret: false });
     } else if (assets) {
       out.push({ key: definition.name, value: assetValue(definition, assets, mode), secret: false });
     }

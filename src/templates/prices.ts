@@ -29,4 +29,8 @@ export const PRICES = {
   lambdaArm: { gbSecond: 0.0000133334, requestMillion: 0.2 },
   logs: { ingestGb: 0.5, storeGbMonth: 0.03 },
   secretMonth: 0.4,
+  /** A standard-resolution CloudWatch metric alarm. */
+  alarmMonth: 0.1,
+  /** A customer-managed KMS key (requests by AWS services on its behalf are within free usage). */
+  kmsKeyMonth: 1,
 } as const;

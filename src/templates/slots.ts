@@ -3,6 +3,7 @@
 import { envName } from '../../core/config/knob';
 import type { ConfigKey } from '../../core/config/schema';
 import { consumedBy, knobFor, schema } from '../../core/config/schema';
+import { RUNTIME_NODE_MAJOR } from '../../core/node-runtime';
 import { ErrorCode, SentinelError } from '../../core/shared/errors';
 import { TABLES, TABLE_IDS } from '../../core/shared/tables';
 import { gatewaySecretKeys, parameterName } from './parameters';
@@ -15,6 +16,9 @@ export const HEALTH_PATH = '/health';
 export const REDIS_PORT = 6379;
 /** Load balancer hops in front of the tasks: the ALB appends exactly one X-Forwarded-For entry. */
 export const ALB_PROXY_HOPS = 1;
+
+/** The detector's Lambda runtime: the same Node major as the gateway image. */
+export const LAMBDA_RUNTIME = `nodejs${RUNTIME_NODE_MAJOR}.x`;
 
 const ref = (name: string) => ({ Ref: name });
 
@@ -103,7 +107,7 @@ export const SLOTS: Record<string, () => unknown> = {
   'gateway-port': () => GATEWAY_PORT,
   'redis-port': () => REDIS_PORT,
   'health-path': () => HEALTH_PATH,
-  // The image has node but no curl; fetch is global in Node 22.
+  // The image has node but no curl; fetch is global in the image's Node.
   'container-health-command': () => [
     'CMD',
     'node',
@@ -120,4 +124,5 @@ export const SLOTS: Record<string, () => unknown> = {
       onlyIf(condition, { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: ref(secret) }),
     ),
   'detector-environment': () => Object.fromEntries(detectorEnvironment()),
+  'lambda-runtime': () => LAMBDA_RUNTIME,
 };

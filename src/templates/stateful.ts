@@ -10,7 +10,8 @@ export const STATEFUL_RESOURCE_TYPES: readonly string[] = [
 
 /** What a replacement of each stateful type throws away, for deploy's refusal message. */
 export const STATEFUL_LOSS: Readonly<Record<string, string>> = {
-  'AWS::DynamoDB::Table': 'every item in the table (request logs, traffic aggregates or blocks)',
+  'AWS::DynamoDB::Table':
+    'every item in the table (request logs or traffic aggregates; the blocklist table is retained, and the new one starts empty)',
   'AWS::DynamoDB::GlobalTable': 'every item in the table',
   'AWS::ElastiCache::ReplicationGroup': 'the rate-limit buckets (refilled within seconds) and minutes of Redis downtime',
   'AWS::ElastiCache::CacheCluster': 'the cached data and minutes of Redis downtime',

@@ -6,6 +6,20 @@ import type { CfnTemplate } from './types';
 export const PRODUCT_TAG = { key: 'sentinel-api:product', value: 'sentinel-api' } as const;
 export const STACK_TAG_KEY = 'sentinel-api:stack';
 
+/**
+ * Types the AWS spec lists as taggable whose CloudFormation registry schema lacks `Tags` in some
+ * regions: stack creation fails there on an unknown property, so these are never tagged.
+ */
+export const TAGS_NOT_IN_EVERY_REGION: ReadonlySet<string> = new Set([
+  'AWS::ElasticLoadBalancingV2::Listener',
+  'AWS::ApplicationAutoScaling::ScalableTarget',
+]);
+
+/** How a type carries tags in every region, or undefined when it cannot be tagged everywhere. */
+export function taggable(type: string): ReturnType<typeof tagInformation> {
+  return TAGS_NOT_IN_EVERY_REGION.has(type) ? undefined : tagInformation(type);
+}
+
 /** The tags every resource gets: key -> value (the stack name is resolved by CloudFormation). */
 export function standardTags(): Array<[string, unknown]> {
   return [
@@ -26,7 +40,7 @@ function tagKeysOf(value: unknown): Set<string> {
 export function applyStandardTags(template: CfnTemplate): void {
   const resources = (template.Resources ?? {}) as Record<string, { Type: string; Properties?: object }>;
   for (const resource of Object.values(resources)) {
-    const info = tagInformation(resource.Type);
+    const info = taggable(resource.Type);
     if (!info) continue;
     const properties = (resource.Properties ??= {}) as Record<string, unknown>;
     const existing = properties[info.tagPropertyName];
@@ -48,7 +62,7 @@ export function applyStandardTags(template: CfnTemplate): void {
 
 /** Tag keys missing on a resource, for validation ([] when complete or the type is not taggable). */
 export function missingStandardTags(type: string, properties: Record<string, unknown> | undefined): string[] {
-  const info = tagInformation(type);
+  const info = taggable(type);
   if (!info) return [];
   const present = tagKeysOf(properties?.[info.tagPropertyName]);
   return standardTags()

@@ -15,6 +15,7 @@ export const FARGATE_CPU_UNITS = [256, 512, 1024, 2048, 4096, 8192, 16384] as co
 function oneOfIntType(values: readonly number[]): ValueType<number> {
   const list = values.join(', ');
   return {
+    constraint: { kind: 'one-of', values: values.map(String) },
     describe: `one of ${list}`,
     parse(raw) {
       const value = Number(raw.trim());

@@ -152,10 +152,12 @@ export const gatewayKnobs = {
     presets: { cost: 16, performance: 32 },
     consumers: ['gateway'],
   }),
-  shutdownGraceSeconds: knob(durationType({ min: 0, max: 120 }), {
+  // At most 110 s: the task's stop timeout is this plus 10 s of telemetry flush, and Fargate caps
+  // the stop timeout at 120 s.
+  shutdownGraceSeconds: knob(durationType({ min: 0, max: 110 }), {
     description:
-      'On SIGTERM, how long in-flight requests may finish before telemetry is flushed (at most 10 s more) and the task exits; keep it under the ECS stop timeout minus 10 s.',
+      "On SIGTERM, how long in-flight requests may finish before telemetry is flushed (at most 10 s more) and the task exits; the deployed task's ECS stop timeout is this plus 10 s.",
     default: 15,
-    consumers: ['gateway'],
+    consumers: ['gateway', 'template'],
   }),
 };

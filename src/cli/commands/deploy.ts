@@ -97,6 +97,11 @@ Examples:
       });
       for (const warning of deployUpstreamWarnings(config.values)) ctx.ui.warn(formatIssue(warning));
       for (const warning of config.warnings) ctx.ui.warn(formatIssue(warning));
+      const { stackWarnings } = await import('../../templates');
+      for (const warning of stackWarnings(flags.mode, config.values)) {
+        if (flags.json) ctx.ui.json({ event: 'warning', ...warning });
+        else ctx.ui.warn(formatIssue(warning));
+      }
       const { deployStack, describeDestructive, exitCodeOf } = await import('../../deploy');
       const { engine, printer, release } = await cliEngine(ctx, flags, config, {
         verbose: flags.debug === true,

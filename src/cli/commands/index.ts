@@ -11,6 +11,7 @@ import { registerImageCommand } from './image';
 import { registerPlanCommand } from './plan';
 import { registerSmokeCommand } from './smoke';
 import { registerStatusCommand } from './status';
+import { registerSynthCommand } from './synth';
 import { registerTeardownCommand } from './teardown';
 import { registerValidateCommand } from './validate';
 
@@ -24,6 +25,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerSmokeCommand,
   registerBlocklistCommand,
   registerValidateCommand,
+  registerSynthCommand,
   registerPlanCommand,
   registerImageCommand,
   registerDeployCommand,

@@ -23,6 +23,7 @@ interface TeardownFlags extends StackFlags {
   keepImages?: boolean;
   purgeArtifacts?: boolean;
   retainBlocking?: boolean;
+  deleteData?: boolean;
 }
 
 export function registerTeardownCommand(program: Command, ctx: CliContext): void {
@@ -43,17 +44,26 @@ export function registerTeardownCommand(program: Command, ctx: CliContext): void
       '--retain-blocking',
       'if deletion fails twice, keep the blocking resources so the stack itself goes',
     )
+    .option(
+      '--delete-data',
+      'also delete the tables the stack keeps (the blocklist: manual blocks and throttles), after confirming',
+    )
     .addOption(stackOptions.timeout())
     .addHelpText(
       'after',
       `
+The blocklist table (manual blocks and throttles) is kept, with point-in-time recovery and
+deletion protection; --delete-data deletes it too, after a confirmation naming it (--yes
+confirms when not in a terminal). Request logs and traffic aggregates are always deleted.
+
 Exit codes: 0 deleted or not there, 1 failed, 2 usage error, 3 needs a decision
 (--yes, --force, --retain-blocking), 4 timed out, 130 interrupted.
 
 Examples:
   $ sentinel teardown
   $ sentinel teardown --mode foundation --region eu-west-1 --yes
-  $ sentinel teardown --yes --purge-artifacts --json`,
+  $ sentinel teardown --yes --purge-artifacts --json
+  $ sentinel teardown --delete-data --yes`,
     )
     .action(async (flags: TeardownFlags) => {
       const timeout = timeoutMs(flags);
@@ -70,6 +80,7 @@ Examples:
             keepImages: flags.keepImages,
             purgeArtifacts: flags.purgeArtifacts,
             retainBlocking: flags.retainBlocking,
+            deleteData: flags.deleteData,
             timeoutMs: timeout,
           },
           engine,
@@ -96,6 +107,17 @@ function printTeardownResult(ctx: CliContext, flags: TeardownFlags, result: Tear
       for (const item of result.cleaned) ui.info(`  removed ${item}`);
       if (result.retained.length > 0)
         ui.warn(`retained (delete them yourself): ${result.retained.join(', ')}`);
+      for (const table of result.keptData) {
+        ui.info(
+          `  kept ${table.logicalId} ${table.tableName} with its data (operator blocks and throttles); to delete it:`,
+        );
+      }
+      if (result.keptData.length > 0) {
+        const mode = result.mode === 'full' ? '' : ` --mode ${result.mode}`;
+        ui.info(
+          `  $ sentinel teardown${mode} --stack-name ${result.stackName} --region ${result.region} --delete-data`,
+        );
+      }
       return printNotCleaned(ctx, result.notCleaned);
     case 'declined':
       ui.warn(`Nothing deleted: ${result.reason}`);

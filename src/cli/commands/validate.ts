@@ -1,5 +1,5 @@
 // `sentinel validate`: render the stacks for the resolved config and check them offline (AWS
-// resource spec, references, security rules). No AWS call, no credentials: fit for CI.
+// resource spec, value limits, references, security rules). No AWS call, no credentials: fit for CI.
 // Exit 0 clean, 1 with issues, 2 on a configuration or usage error. The renderer and validator load
 // only when the command runs, so `sentinel --help` stays fast.
 import { type Command, Option } from 'commander';
@@ -39,8 +39,11 @@ export function registerValidateCommand(program: Command, ctx: CliContext): void
       'after',
       `
 Checks each rendered template against the AWS resource specification (types, properties,
-required properties, attributes), its internal references and parameters, and SentinelAPI's
-security rules (NoEcho secrets, no secrets in environments, security groups, IAM, encryption).
+required properties, attributes, scalar types and enums), the value limits of the properties the
+stacks use (ranges, CIDR blocks, schedules, Fargate CPU/memory pairs, Lambda runtime lifecycle),
+unknown intrinsic functions, its internal references and parameters (values against their declared
+constraints), and SentinelAPI's security rules (NoEcho secrets, no secrets in environments,
+security groups, IAM, encryption).
 
 Exit codes: 0 valid, 1 issues found, 2 configuration or usage error.
 

@@ -11,9 +11,11 @@ import { referenceCheck } from './references';
 import { secretsCheck } from './secrets';
 import { specCheck } from './spec-check';
 import { tagsCheck } from './tags-check';
+import { valueCheck } from './value-check';
 
-const CHECKS: readonly Check[] = [
+const checks = (now: () => Date): readonly Check[] => [
   specCheck,
+  valueCheck(now),
   referenceCheck,
   parameterValueCheck,
   limitsCheck,
@@ -33,6 +35,8 @@ export interface ValidateTemplateInput {
   body?: string;
   /** Logical id -> fragment file, to name the file to edit. */
   sources?: Record<string, string>;
+  /** When runtime lifecycles are judged. @default the current time */
+  now?: () => Date;
 }
 
 export function validateTemplate(input: ValidateTemplateInput): TemplateIssue[] {
@@ -61,7 +65,7 @@ export function validateTemplate(input: ValidateTemplateInput): TemplateIssue[] 
       issues.push(issue);
     },
   };
-  for (const check of CHECKS) check(context);
+  for (const check of checks(input.now ?? (() => new Date()))) check(context);
   return issues;
 }
 

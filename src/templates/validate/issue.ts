@@ -9,6 +9,13 @@ export const TEMPLATE_RULES = {
   'spec-missing-property': 'Required properties are present',
   'spec-wrong-shape': 'A property holds a list, an object or a scalar as its type says',
   'spec-value-not-allowed': 'A literal value is one the type accepts',
+  'spec-wrong-type': 'A literal is of its property\'s scalar type (integer, number, boolean, string)',
+  'intrinsic-unknown': 'Every Fn:: function is one CloudFormation has',
+  'value-out-of-range': 'A literal number is within the range AWS accepts for the property',
+  'value-not-allowed': 'A literal is one of the values AWS accepts for the property',
+  'value-pattern': 'A literal has the format AWS accepts (CIDR blocks, names, schedules)',
+  'lambda-runtime': 'The Lambda runtime exists and is not deprecated',
+  'fargate-size': 'A Fargate task size is a CPU value Fargate has, with a memory size that fits it',
   'spec-unknown-attribute': 'Fn::GetAtt (and ${X.Attr} in Fn::Sub) names an attribute of the type',
   // Internal consistency.
   'ref-unresolved': 'Ref, Fn::GetAtt, Fn::Sub variables, DependsOn and Fn::FindInMap resolve',
@@ -33,6 +40,7 @@ export const TEMPLATE_RULES = {
   'encryption-at-rest': 'Tables, the topic and Redis are encrypted at rest',
   'encryption-in-transit': 'Redis requires TLS; HTTPS listeners use a TLS 1.2+ policy',
   'tags-missing': 'Every taggable resource carries the product and stack tags',
+  'tags-unsupported': 'No Tags on a type whose registry schema lacks them in some regions',
 } as const;
 
 export type TemplateRule = keyof typeof TEMPLATE_RULES;

@@ -2,7 +2,9 @@
 // memory size that does not fit the CPU size, or autoscaling bounds that contradict each other.
 import type { ConfigKey } from '../../../core/config/schema';
 import { parameterName } from '../parameters';
+import { isObject } from '../intrinsics';
 import type { Check, CheckContext } from './issue';
+import { section } from './view';
 
 /** Memory sizes (MiB) Fargate accepts for each CPU size: [min, max, step]. */
 export const FARGATE_MEMORY: Readonly<Record<number, readonly [number, number, number]>> = {
@@ -15,7 +17,7 @@ export const FARGATE_MEMORY: Readonly<Record<number, readonly [number, number, n
   16384: [32768, 122880, 8192],
 };
 
-function fargateMemoryFits(cpu: number, memory: number): boolean {
+export function fargateMemoryFits(cpu: number, memory: number): boolean {
   const range = FARGATE_MEMORY[cpu];
   if (!range) return false;
   const [min, max, step] = range;
@@ -29,7 +31,36 @@ function numberOf(ctx: CheckContext, key: ConfigKey): number | undefined {
   return raw === undefined || raw === '' ? undefined : Number(raw);
 }
 
+/** A passed value against its declaration: what CloudFormation checks before creating anything. */
+function checkDeclared(ctx: CheckContext): void {
+  const declared = section(ctx.template, 'Parameters');
+  for (const [key, { value, secret }] of ctx.parameters ?? []) {
+    const d = declared[key];
+    if (!isObject(d)) continue; // parameter-undeclared
+    const shown = secret ? 'its value' : JSON.stringify(value);
+    const path = `Parameters.${key}`;
+    const number = Number(value);
+    if (d.Type === 'Number' && (value.trim() === '' || !Number.isFinite(number))) {
+      ctx.report('parameter-value', `${key} is a Number parameter; ${shown} is not a number`, { path });
+      continue;
+    }
+    if (typeof d.MinValue === 'number' && number < d.MinValue) {
+      ctx.report('parameter-value', `${key} is below its MinValue ${d.MinValue}`, { path });
+    }
+    if (typeof d.MaxValue === 'number' && number > d.MaxValue) {
+      ctx.report('parameter-value', `${key} is above its MaxValue ${d.MaxValue}`, { path });
+    }
+    if (Array.isArray(d.AllowedValues) && !d.AllowedValues.map(String).includes(value)) {
+      ctx.report('parameter-value', `${key}: ${shown} is not one of its AllowedValues`, { path });
+    }
+    if (typeof d.AllowedPattern === 'string' && !new RegExp(d.AllowedPattern).test(value)) {
+      ctx.report('parameter-value', `${key}: ${shown} does not match its AllowedPattern`, { path });
+    }
+  }
+}
+
 export const parameterValueCheck: Check = (ctx) => {
+  checkDeclared(ctx);
   const cpu = numberOf(ctx, 'fargateCpu');
   const memory = numberOf(ctx, 'fargateMemoryMib');
   if (cpu !== undefined && memory !== undefined && !fargateMemoryFits(cpu, memory)) {

@@ -36,6 +36,30 @@ function expectedShape(type: PropertyType): Array<'list' | 'object' | 'scalar' |
   }
 }
 
+/**
+ * Whether a literal can stand for a scalar type. CloudFormation converts between strings and
+ * numbers where the text is one ("512" for an integer), as cfn-lint accepts too.
+ */
+function scalarFits(type: PropertyType['type'], value: unknown): boolean {
+  switch (type) {
+    case 'integer':
+      return Number.isInteger(value) || (typeof value === 'string' && /^-?\d+$/.test(value.trim()));
+    case 'number':
+      return (
+        (typeof value === 'number' && Number.isFinite(value)) ||
+        (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
+      );
+    case 'boolean':
+      return typeof value === 'boolean' || value === 'true' || value === 'false';
+    case 'string':
+      return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+    default:
+      return true;
+  }
+}
+
+const article = (type: string) => (type === 'integer' ? 'an integer' : `a ${type}`);
+
 class SpecWalker {
   constructor(
     private readonly ctx: CheckContext,
@@ -85,6 +109,8 @@ class SpecWalker {
     } else if (type.type === 'ref' && isObject(value)) {
       const definition = typeDefinition(type);
       if (definition) this.object(value, definition.properties, path, definition.name);
+    } else if (!scalarFits(type.type, value)) {
+      this.report('spec-wrong-type', `${owner} must be ${article(type.type)}, not ${JSON.stringify(value)}`, path);
     } else if ((type.type === 'string' || type.type === 'integer') && type.allowedValues) {
       const allowed = (type.allowedValues as Array<string | number>).map(String);
       const text = String(value).toLowerCase();

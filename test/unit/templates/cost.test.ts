@@ -1,7 +1,8 @@
 // The monthly cost estimate: every line shows its arithmetic, totals add up, presets differ as
 // their sizing says, and the price table's date and region are stated.
+/* eslint-disable @typescript-eslint/no-explicit-any -- reads untyped template data */
 import { describe, expect, it } from 'vitest';
-import { estimateMonthlyCost } from '../../../src/templates';
+import { buildTemplate, estimateMonthlyCost } from '../../../src/templates';
 import { PRICE_DATE, PRICE_REGION } from '../../../src/templates/prices';
 import { configFor } from './fixtures';
 
@@ -27,8 +28,8 @@ describe('estimateMonthlyCost', () => {
     expect(redis(performance)).toBeCloseTo(2 * redis(cost), 2);
   });
 
-  it('keeps the foundation to pennies and flags an unpriced Redis node type', () => {
-    expect(estimateMonthlyCost('foundation', configFor()).totalUsd).toBeLessThan(1);
+  it('keeps the foundation to about two dollars and flags an unpriced Redis node type', () => {
+    expect(estimateMonthlyCost('foundation', configFor()).totalUsd).toBeLessThan(2.5);
     const odd = estimateMonthlyCost('full', configFor({ env: { SENTINEL_API_REDIS_NODE_TYPE: 'cache.x9.huge' } }));
     expect(odd.lines.some((l) => l.service === 'ElastiCache Redis')).toBe(false);
     expect(odd.excluded[0]).toMatch(/cache\.x9\.huge/);
@@ -55,5 +56,18 @@ describe('estimateMonthlyCost', () => {
     // The default logs the 2% of non-2xx answers assumed: 0.6 GB.
     expect(logs('errors').monthlyUsd - logs('off').monthlyUsd).toBeCloseTo(0.3, 1);
     expect(logs('errors').item).toContain('access log: errors');
+  });
+
+  it("prices the detector at the template's memory size, and its failure alarms", () => {
+    const detector = (buildTemplate('foundation').template.Resources as Record<string, any>).AnomalyDetectorFunction;
+    const memory = detector.Properties.MemorySize as number;
+    const lines = estimateMonthlyCost('foundation', configFor()).lines;
+    const lambda = lines.find((l) => l.service === 'Lambda')!;
+    expect(lambda.item).toContain(`at ${memory} MB`);
+    // 2920 runs of 3 s: GB-seconds scale with the memory the template sets.
+    expect(lambda.basis).toContain(`${2920 * 3 * (memory / 1024)} GB-s`);
+    const alarms = lines.find((l) => l.service === 'CloudWatch alarms, KMS')!;
+    expect(alarms.item).toMatch(/^4 detector failure alarms, 1 key/);
+    expect(alarms.monthlyUsd).toBeCloseTo(1.4, 2);
   });
 });

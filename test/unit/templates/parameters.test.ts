@@ -2,13 +2,14 @@
 // parameter, or a change to a stack-sizing value, shows up here for review (update with
 // `npx vitest run test/unit/templates -u`). Values of gateway and detector knobs are tuned by their
 // owners, so the snapshot shows them as `<config>` and a test checks they equal the resolved config.
+/* eslint-disable @typescript-eslint/no-explicit-any -- reads untyped template data */
 import { describe, expect, it } from 'vitest';
 import { deployKnobs } from '../../../core/config/knobs/deploy';
 import { REDACTED } from '../../../core/config/redact';
 import { knobFor } from '../../../core/config/schema';
 import { renderStack, type StackMode } from '../../../src/templates';
 import { detectorRunMinute, detectorScheduleExpression } from '../../../src/templates/detector-schedule';
-import { ASSETS, configFor, JWT_SECRET } from './fixtures';
+import { ASSETS, CERTIFICATE_ARN, configFor, JWT_SECRET } from './fixtures';
 
 const STACK_OWNED = new Set<string>(Object.keys(deployKnobs));
 
@@ -104,4 +105,42 @@ describe('rendered parameters', () => {
       expect(detectorScheduleExpression(flush)).toMatch(/^cron\((\d|1[0-4])\/15 \* \* \* \? \*\)$/);
     }
   });
+
+  it('types each parameter from its knob: numbers with ranges, enums, patterns', () => {
+    const declared = renderStack('full', configFor({ https: true }), ASSETS).template.Parameters as Record<
+      string,
+      Record<string, unknown>
+    >;
+    expect(declared.RateLimitCapacity).toMatchObject({ Type: 'Number', MinValue: 1, MaxValue: 1_000_000 });
+    expect(declared.FargateCpu).toMatchObject({
+      Type: 'Number',
+      AllowedValues: ['256', '512', '1024', '2048', '4096', '8192', '16384'],
+    });
+    expect(declared.TaskArchitecture).toMatchObject({ Type: 'String', AllowedValues: ['arm64', 'x86_64'] });
+    expect(declared.AnomalyAutoBlock).toMatchObject({ Type: 'String', AllowedValues: ['true', 'false'] });
+    expect(declared.ShutdownGraceSeconds).toMatchObject({ Type: 'Number', MinValue: 0, MaxValue: 110 });
+    expect(declared.GatewayStopTimeoutSeconds).toMatchObject({ Type: 'Number', MaxValue: 120 });
+    // An unset optional value is '': it stays a String, and its pattern admits ''.
+    expect(declared.CertificateArn).toMatchObject({ Type: 'String', Default: '' });
+    const pattern = new RegExp(declared.CertificateArn!.AllowedPattern as string);
+    expect(pattern.test('')).toBe(true);
+    expect(pattern.test(CERTIFICATE_ARN)).toBe(true);
+    expect(pattern.test('arn:aws:iam::123456789012:role/x')).toBe(false);
+  });
+
+  it('passes values every declared constraint accepts, for both presets', () => {
+    for (const preset of ['cost', 'performance'] as const) {
+      const stack = renderStack('full', configFor({ preset, https: true }), ASSETS);
+      const declared = stack.template.Parameters as Record<string, Record<string, any>>;
+      for (const { key, value } of stack.parameters) {
+        const d = declared[key]!;
+        if (d.Type === 'Number') expect(Number.isFinite(Number(value)), key).toBe(true);
+        if (d.MinValue !== undefined) expect(Number(value), key).toBeGreaterThanOrEqual(d.MinValue);
+        if (d.MaxValue !== undefined) expect(Number(value), key).toBeLessThanOrEqual(d.MaxValue);
+        if (d.AllowedValues) expect(d.AllowedValues.map(String), key).toContain(value);
+        if (d.AllowedPattern) expect(new RegExp(d.AllowedPattern).test(value), key).toBe(true);
+      }
+    }
+  });
 });
+

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { envName } from '../../../core/config/knob';
+import { RUNTIME_NODE_MAJOR } from '../../../core/node-runtime';
 import { consumedBy, knobFor } from '../../../core/config/schema';
 import { ErrorCode } from '../../../core/shared/errors';
 import { TABLES, TABLE_IDS } from '../../../core/shared/tables';
@@ -146,7 +147,7 @@ describe('renderStack', () => {
   it('sets what the issue asks of the Lambda, load balancer and service', () => {
     const r = resourcesOf('full', true);
     expect(r.AnomalyDetectorFunction!.Properties).toMatchObject({
-      Runtime: 'nodejs22.x',
+      Runtime: `nodejs${RUNTIME_NODE_MAJOR}.x`,
       Architectures: ['arm64'],
       Handler: 'index.handler',
       ReservedConcurrentExecutions: 1,
@@ -160,7 +161,7 @@ describe('renderStack', () => {
       TargetGroupAttributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }],
     });
     const container = r.GatewayTaskDefinition!.Properties.ContainerDefinitions[0];
-    expect(container.StopTimeout).toBe(30);
+    expect(container.StopTimeout).toEqual({ Ref: 'GatewayStopTimeoutSeconds' });
     // The bundle writes nothing to disk (run by hand on a root remounted read-only: it started, served
     // and flushed its telemetry on SIGTERM).
     expect(container.ReadonlyRootFilesystem).toBe(true);
