@@ -2,20 +2,15 @@
 // baseline for a fresh user, burst through the gateway, run the detector, find the block, and then
 // prove the gateway enforces it (403) — the step the original never checked — and clean up.
 import { randomBytes } from 'node:crypto';
-import {
-  BatchWriteCommand,
-  DeleteCommand,
-  GetCommand,
-  QueryCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
-import { updateFor } from '../../runtime/telemetry/aggregate-writer';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { aggregateKey, countsFromItem, emptyCounts } from '../../core/shared/aggregate-record';
-import { blockItemKey, detectorStateKey, fromBlockItem, isBlockActive } from '../../core/shared/block-record';
+import { aggregateUpdate } from '../../core/shared/aggregate-update';
+import { blockItemKey, fromBlockItem, isBlockActive } from '../../core/shared/block-record';
 import { BUCKET_MS, BUCKETS_PER_HOUR, bucketStart, completeBucketsBefore } from '../../core/shared/buckets';
-import { entityKey, userEntity } from '../../core/shared/entity';
+import { userEntity } from '../../core/shared/entity';
 import type { TableNames } from '../../core/shared/table-setup';
 import { fail, pass, type Check } from './check';
+import { CLOCK_SKEW_MS, removeTraces } from './traces';
 
 export interface AnomalySmokeOptions {
   gatewayUrl: string;
@@ -71,8 +66,6 @@ export interface AnomalyReport {
 }
 
 const BASELINE_HOURS = 8;
-/** How far the gateway's clock may be from this machine's when deciding a request's bucket. */
-const CLOCK_SKEW_MS = 5_000;
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 async function poll<T>(
@@ -134,13 +127,13 @@ export function anomalyChecks(options: AnomalySmokeOptions): {
     {
       name: `seed ${BASELINE_HOURS}h baseline`,
       async run() {
-        // The gateway's own aggregate writer, so the seeded items are exactly what traffic would leave.
+        // The gateway's own update, so the seeded items are exactly what traffic would leave.
         const perBucket = options.baselineHourly / BUCKETS_PER_HOUR;
         for (const bucketMs of baselineBuckets) {
           const counts = { ...emptyCounts(), requests: Math.round(perBucket * 100) / 100 };
-          const entry = { bucketMs, entity, counts, endpoints: new Set(['/']), failedFlushes: 0 };
+          const increment = { bucketMs, entity, counts, endpoints: new Set(['/']) };
           await options.client.send(
-            updateFor(entry, options.tables.trafficAggregates, options.aggregateTtlDays, now()),
+            aggregateUpdate(increment, options.tables.trafficAggregates, options.aggregateTtlDays, now()),
           );
         }
         return pass(
@@ -249,28 +242,7 @@ export function anomalyChecks(options: AnomalySmokeOptions): {
 
   const cleanup = async () => {
     if (options.keep) return;
-    const { client, tables } = options;
-    await client.send(new DeleteCommand({ TableName: tables.blocklist, Key: blockItemKey(entity) }));
-    await client.send(new DeleteCommand({ TableName: tables.blocklist, Key: detectorStateKey(entity) }));
-    const aggregateKeys = [...baselineBuckets, ...burstBuckets()].map((b) => aggregateKey(b, entity));
-    const logs = await client.send(
-      new QueryCommand({
-        TableName: tables.requestLogs,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': entityKey(entity) },
-        ProjectionExpression: 'pk, sk',
-      }),
-    );
-    const deletes = [
-      ...aggregateKeys.map((Key) => ({ table: tables.trafficAggregates, Key })),
-      ...(logs.Items ?? []).map((Key) => ({ table: tables.requestLogs, Key })),
-    ];
-    for (let i = 0; i < deletes.length; i += 25) {
-      const batch = deletes.slice(i, i + 25);
-      const requests: Record<string, Array<{ DeleteRequest: { Key: Record<string, unknown> } }>> = {};
-      for (const d of batch) (requests[d.table] ??= []).push({ DeleteRequest: { Key: d.Key } });
-      await client.send(new BatchWriteCommand({ RequestItems: requests }));
-    }
+    await removeTraces(options.client, options.tables, [user], [...baselineBuckets, ...burstBuckets()]);
     report.cleanedUp = true;
   };
 
