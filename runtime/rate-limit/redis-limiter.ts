@@ -2,10 +2,10 @@
 // (NOSCRIPT after a restart or failover). Throws on Redis errors and on commands that outlive the
 // command timeout; the resilient limiter decides what a failure means.
 //
-// Cost per request matters here (profiles of the gateway under load showed this path first among
-// its own work): the command is encoded once but for its key (bucket-command.ts), the commands of
-// one event-loop turn leave in one write, and the command timeout is one watchdog timer for all
-// commands in flight instead of a timer per command.
+// Cost per request matters here, on the path every proxied request takes: the command is encoded
+// once per policy but for its key (bucket-command.ts), the commands of one event-loop turn leave in
+// one write, and the command timeout is one watchdog timer for all commands in flight instead of a
+// timer per command.
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { BucketCommand, bucketCommandParts, type BucketCommandParts } from './bucket-command';
@@ -61,8 +61,8 @@ export class RedisTokenBucket {
   readonly #redis: Redis;
   readonly #policy: BucketPolicy;
   readonly #times: BucketTimes;
-  // Arguments are the same for every request: built once, as the strings ioredis would make of them,
-  // and encoded once for the wire (bucket-command.ts).
+  // Arguments are the same for every request of a policy: built once, as the strings ioredis would
+  // make of them, and encoded once for the wire (bucket-command.ts).
   readonly #parts: BucketCommandParts;
   readonly #others = new Map<string, { parts: BucketCommandParts; times: BucketTimes }>();
   readonly #timeoutMs: number | undefined;
