@@ -1,6 +1,7 @@
 // `sentinel smoke anomaly`: the original's end-to-end anomaly check, made complete. Seed a quiet
-// baseline for a fresh user, burst through the gateway, run the detector, find the block, and then
-// prove the gateway enforces it (403) — the step the original never checked — and clean up.
+// baseline for a fresh user, burst through the gateway, run the detector, find its block or
+// throttle, and then prove the gateway enforces it (403, or 429 `throttled`) — the step the
+// original never checked — and clean up.
 import { randomBytes } from 'node:crypto';
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { aggregateKey, countsFromItem, emptyCounts } from '../../core/shared/aggregate-record';
@@ -60,6 +61,9 @@ export interface AnomalyReport {
   minRequests: number;
   signal?: string;
   reason?: string;
+  /** What the detector did: a block (403) or a throttle (429 `throttled`). */
+  action?: 'block' | 'throttle';
+  /** Until when the block or throttle holds. */
   blockedUntil?: string;
   enforcedAfterMs?: number;
   cleanedUp: boolean;
@@ -194,7 +198,7 @@ export function anomalyChecks(options: AnomalySmokeOptions): {
       },
     },
     {
-      name: 'detector flags and blocks the user',
+      name: 'detector flags and acts on the user',
       async run() {
         const summary = await options.runDetector(lastBurstBucket + BUCKET_MS);
         const mine = summary.entities.find((e) => e.entity === `user:${user}`);
@@ -209,33 +213,40 @@ export function anomalyChecks(options: AnomalySmokeOptions): {
             ConsistentRead: true,
           }),
         );
-        const block = Item ? fromBlockItem(Item) : undefined;
-        if (!block || !isBlockActive(block, now()))
+        const record = Item ? fromBlockItem(Item) : undefined;
+        if (!record || !isBlockActive(record, now()))
           return fail(
-            `flagged (${mine.signal}: ${mine.reason}) but no active block item (action: ${mine.action})`,
+            `flagged (${mine.signal}: ${mine.reason}) but no active block or throttle item (action: ${mine.action})`,
           );
-        report.blockedUntil = new Date(block.expiresAt * 1000).toISOString();
-        return pass(`${mine.signal}: ${mine.reason}; blocked until ${report.blockedUntil}`);
+        report.action = record.action;
+        report.blockedUntil = new Date(record.expiresAt * 1000).toISOString();
+        const what = record.action === 'throttle' ? 'throttled' : 'blocked';
+        return pass(`${mine.signal}: ${mine.reason}; ${what} until ${report.blockedUntil}`);
       },
     },
     {
-      name: 'gateway enforces the block (403)',
+      name: 'gateway enforces it',
       async run() {
+        // A block is 403 on every request; a throttle is 429 `throttled` once its bucket is empty
+        // (a 429 `rate_limited` from the normal limit, before the gateway has the throttle, is not it).
+        const throttled = report.action === 'throttle';
+        const expected = throttled ? '429 throttled' : '403';
         const since = now();
         const deadline = since + (options.refreshSeconds * 2 + 5) * 1000;
-        const status = await poll(deadline, 250, now, sleep, async () => {
+        const seen = await poll(deadline, throttled ? 50 : 250, now, sleep, async () => {
           const res = await http(`${options.gatewayUrl}${path}`, {
             headers: { authorization: `Bearer ${token}` },
           });
-          await res.arrayBuffer();
-          return res.status === 403 ? res.status : undefined;
+          const body = (await res.json().catch(() => ({}))) as { error?: unknown };
+          if (throttled) return res.status === 429 && body.error === 'throttled' ? true : undefined;
+          return res.status === 403 ? true : undefined;
         });
-        if (status === undefined)
+        if (seen === undefined)
           return fail(
-            `still not 403 after ${Math.round((now() - since) / 1000)}s (blocklist refresh every ${options.refreshSeconds}s)`,
+            `still not ${expected} after ${Math.round((now() - since) / 1000)}s (blocklist refresh every ${options.refreshSeconds}s)`,
           );
         report.enforcedAfterMs = now() - since;
-        return pass(`403 after ${(report.enforcedAfterMs / 1000).toFixed(1)}s`);
+        return pass(`${expected} after ${(report.enforcedAfterMs / 1000).toFixed(1)}s`);
       },
     },
   ];

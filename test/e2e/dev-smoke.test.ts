@@ -113,7 +113,7 @@ describe('sentinel smoke against the dev stack', () => {
       report: { user: string; ratio: number; enforcedAfterMs: number; cleanedUp: boolean };
     };
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);
-    expect(report.checks.at(-1)!.name).toBe('gateway enforces the block (403)');
+    expect(report.checks.at(-1)!.name).toBe('gateway enforces it');
     expect(report.report.ratio).toBeGreaterThanOrEqual(8);
     expect(report.report.enforcedAfterMs).toBeLessThanOrEqual(
       (dev.state.blocklistRefreshSeconds * 2 + 5) * 1000,

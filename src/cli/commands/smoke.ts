@@ -226,7 +226,7 @@ Examples:
   targetOptions(
     smoke
       .command('anomaly')
-      .description('Prove an abusive user is detected, blocked and refused (403), then clean up'),
+      .description('Prove a burst is detected and refused (blocked: 403, or throttled: 429), then clean up'),
   )
     .option('--baseline-hourly <n>', 'requests per hour seeded for the 8 hours before the burst', '10')
     .option('--burst-requests <n>', 'requests sent through the gateway in the burst', '120')
