@@ -2,8 +2,9 @@
 // policy is the lower of the normal one and every throttle that applies (capacity and refill each),
 // so a throttle can only slow an entity down, never lift it above the normal limit.
 //
-// An IP throttle needs a bucket per IP: a request from a throttled IP is charged to that IP's bucket
-// (under the lower of the policies, the user's throttle included) instead of its user's. Still one
+// An IP throttle needs a bucket of its own: a request from a throttled IP is charged to the bucket
+// of the throttled entity (the address, or the range for a throttle on a CIDR range), under the lower
+// of the policies (the user's throttle included), instead of its user's. Still one
 // Redis command per request; the user's own bucket is not charged for those requests, which cannot
 // lift anyone above the normal limit per bucket, and what comes from the throttled IP is capped there.
 import type { BlockRecord, ThrottleLimit } from '../../core/shared/block-record';
@@ -30,7 +31,7 @@ export function lowerPolicy(normal: BucketPolicy, throttle: ThrottleLimit): Buck
 }
 
 /**
- * The bucket of a request whose user or client IP is throttled: the IP's when the IP is throttled,
+ * The bucket of a request whose user or client IP is throttled: the IP throttle's when there is one,
  * else the user's. Undefined when neither is (or a user's throttle is no lower than the normal
  * policy): the request takes the user's normal bucket.
  */
@@ -38,7 +39,6 @@ export function throttledBucket(
   normal: BucketPolicy,
   user: Entity,
   userThrottle: BlockRecord | undefined,
-  ip: Entity,
   ipThrottle: BlockRecord | undefined,
 ): ThrottledBucket | undefined {
   const userLimit = userThrottle?.limit;
@@ -48,7 +48,8 @@ export function throttledBucket(
   if (ipLimit) policy = lowerPolicy(policy, ipLimit);
   else if (policy === normal) return undefined;
   return {
-    entity: ipLimit ? ip : user,
+    // The throttle's own entity: the address, or the whole range for a throttle on a CIDR range.
+    entity: ipLimit ? ipThrottle!.entity : user,
     policy,
     publicReason: userThrottle?.publicReason ?? ipThrottle?.publicReason,
   };

@@ -45,13 +45,7 @@ export function rateLimit(options: RateLimitOptions): ProxyStep {
   return async function sentinelRateLimit(c, state) {
     const throttled =
       state.userThrottle || state.ipThrottle
-        ? throttledBucket(
-            options.policy,
-            userEntity(state.userId!),
-            state.userThrottle,
-            { kind: 'ip', id: state.clientIp },
-            state.ipThrottle,
-          )
+        ? throttledBucket(options.policy, userEntity(state.userId!), state.userThrottle, state.ipThrottle)
         : undefined;
     const decision = throttled
       ? await options.limiter.limit(rateLimitKey(throttled.entity, options.keyPrefix), throttled.policy)

@@ -47,7 +47,6 @@ describe('throttledBucket', () => {
         normal,
         user,
         throttleOf(user, { capacity: 2, refillPerSecond: 1 }, 'slow down'),
-        ip,
         undefined,
       ),
     ).toEqual({
@@ -59,15 +58,9 @@ describe('throttledBucket', () => {
 
   it('leaves a user whose throttle is above the normal policy on the normal bucket', () => {
     expect(
-      throttledBucket(
-        normal,
-        user,
-        throttleOf(user, { capacity: 1000, refillPerSecond: 100 }),
-        ip,
-        undefined,
-      ),
+      throttledBucket(normal, user, throttleOf(user, { capacity: 1000, refillPerSecond: 100 }), undefined),
     ).toBeUndefined();
-    expect(throttledBucket(normal, user, undefined, ip, undefined)).toBeUndefined();
+    expect(throttledBucket(normal, user, undefined, undefined)).toBeUndefined();
   });
 
   it("charges a throttled IP's bucket under the lowest of the normal policy and both throttles", () => {
@@ -75,10 +68,20 @@ describe('throttledBucket', () => {
       normal,
       user,
       throttleOf(user, { capacity: 50, refillPerSecond: 0.5 }),
-      ip,
       throttleOf(ip, { capacity: 20, refillPerSecond: 5 }),
     );
     expect(result).toMatchObject({ entity: ip, policy: { capacity: 20, refillPerSecond: 0.5 } });
+  });
+
+  it('gives a throttled IP range one bucket for the whole range', () => {
+    const range = { kind: 'ip', id: '203.0.113.0/24' } as const;
+    const result = throttledBucket(
+      normal,
+      user,
+      undefined,
+      throttleOf(range, { capacity: 20, refillPerSecond: 5 }),
+    );
+    expect(result).toMatchObject({ entity: range, policy: { capacity: 20, refillPerSecond: 5 } });
   });
 });
 
