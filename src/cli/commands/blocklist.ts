@@ -11,7 +11,6 @@ import { ErrorCode, UsageError } from '../../../core/shared/errors';
 import type { CliContext } from '../context';
 import { commonOptions } from '../options';
 import type { Target, TargetFlags } from '../target';
-import { boundedCell, cellBound } from './bounded-cell';
 import { formatLimit, throttleLimit } from './throttle-rate';
 
 interface Flags extends TargetFlags {
@@ -191,35 +190,20 @@ Examples:
       client.destroy();
       if (flags.json) return ctx.ui.json({ target: label, blocks: records.map((r) => blockJson(r, now)) });
       if (records.length === 0) return ctx.ui.info(`No ${flags.all ? '' : 'active '}items on ${label}.`);
-      const rows = records.map((r) => ({
-        fixed: [
-          boundedCell(formatEntity(r.entity), cellBound(flags.wide, 40)),
+      // ui.table fits the rows to the terminal, cutting long reasons and evidence at a word.
+      ctx.ui.table(
+        ['ENTITY', 'ACTION', 'REASON', 'SOURCE', 'ADDED', 'EXPIRES', 'STRIKES', 'EVIDENCE'],
+        records.map((r) => [
+          formatEntity(r.entity),
           actionText(r),
+          r.reason,
           r.source,
           relative(r.blockedAt - now / 1000),
           relative(r.expiresAt - now / 1000),
           String(r.strikes),
-        ],
-        reason: r.reason,
-        evidence: evidenceText(r),
-      }));
-      const headers = ['ENTITY', 'ACTION', 'SOURCE', 'ADDED', 'EXPIRES', 'STRIKES'];
-      // Reason and evidence share what the other columns leave of the terminal's width.
-      const fixedWidth = headers
-        .map((h, i) => Math.max(h.length, ...rows.map((r) => r.fixed[i]!.length)) + 2)
-        .reduce((a, b) => a + b, 2);
-      const room = Math.max(40, (ctx.ui.stdout.columns ?? 120) - fixedWidth);
-      const reasonMax = cellBound(flags.wide, Math.floor(room * 0.45));
-      const evidenceMax = cellBound(flags.wide, room - Math.floor(room * 0.45));
-      ctx.ui.table(
-        ['ENTITY', 'ACTION', 'REASON', 'SOURCE', 'ADDED', 'EXPIRES', 'STRIKES', 'EVIDENCE'],
-        rows.map(({ fixed: [entity, action, ...rest], reason, evidence }) => [
-          entity!,
-          action!,
-          boundedCell(reason, reasonMax),
-          ...rest,
-          boundedCell(evidence, evidenceMax),
+          evidenceText(r),
         ]),
+        { wide: flags.wide },
       );
     });
 

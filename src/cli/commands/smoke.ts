@@ -15,7 +15,6 @@ import { ErrorCode, SentinelError, UsageError } from '../../../core/shared/error
 import type { CliContext } from '../context';
 import { commonOptions, configSources } from '../options';
 import type { Target } from '../target';
-import { boundedCell, cellBound } from './bounded-cell';
 
 interface SmokeFlags {
   url?: string;
@@ -122,16 +121,10 @@ function printResults(
     ctx.ui.json({ target: label, ok, checks: results, ...extra });
   } else {
     const c = ctx.ui.colors;
-    // The other columns take about 40 characters; the detail gets the rest of the terminal.
-    const detailMax = cellBound(flags.wide, Math.max(40, (ctx.ui.stdout.columns ?? 120) - 40));
     ctx.ui.table(
       ['CHECK', 'RESULT', 'DETAIL', 'TIME'],
-      results.map((r) => [
-        r.name,
-        r.ok ? c.green('pass') : c.red('FAIL'),
-        boundedCell(r.detail, detailMax),
-        `${r.durationMs}ms`,
-      ]),
+      results.map((r) => [r.name, r.ok ? c.green('pass') : c.red('FAIL'), r.detail, `${r.durationMs}ms`]),
+      { wide: flags.wide },
     );
     if (note) ctx.ui.info(`\n${note}`);
     ctx.ui.info(

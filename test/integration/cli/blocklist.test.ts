@@ -188,15 +188,16 @@ describe('sentinel blocklist on the dev stack (built binary)', () => {
       source: 'detector',
       strikes: 1,
     });
-    const table = await runBuiltCli(['blocklist', 'ls'], { cwd });
+    // A terminal of 120 columns (COLUMNS stands in for one).
+    const table = await runBuiltCli(['blocklist', 'ls'], { cwd, env: { COLUMNS: '120' } });
     const row = table.stdout.split('\n').find((line) => line.startsWith('user:wordy'))!;
-    expect(row.length).toBeLessThanOrEqual(140);
+    expect(row.length).toBeLessThanOrEqual(120);
     expect(row).toContain('…');
     // Cut at a word boundary: what is shown is whole words of the reason.
     const shown = /block\s+(spike of [^…]*)…/.exec(row)![1]!;
     expect(reason.startsWith(shown)).toBe(true);
     expect(reason.charAt(shown.length)).toBe(' ');
-    const wide = await runBuiltCli(['blocklist', 'ls', '--wide'], { cwd });
+    const wide = await runBuiltCli(['blocklist', 'ls', '--wide'], { cwd, env: { COLUMNS: '120' } });
     expect(wide.stdout).toContain(reason);
     expect(wide.stdout).toContain('window=2026-12-06T02:00Z');
     const json = JSON.parse((await runBuiltCli(['blocklist', 'ls', '--json'], { cwd })).stdout) as {

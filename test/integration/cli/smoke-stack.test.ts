@@ -82,7 +82,11 @@ async function smokeText(args: string[]) {
   const code = await runCli(['smoke', ...args, '--stack-name', 'SentinelSdkFull', '--region', 'us-east-1'], {
     stdout: both,
     stderr: both,
-    env: { SENTINEL_API_JWT_SECRET_KEY: SECRET, SENTINEL_API_DYNAMODB_ENDPOINT: stack.storeEndpoint },
+    env: {
+      SENTINEL_API_JWT_SECRET_KEY: SECRET,
+      SENTINEL_API_DYNAMODB_ENDPOINT: stack.storeEndpoint,
+      COLUMNS: '100',
+    },
     cwd: stackCwd,
   });
   return { code, text };
@@ -121,6 +125,6 @@ describe('sentinel smoke --stack-name', () => {
     expect(note).toBeGreaterThan(table);
     const rows = text.split('\n').filter((line) => /^(seed|burst|gateway|detector)/.test(line));
     expect(rows.length).toBeGreaterThanOrEqual(5);
-    for (const row of rows) expect(row.length, row).toBeLessThanOrEqual(130);
+    for (const row of rows) expect(row.length, row).toBeLessThanOrEqual(100);
   });
 });

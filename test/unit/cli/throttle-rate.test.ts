@@ -1,6 +1,5 @@
-// The throttle level as typed (`2/s`, `120/m`, `--burst`) and table cells cut at word boundaries.
+// The throttle level as typed (`2/s`, `120/m`, `--burst`) and as shown.
 import { describe, expect, it } from 'vitest';
-import { boundedCell } from '../../../src/cli/commands/bounded-cell';
 import { formatLimit, parseRate, throttleLimit } from '../../../src/cli/commands/throttle-rate';
 
 describe('throttle rates', () => {
@@ -34,16 +33,5 @@ describe('throttle rates', () => {
     expect(formatLimit({ capacity: 1, refillPerSecond: 0.5 })).toBe('30/m');
     expect(formatLimit({ capacity: 1, refillPerSecond: 10 / 3600 })).toBe('10/h');
     expect(formatLimit({ capacity: 20, refillPerSecond: 2 })).toBe('2/s burst 20');
-  });
-});
-
-describe('boundedCell', () => {
-  it('keeps short text, and cuts long text at a word boundary with an ellipsis', () => {
-    expect(boundedCell('short reason', 20)).toBe('short reason');
-    expect(boundedCell('spike of 101 requests against 4.1 expected', 24)).toBe('spike of 101 requests…');
-    expect(boundedCell('z=17.4 ratio=24.6 window=2026-12-06T02:00Z', 20)).toBe('z=17.4 ratio=24.6…');
-    // One long word: cut inside it rather than show nothing.
-    expect(boundedCell('a'.repeat(50), 10)).toBe(`${'a'.repeat(9)}…`);
-    expect(boundedCell('x'.repeat(50), Number.POSITIVE_INFINITY)).toBe('x'.repeat(50));
   });
 });
