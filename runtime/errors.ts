@@ -15,6 +15,7 @@ export const HTTP_ERRORS = {
   payload_too_large: { status: 413, detail: 'Request body too large' },
   rate_limited: { status: 429, detail: 'Rate limit exceeded' },
   too_many_in_flight: { status: 429, detail: 'Too many requests in flight for this user' },
+  throttled: { status: 429, detail: 'Throttled' },
   internal_error: { status: 500, detail: 'Internal error' },
   bad_gateway: { status: 502, detail: 'Upstream unreachable' },
   auth_unavailable: { status: 503, detail: 'Token keys are temporarily unavailable' },

@@ -55,6 +55,8 @@ export function newRequestState(c: Context<GatewayEnv>, options: RequestContextO
     deferred: false,
     tracked: !UNTRACKED.has(path),
     targetPath: '',
+    ipThrottle: undefined,
+    userThrottle: undefined,
     responseHeaders: {},
   };
   c.set('state', state);

@@ -2,6 +2,7 @@
 // One plain object per request (no Map of variables), filled in place.
 import type { HttpBindings } from '@hono/node-server';
 import type { Context } from 'hono';
+import type { BlockRecord } from '../core/shared/block-record';
 import type { RequestDecision } from '../core/shared/request-log-record';
 import type { Identity } from './auth/auth-failure';
 
@@ -33,6 +34,10 @@ export interface RequestState {
   tracked: boolean;
   /** Upstream path and query (after path validation). */
   targetPath: string;
+  /** The client IP's throttle, when it has one (the rate-limit step applies it). */
+  ipThrottle: BlockRecord | undefined;
+  /** The user's throttle, when it has one. */
+  userThrottle: BlockRecord | undefined;
   /** Headers the gateway adds to the proxied response (rate-limit state). */
   responseHeaders: Record<string, string>;
 }

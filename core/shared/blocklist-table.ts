@@ -32,15 +32,20 @@ export async function scanBlocks(
   return records;
 }
 
-/** Writes a block, replacing any existing one for the entity (a manual decision overrides). */
+/** Writes a block or throttle, replacing any existing one for the entity (a manual decision overrides). */
 export async function putBlock(client: Client, tableName: string, record: BlockRecord): Promise<void> {
   await client.send(new PutCommand({ TableName: tableName, Item: toBlockItem(record) }));
 }
 
-/** Removes an entity's block; resolves to whether there was one. */
-export async function deleteBlock(client: Client, tableName: string, entity: Entity): Promise<boolean> {
+/** Removes an entity's block or throttle; resolves to whether there was an item, and what it was. */
+export async function deleteBlock(
+  client: Client,
+  tableName: string,
+  entity: Entity,
+): Promise<{ removed: boolean; record: BlockRecord | undefined }> {
   const result = await client.send(
     new DeleteCommand({ TableName: tableName, Key: blockItemKey(entity), ReturnValues: 'ALL_OLD' }),
   );
-  return result.Attributes !== undefined;
+  const item = result.Attributes;
+  return { removed: item !== undefined, record: item ? fromBlockItem(item) : undefined };
 }

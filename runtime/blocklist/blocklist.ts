@@ -5,7 +5,7 @@ import type { BlockRecord } from '../../core/shared/block-record';
 import { BlocklistSnapshot } from './snapshot';
 
 export interface Blocklist {
-  /** Active block for `USER#id` / `IP#addr` at `nowMs`. Never does I/O. */
+  /** Active block or throttle for `USER#id` / `IP#addr` at `nowMs`. Never does I/O. */
   lookupKey(key: string, nowMs: number): BlockRecord | undefined;
   /** True once a snapshot has loaded (readiness). */
   ready(): boolean;

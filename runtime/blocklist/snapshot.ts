@@ -1,6 +1,7 @@
-// The blocklist as the gateway holds it: an immutable map from entity key to block, plus the blocked
-// IP ranges (cidr-set.ts), rebuilt on each refresh and swapped in whole. Lookups check expiry
-// against the clock, because DynamoDB deletes expired items only lazily (sometimes days later).
+// The blocklist as the gateway holds it: an immutable map from entity key to its block or throttle
+// (one lookup per entity answers both), plus the IP ranges (cidr-set.ts), rebuilt on each refresh
+// and swapped in whole. Lookups check expiry against the clock, because DynamoDB deletes expired
+// items only lazily (sometimes days later).
 import type { BlockRecord } from '../../core/shared/block-record';
 import { isBlockActive } from '../../core/shared/block-record';
 import type { Entity } from '../../core/shared/entity';
@@ -40,7 +41,7 @@ export class BlocklistSnapshot {
     return this.#blocks.size + this.#ranges.size;
   }
 
-  /** The active block of an entity key (`USER#id` / `IP#addr`), if any. */
+  /** The active block or throttle of an entity key (`USER#id` / `IP#addr`), if any. */
   lookupKey(key: string, nowMs: number): BlockRecord | undefined {
     const block = this.#blocks.size === 0 ? undefined : this.#blocks.get(key);
     if (block && isBlockActive(block, nowMs)) return block;

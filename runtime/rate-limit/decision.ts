@@ -25,8 +25,11 @@ export interface RateLimiterStatus {
 }
 
 export interface RateLimiter {
-  /** Takes one token from the bucket of `key` if there is one. Never throws. */
-  limit(key: string): Promise<RateLimitDecision>;
+  /**
+   * Takes one token from the bucket of `key` if there is one. Never throws. `policy` replaces the
+   * limiter's own for this request (a throttled entity); the bucket is the same.
+   */
+  limit(key: string, policy?: BucketPolicy): Promise<RateLimitDecision>;
   /** Readiness: does the shared store answer within its bound? */
   ping(): Promise<boolean>;
   status(): RateLimiterStatus;

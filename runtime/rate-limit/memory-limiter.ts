@@ -27,13 +27,15 @@ export class MemoryRateLimiter implements RateLimiter {
   }
 
   /** Synchronous form, used by the resilient limiter without an extra promise. */
-  take(key: string): RateLimitDecision {
-    const result = take(this.#buckets.get(key), this.#clock.now() * US_PER_MS, this.#times);
-    if (result.allowed) this.#buckets.set(key, result.fullAt!);
+  take(key: string, policy?: BucketPolicy): RateLimitDecision {
+    const times = policy ? bucketTimes(policy) : this.#times;
+    const previous = this.#buckets.get(key);
+    const result = take(previous, this.#clock.now() * US_PER_MS, times);
+    if (result.fullAt !== undefined && result.fullAt !== previous) this.#buckets.set(key, result.fullAt);
     return {
       success: result.allowed,
       reason: result.allowed ? 'allowed' : 'limited',
-      limit: this.#policy.capacity,
+      limit: (policy ?? this.#policy).capacity,
       remaining: result.remaining,
       resetMs: result.resetMs,
       retryAfterMs: result.retryAfterMs,
@@ -41,8 +43,8 @@ export class MemoryRateLimiter implements RateLimiter {
     };
   }
 
-  limit(key: string): Promise<RateLimitDecision> {
-    return Promise.resolve(this.take(key));
+  limit(key: string, policy?: BucketPolicy): Promise<RateLimitDecision> {
+    return Promise.resolve(this.take(key, policy));
   }
 
   ping(): Promise<boolean> {

@@ -2,10 +2,10 @@
 // (NOSCRIPT after a restart or failover). Throws on Redis errors and on commands that outlive the
 // command timeout; the resilient limiter decides what a failure means.
 //
-// Cost per request matters here (profiles of the gateway under load showed this path first among
-// its own work): the command is encoded once but for its key (bucket-command.ts), the commands of
-// one event-loop turn leave in one write, and the command timeout is one watchdog timer for all
-// commands in flight instead of a timer per command.
+// Cost per request matters here, on the path every proxied request takes: the command is encoded
+// once per policy but for its key (bucket-command.ts), the commands of one event-loop turn leave in
+// one write, and the command timeout is one watchdog timer for all commands in flight instead of a
+// timer per command.
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { BucketCommand, bucketCommandParts, type BucketCommandParts } from './bucket-command';
@@ -14,6 +14,33 @@ import { TOKEN_BUCKET_SCRIPT } from './lua';
 import { bucketTimes, idleTtlMs, outcome, type BucketTimes } from './token-bucket';
 
 export const TOKEN_BUCKET_SHA = createHash('sha1').update(TOKEN_BUCKET_SCRIPT).digest('hex');
+
+/** Throttle levels whose encoded commands are kept. */
+const MAX_CACHED_POLICIES = 256;
+
+/** The script's arguments for a policy, encoded for the wire once. */
+function partsFor(policy: BucketPolicy, times: BucketTimes): BucketCommandParts {
+  return bucketCommandParts(TOKEN_BUCKET_SHA, [
+    String(times.interval),
+    String(times.burst),
+    String(idleTtlMs(policy)),
+  ]);
+}
+
+/** The script's answer: µs until the bucket is full again, negative when refused. */
+function decision(reply: number, policy: BucketPolicy, times: BucketTimes): RateLimitDecision {
+  const success = reply > 0;
+  const result = outcome(success, Math.abs(reply), times);
+  return {
+    success,
+    reason: success ? 'allowed' : 'limited',
+    limit: policy.capacity,
+    remaining: result.remaining,
+    resetMs: result.resetMs,
+    retryAfterMs: result.retryAfterMs,
+    source: 'redis',
+  };
+}
 
 export interface RedisTokenBucketOptions {
   /** A command unanswered this long fails with a timeout. @default none */
@@ -34,9 +61,10 @@ export class RedisTokenBucket {
   readonly #redis: Redis;
   readonly #policy: BucketPolicy;
   readonly #times: BucketTimes;
-  // Arguments are the same for every request: built once, as the strings ioredis would make of them,
-  // and encoded once for the wire (bucket-command.ts).
+  // Arguments are the same for every request of a policy: built once, as the strings ioredis would
+  // make of them, and encoded once for the wire (bucket-command.ts).
   readonly #parts: BucketCommandParts;
+  readonly #others = new Map<string, { parts: BucketCommandParts; times: BucketTimes }>();
   readonly #timeoutMs: number | undefined;
   /** Commands in flight, oldest first: one connection answers in order, so deadlines are ordered too. */
   #inflight: InFlight[] = [];
@@ -53,15 +81,39 @@ export class RedisTokenBucket {
     this.#redis = redis;
     this.#policy = policy;
     this.#times = bucketTimes(policy);
-    this.#parts = bucketCommandParts(TOKEN_BUCKET_SHA, [
-      String(this.#times.interval),
-      String(this.#times.burst),
-      String(idleTtlMs(policy)),
-    ]);
+    this.#parts = partsFor(policy, this.#times);
     this.#timeoutMs = options.commandTimeoutMs;
   }
 
-  take(key: string): Promise<RateLimitDecision> {
+  /** One token from `key`'s bucket, under `policy` (a throttle) or the bucket's own. */
+  take(key: string, policy?: BucketPolicy): Promise<RateLimitDecision> {
+    if (policy === undefined || policy === this.#policy) {
+      return this.#take(key, this.#parts, this.#policy, this.#times);
+    }
+    const other = this.#other(policy);
+    return this.#take(key, other.parts, policy, other.times);
+  }
+
+  /** The encoded command of another policy; few exist at a time (one per throttle level), so kept. */
+  #other(policy: BucketPolicy): { parts: BucketCommandParts; times: BucketTimes } {
+    const id = `${policy.capacity}/${policy.refillPerSecond}`;
+    let entry = this.#others.get(id);
+    if (!entry) {
+      // Bounded: a detector that sets a distinct level per entity must not grow this without limit.
+      if (this.#others.size >= MAX_CACHED_POLICIES) this.#others.clear();
+      const times = bucketTimes(policy);
+      entry = { parts: partsFor(policy, times), times };
+      this.#others.set(id, entry);
+    }
+    return entry;
+  }
+
+  #take(
+    key: string,
+    parts: BucketCommandParts,
+    policy: BucketPolicy,
+    times: BucketTimes,
+  ): Promise<RateLimitDecision> {
     // The commands of every request handled in this event-loop turn leave in one write (one system
     // call, and usually one read for their replies) instead of one each: the socket is corked on the
     // first and uncorked in the same turn's check phase, so nothing waits for a timer.
@@ -80,7 +132,7 @@ export class RedisTokenBucket {
           if (entry.done) return;
           entry.done = true;
         }
-        resolve(this.#decision(reply as number));
+        resolve(decision(reply as number, policy, times));
       };
       const fail = (error: Error) => {
         if (entry) {
@@ -90,11 +142,11 @@ export class RedisTokenBucket {
         reject(error);
       };
       const redis = this.#redis;
-      const command = new BucketCommand(this.#parts, key);
+      const command = new BucketCommand(parts, key);
       redis.sendCommand(command);
       (command.promise as Promise<unknown>).then(settle, (error: Error) => {
         if (!String(error?.message).startsWith('NOSCRIPT')) return fail(error);
-        redis.eval(TOKEN_BUCKET_SCRIPT, 1, key, ...this.#parts.args).then(settle, fail);
+        redis.eval(TOKEN_BUCKET_SCRIPT, 1, key, ...parts.args).then(settle, fail);
       });
     });
   }
@@ -103,21 +155,6 @@ export class RedisTokenBucket {
   stop(): void {
     clearInterval(this.#watchdog);
     this.#watchdog = undefined;
-  }
-
-  /** The script's answer: µs until the bucket is full again, negative when refused. */
-  #decision(reply: number): RateLimitDecision {
-    const success = reply > 0;
-    const result = outcome(success, Math.abs(reply), this.#times);
-    return {
-      success,
-      reason: success ? 'allowed' : 'limited',
-      limit: this.#policy.capacity,
-      remaining: result.remaining,
-      resetMs: result.resetMs,
-      retryAfterMs: result.retryAfterMs,
-      source: 'redis',
-    };
   }
 
   #track(reject: (error: Error) => void): InFlight | undefined {

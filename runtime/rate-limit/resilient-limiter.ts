@@ -41,7 +41,7 @@ export class ResilientRateLimiter implements RateLimiter {
     this.#breaker = new CircuitBreaker(options.breaker);
   }
 
-  async limit(key: string): Promise<RateLimitDecision> {
+  async limit(key: string, policy?: BucketPolicy): Promise<RateLimitDecision> {
     const { clock, logger } = this.#options;
     // A client that is not connected fails at once; that alone proves Redis is away, so the breaker
     // opens without waiting for more failures.
@@ -50,14 +50,14 @@ export class ResilientRateLimiter implements RateLimiter {
         this.#trip(new Error(`redis connection is ${this.#redis.status}`), true);
     } else if (this.#breaker.allow(clock.now())) {
       try {
-        const decision = await this.#bucket.take(key);
+        const decision = await this.#bucket.take(key, policy);
         if (this.#breaker.onSuccess()) logger.info('rate limiter recovered: using Redis again');
         return decision;
       } catch (error) {
         this.#trip(error, false);
       }
     }
-    return this.#degraded(key);
+    return this.#degraded(key, policy);
   }
 
   #trip(error: unknown, immediately: boolean): void {
@@ -70,12 +70,12 @@ export class ResilientRateLimiter implements RateLimiter {
     }
   }
 
-  #degraded(key: string): RateLimitDecision {
-    if (this.#options.failureMode === 'open') return this.#fallback.take(key);
+  #degraded(key: string, policy: BucketPolicy | undefined): RateLimitDecision {
+    if (this.#options.failureMode === 'open') return this.#fallback.take(key, policy);
     return {
       success: false,
       reason: 'unavailable',
-      limit: this.#options.capacity,
+      limit: (policy ?? this.#options).capacity,
       remaining: 0,
       resetMs: 0,
       retryAfterMs: Math.max(1000, this.#breaker.retryInMs(this.#options.clock.now())),

@@ -57,7 +57,6 @@ export function outcome(allowed: boolean, after: number, times: BucketTimes, cos
   const wait = after - increment;
   return {
     allowed: false,
-    // At least 0: a bucket charged under a larger capacity (the policy changed) can be over-full.
     remaining: Math.max(0, Math.floor((times.burst - wait) / times.interval)),
     // At least 1 ms: Redis answers in whole µs, which can round a refusal onto the limit.
     retryAfterMs: Math.max(1, Math.ceil((after - times.burst) / US_PER_MS)),
@@ -65,18 +64,31 @@ export function outcome(allowed: boolean, after: number, times: BucketTimes, cos
   };
 }
 
+/**
+ * When the bucket counts as full again, before this request: never in the past (a bucket full in the
+ * past is full now, never over-full), and never more than one burst ahead. A bucket charged under a
+ * larger policy (an entity that has just been throttled) can lie further ahead than this policy's
+ * burst; it counts as empty under this one, so the entity gets the throttled rate at once instead of
+ * waiting out the debt it ran up under the normal policy. (A clock that goes backwards takes tokens
+ * back rather than granting any.)
+ */
+export function effectiveFullAt(fullAt: number | undefined, nowUs: number, times: BucketTimes): number {
+  if (fullAt === undefined || fullAt < nowUs) return nowUs;
+  return fullAt - nowUs > times.burst ? nowUs + times.burst : fullAt;
+}
+
 /** The time until a bucket full at `fullAt` would be full again after charging `cost` tokens now. */
 export function chargeDelay(fullAt: number | undefined, nowUs: number, times: BucketTimes, cost = 1): number {
-  // A bucket full in the past is full now, never over-full. (A clock that goes backwards takes
-  // tokens back rather than granting any.)
-  const start = fullAt === undefined || fullAt < nowUs ? nowUs : fullAt;
-  return start - nowUs + cost * times.interval;
+  return effectiveFullAt(fullAt, nowUs, times) - nowUs + cost * times.interval;
 }
 
 export function take(fullAt: number | undefined, nowUs: number, times: BucketTimes, cost = 1): TakeResult {
-  const after = chargeDelay(fullAt, nowUs, times, cost);
+  const start = effectiveFullAt(fullAt, nowUs, times);
+  const after = start - nowUs + cost * times.interval;
   const result = outcome(after <= times.burst, after, times, cost);
-  return { ...result, fullAt: result.allowed ? nowUs + after : fullAt };
+  // A refusal leaves the bucket as it was, except for the debt beyond one burst, which is forgotten
+  // (as the Lua script does), so the refusals end one interval later.
+  return { ...result, fullAt: result.allowed ? nowUs + after : fullAt === undefined ? undefined : start };
 }
 
 /** Idle time after which a bucket is full again and its state can be forgotten. */

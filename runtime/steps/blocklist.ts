@@ -2,7 +2,8 @@
 // tokens) and a blocked user (after it). A block is a 403 with its expiry, Retry-After and the
 // request id, distinct from a rate limit's 429. The client learns nothing of why: the evidence and
 // the operator's reason stay in the blocklist item, the logs and the alert; only a reason the
-// operator chose to make public (`publicReason`) is shown.
+// operator chose to make public (`publicReason`) is shown. A throttle found here refuses nothing:
+// it is noted on the request for the rate-limit step, which applies it through the token bucket.
 import type { Context } from 'hono';
 import type { BlockRecord } from '../../core/shared/block-record';
 import { entityKey } from '../../core/shared/entity';
@@ -38,7 +39,12 @@ export function ipBlock(options: BlocklistGuardOptions): ProxyStep {
     // Blocks are judged at the request's arrival (state.time, from the same injected clock).
     const now = state.time;
     const block = options.blocklist.lookupKey(entityKey({ kind: 'ip', id: state.clientIp }), now);
-    return block ? blockedResponse(c, state, block, 'IP', now) : undefined;
+    if (block === undefined) return undefined;
+    if (block.action === 'throttle') {
+      state.ipThrottle = block;
+      return undefined;
+    }
+    return blockedResponse(c, state, block, 'IP', now);
   };
 }
 
@@ -46,6 +52,11 @@ export function userBlock(options: BlocklistGuardOptions): ProxyStep {
   return function sentinelUserBlock(c, state) {
     const now = state.time;
     const block = options.blocklist.lookupKey(entityKey({ kind: 'user', id: state.userId! }), now);
-    return block ? blockedResponse(c, state, block, 'User', now) : undefined;
+    if (block === undefined) return undefined;
+    if (block.action === 'throttle') {
+      state.userThrottle = block;
+      return undefined;
+    }
+    return blockedResponse(c, state, block, 'User', now);
   };
 }

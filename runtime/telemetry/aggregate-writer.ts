@@ -2,20 +2,15 @@
 // adds into the same item and the detector sees the sum. Failed writes go back to the aggregator for
 // the next flush, a bounded number of times, then are dropped and counted.
 //
-// The writes share the event loop with requests: each SDK call costs the loop about 1-2 ms of work
-// (middleware, marshalling, signing, parsing), and a flush can have hundreds of entries due at once
+// The writes share the event loop with requests: each SDK call costs the loop real work (middleware,
+// marshalling, signing, parsing), and a flush can have hundreds of entries due at once
 // (a bucket that ends, every user of a burst going quiet together). Each call therefore starts from
 // a fresh event-loop turn, after the requests that arrived meanwhile, and few run at a time, so that
-// their answers cannot land together and hold requests up for one long stretch (measured: stalls of
-// 100-200 ms every flush at 16 in parallel, which made the gateway's p99).
+// their answers cannot land together and hold requests up for one long stretch (many answers at once
+// stall requests long enough to show in the gateway's p99).
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import {
-  AGGREGATE_ATTRIBUTES,
-  aggregateKey,
-  NUMERIC_AGGREGATE_FIELDS,
-} from '../../core/shared/aggregate-record';
-import { TTL_ATTRIBUTE } from '../../core/shared/tables';
+import type { UpdateCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { aggregateUpdate } from '../../core/shared/aggregate-update';
 import type { Logger } from '../lib/logger';
 import type { AggregateEntry } from './aggregator';
 
@@ -41,39 +36,14 @@ export interface AggregateFlushResult {
   droppedRequests: number;
 }
 
+/** The write of one entry (core/shared/aggregate-update.ts holds the expression). */
 export function updateFor(
   entry: AggregateEntry,
   tableName: string,
   ttlDays: number,
   nowMs: number,
 ): UpdateCommand {
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  const adds: string[] = [];
-  for (const field of NUMERIC_AGGREGATE_FIELDS) {
-    const value = entry.counts[field];
-    if (value === 0 && field !== 'requests') continue;
-    names[`#${field}`] = AGGREGATE_ATTRIBUTES[field];
-    values[`:${field}`] = value;
-    adds.push(`#${field} :${field}`);
-  }
-  if (entry.endpoints.size > 0) {
-    names['#endpoints'] = AGGREGATE_ATTRIBUTES.endpoints;
-    values[':endpoints'] = entry.endpoints;
-    adds.push('#endpoints :endpoints');
-  }
-  names['#updated'] = AGGREGATE_ATTRIBUTES.lastUpdatedEpoch;
-  names['#ttl'] = TTL_ATTRIBUTE;
-  values[':updated'] = Math.floor(nowMs / 1000);
-  // Expiry counts from the bucket, not the write, so every task writes the same value.
-  values[':ttl'] = Math.floor(entry.bucketMs / 1000) + ttlDays * 86400;
-  return new UpdateCommand({
-    TableName: tableName,
-    Key: aggregateKey(entry.bucketMs, entry.entity),
-    UpdateExpression: `ADD ${adds.join(', ')} SET #updated = :updated, #ttl = :ttl`,
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: values,
-  });
+  return aggregateUpdate(entry, tableName, ttlDays, nowMs);
 }
 
 export async function writeAggregates(

@@ -1,21 +1,17 @@
 // `sentinel smoke anomaly`: the original's end-to-end anomaly check, made complete. Seed a quiet
-// baseline for a fresh user, burst through the gateway, run the detector, find the block, and then
-// prove the gateway enforces it (403) — the step the original never checked — and clean up.
+// baseline for a fresh user, burst through the gateway, run the detector, find its block or
+// throttle, and then prove the gateway enforces it (403, or 429 `throttled`) — the step the
+// original never checked — and clean up.
 import { randomBytes } from 'node:crypto';
-import {
-  BatchWriteCommand,
-  DeleteCommand,
-  GetCommand,
-  QueryCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
-import { updateFor } from '../../runtime/telemetry/aggregate-writer';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { aggregateKey, countsFromItem, emptyCounts } from '../../core/shared/aggregate-record';
-import { blockItemKey, detectorStateKey, fromBlockItem, isBlockActive } from '../../core/shared/block-record';
+import { aggregateUpdate } from '../../core/shared/aggregate-update';
+import { blockItemKey, fromBlockItem, isBlockActive } from '../../core/shared/block-record';
 import { BUCKET_MS, BUCKETS_PER_HOUR, bucketStart, completeBucketsBefore } from '../../core/shared/buckets';
-import { entityKey, userEntity } from '../../core/shared/entity';
+import { userEntity } from '../../core/shared/entity';
 import type { TableNames } from '../../core/shared/table-setup';
 import { fail, pass, type Check } from './check';
+import { CLOCK_SKEW_MS, removeTraces } from './traces';
 
 export interface AnomalySmokeOptions {
   gatewayUrl: string;
@@ -65,14 +61,15 @@ export interface AnomalyReport {
   minRequests: number;
   signal?: string;
   reason?: string;
+  /** What the detector did: a block (403) or a throttle (429 `throttled`). */
+  action?: 'block' | 'throttle';
+  /** Until when the block or throttle holds. */
   blockedUntil?: string;
   enforcedAfterMs?: number;
   cleanedUp: boolean;
 }
 
 const BASELINE_HOURS = 8;
-/** How far the gateway's clock may be from this machine's when deciding a request's bucket. */
-const CLOCK_SKEW_MS = 5_000;
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 async function poll<T>(
@@ -134,13 +131,13 @@ export function anomalyChecks(options: AnomalySmokeOptions): {
     {
       name: `seed ${BASELINE_HOURS}h baseline`,
       async run() {
-        // The gateway's own aggregate writer, so the seeded items are exactly what traffic would leave.
+        // The gateway's own update, so the seeded items are exactly what traffic would leave.
         const perBucket = options.baselineHourly / BUCKETS_PER_HOUR;
         for (const bucketMs of baselineBuckets) {
           const counts = { ...emptyCounts(), requests: Math.round(perBucket * 100) / 100 };
-          const entry = { bucketMs, entity, counts, endpoints: new Set(['/']), failedFlushes: 0 };
+          const increment = { bucketMs, entity, counts, endpoints: new Set(['/']) };
           await options.client.send(
-            updateFor(entry, options.tables.trafficAggregates, options.aggregateTtlDays, now()),
+            aggregateUpdate(increment, options.tables.trafficAggregates, options.aggregateTtlDays, now()),
           );
         }
         return pass(
@@ -201,7 +198,7 @@ export function anomalyChecks(options: AnomalySmokeOptions): {
       },
     },
     {
-      name: 'detector flags and blocks the user',
+      name: 'detector flags and acts on the user',
       async run() {
         const summary = await options.runDetector(lastBurstBucket + BUCKET_MS);
         const mine = summary.entities.find((e) => e.entity === `user:${user}`);
@@ -216,61 +213,47 @@ export function anomalyChecks(options: AnomalySmokeOptions): {
             ConsistentRead: true,
           }),
         );
-        const block = Item ? fromBlockItem(Item) : undefined;
-        if (!block || !isBlockActive(block, now()))
+        const record = Item ? fromBlockItem(Item) : undefined;
+        if (!record || !isBlockActive(record, now()))
           return fail(
-            `flagged (${mine.signal}: ${mine.reason}) but no active block item (action: ${mine.action})`,
+            `flagged (${mine.signal}: ${mine.reason}) but no active block or throttle item (action: ${mine.action})`,
           );
-        report.blockedUntil = new Date(block.expiresAt * 1000).toISOString();
-        return pass(`${mine.signal}: ${mine.reason}; blocked until ${report.blockedUntil}`);
+        report.action = record.action;
+        report.blockedUntil = new Date(record.expiresAt * 1000).toISOString();
+        const what = record.action === 'throttle' ? 'throttled' : 'blocked';
+        return pass(`${mine.signal}: ${mine.reason}; ${what} until ${report.blockedUntil}`);
       },
     },
     {
-      name: 'gateway enforces the block (403)',
+      name: 'gateway enforces it',
       async run() {
+        // A block is 403 on every request; a throttle is 429 `throttled` once its bucket is empty
+        // (a 429 `rate_limited` from the normal limit, before the gateway has the throttle, is not it).
+        const throttled = report.action === 'throttle';
+        const expected = throttled ? '429 throttled' : '403';
         const since = now();
         const deadline = since + (options.refreshSeconds * 2 + 5) * 1000;
-        const status = await poll(deadline, 250, now, sleep, async () => {
+        const seen = await poll(deadline, throttled ? 50 : 250, now, sleep, async () => {
           const res = await http(`${options.gatewayUrl}${path}`, {
             headers: { authorization: `Bearer ${token}` },
           });
-          await res.arrayBuffer();
-          return res.status === 403 ? res.status : undefined;
+          const body = (await res.json().catch(() => ({}))) as { error?: unknown };
+          if (throttled) return res.status === 429 && body.error === 'throttled' ? true : undefined;
+          return res.status === 403 ? true : undefined;
         });
-        if (status === undefined)
+        if (seen === undefined)
           return fail(
-            `still not 403 after ${Math.round((now() - since) / 1000)}s (blocklist refresh every ${options.refreshSeconds}s)`,
+            `still not ${expected} after ${Math.round((now() - since) / 1000)}s (blocklist refresh every ${options.refreshSeconds}s)`,
           );
         report.enforcedAfterMs = now() - since;
-        return pass(`403 after ${(report.enforcedAfterMs / 1000).toFixed(1)}s`);
+        return pass(`${expected} after ${(report.enforcedAfterMs / 1000).toFixed(1)}s`);
       },
     },
   ];
 
   const cleanup = async () => {
     if (options.keep) return;
-    const { client, tables } = options;
-    await client.send(new DeleteCommand({ TableName: tables.blocklist, Key: blockItemKey(entity) }));
-    await client.send(new DeleteCommand({ TableName: tables.blocklist, Key: detectorStateKey(entity) }));
-    const aggregateKeys = [...baselineBuckets, ...burstBuckets()].map((b) => aggregateKey(b, entity));
-    const logs = await client.send(
-      new QueryCommand({
-        TableName: tables.requestLogs,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': entityKey(entity) },
-        ProjectionExpression: 'pk, sk',
-      }),
-    );
-    const deletes = [
-      ...aggregateKeys.map((Key) => ({ table: tables.trafficAggregates, Key })),
-      ...(logs.Items ?? []).map((Key) => ({ table: tables.requestLogs, Key })),
-    ];
-    for (let i = 0; i < deletes.length; i += 25) {
-      const batch = deletes.slice(i, i + 25);
-      const requests: Record<string, Array<{ DeleteRequest: { Key: Record<string, unknown> } }>> = {};
-      for (const d of batch) (requests[d.table] ??= []).push({ DeleteRequest: { Key: d.Key } });
-      await client.send(new BatchWriteCommand({ RequestItems: requests }));
-    }
+    await removeTraces(options.client, options.tables, [user], [...baselineBuckets, ...burstBuckets()]);
     report.cleanedUp = true;
   };
 

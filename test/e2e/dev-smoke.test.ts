@@ -85,7 +85,8 @@ describe('sentinel dev', () => {
 
 describe('sentinel smoke against the dev stack', () => {
   it('passes every basic check, including the drained bucket', async () => {
-    const result = await runBuiltCli(['smoke', '--rate-limit', '--json'], { cwd, timeoutMs: 60_000 });
+    // A run started near the end of a 15-minute bucket first waits for the next one.
+    const result = await runBuiltCli(['smoke', '--rate-limit', '--json'], { cwd, timeoutMs: 150_000 });
     const report = JSON.parse(result.stdout) as {
       ok: boolean;
       checks: Array<{ name: string; ok: boolean; detail: string }>;
@@ -99,9 +100,10 @@ describe('sentinel smoke against the dev stack', () => {
       'proxied call',
       'rate-limit headers',
       'bucket drains to 429',
+      'test traffic removed',
     ]);
     expect(result.code).toBe(0);
-  });
+  }, 180_000);
 
   it('smoke anomaly: detects the burst, blocks the user, sees the 403 and cleans up', async () => {
     const result = await runBuiltCli(['smoke', 'anomaly', '--json'], { cwd, timeoutMs: 90_000 });
@@ -111,7 +113,7 @@ describe('sentinel smoke against the dev stack', () => {
       report: { user: string; ratio: number; enforcedAfterMs: number; cleanedUp: boolean };
     };
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);
-    expect(report.checks.at(-1)!.name).toBe('gateway enforces the block (403)');
+    expect(report.checks.at(-1)!.name).toBe('gateway enforces it');
     expect(report.report.ratio).toBeGreaterThanOrEqual(8);
     expect(report.report.enforcedAfterMs).toBeLessThanOrEqual(
       (dev.state.blocklistRefreshSeconds * 2 + 5) * 1000,

@@ -1,5 +1,6 @@
 // `sentinel smoke` and `sentinel smoke anomaly`: prove a running gateway works end to end — the dev
 // stack (found through its state file), a deployed stack (--stack-name) or any URL (--url).
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -111,17 +112,21 @@ function printResults(
   label: string,
   results: CheckResult[],
   extra: Record<string, unknown>,
-  json?: boolean,
+  flags: { json?: boolean; wide?: boolean },
+  /** A line after the table: what the run did beside its checks. */
+  note?: string,
 ): void {
   const ok = results.every((r) => r.ok);
-  if (json) {
+  if (flags.json) {
     ctx.ui.json({ target: label, ok, checks: results, ...extra });
   } else {
     const c = ctx.ui.colors;
     ctx.ui.table(
       ['CHECK', 'RESULT', 'DETAIL', 'TIME'],
       results.map((r) => [r.name, r.ok ? c.green('pass') : c.red('FAIL'), r.detail, `${r.durationMs}ms`]),
+      { wide: flags.wide },
     );
+    if (note) ctx.ui.info(`\n${note}`);
     ctx.ui.info(
       ok
         ? `\n${c.green('✔')} all ${results.length} checks passed against ${label}`
@@ -141,6 +146,7 @@ function targetOptions(command: Command): Command {
       '--private-key <file>',
       'PEM private key to mint test tokens (default: the configured shared secret)',
     )
+    .option('--wide', 'show check details whole instead of fitting the terminal')
     .addOption(commonOptions.envFile())
     .addOption(commonOptions.json());
 }
@@ -170,6 +176,9 @@ export function registerSmokeCommand(program: Command, ctx: CliContext): void {
 Target: --url, --stack-name, or else the \`sentinel dev\` stack running in this folder.
 Tokens are minted for a fresh test user with the configured secret (or ${SMOKE_SECRET_VARIABLE}, or
 --private-key); against the dev stack they come from the dev process itself.
+Against the dev stack or --stack-name, the run removes its test users' traffic from the tables
+before the detector reads it, so it leaves no block, throttle or alert behind; it may first wait
+for the next 15-minute bucket to have the time to. With --url alone it cannot.
 
 Examples:
   $ sentinel smoke
@@ -177,27 +186,40 @@ Examples:
   $ sentinel smoke --url https://gateway.example.com --path /v1/health --json
   $ sentinel smoke anomaly`,
     )
-    .action(async (flags: SmokeFlags & { rateLimit?: boolean }) => {
-      const context = await smokeContext(flags, ctx, false);
+    .action(async (flags: SmokeFlags & { rateLimit?: boolean; wide?: boolean }) => {
+      // With --url alone there are no tables to remove the test traffic from.
+      const context = await smokeContext(flags, ctx, flags.stackName !== undefined);
       const { basicChecks } = await import('../../smoke/basic-checks');
       const { runChecks } = await import('../../smoke/check');
-      const subject = context.fixedSubject ?? `smoke-${Date.now().toString(36)}`;
-      const results = await runChecks(
-        basicChecks({
-          url: context.url,
-          mint: context.mint,
-          path: flags.path,
-          rateLimit: flags.rateLimit,
-          subject,
-        }),
-      );
-      printResults(ctx, context.label, results, {}, flags.json);
+      const subject = context.fixedSubject ?? `smoke-${randomBytes(6).toString('hex')}`;
+      const traces = await traceRemoval(context, ctx, flags);
+      if (traces) {
+        const waitMs = traces.waitMs(flags.rateLimit ? 30_000 : 15_000);
+        if (waitMs > 0) {
+          ctx.ui.info(
+            `Waiting ${Math.ceil(waitMs / 1000)}s for the next 15-minute bucket, so the test traffic can be removed before the detector reads it.`,
+          );
+          await new Promise((r) => setTimeout(r, waitMs));
+        }
+        traces.start();
+      }
+      const checks = basicChecks({
+        url: context.url,
+        mint: traces?.mint ?? context.mint,
+        path: flags.path,
+        rateLimit: flags.rateLimit,
+        subject,
+        ...(traces ? { fetch: traces.fetch } : {}),
+      });
+      const results = await runChecks(traces ? [...checks, traces.check] : checks);
+      traces?.close();
+      printResults(ctx, context.label, results, {}, flags);
     });
 
   targetOptions(
     smoke
       .command('anomaly')
-      .description('Prove an abusive user is detected, blocked and refused (403), then clean up'),
+      .description('Prove a burst is detected and refused (blocked: 403, or throttled: 429), then clean up'),
   )
     .option('--baseline-hourly <n>', 'requests per hour seeded for the 8 hours before the burst', '10')
     .option('--burst-requests <n>', 'requests sent through the gateway in the burst', '120')
@@ -215,7 +237,7 @@ Examples:
       // `smoke` and `smoke anomaly` share option names; commander gives a shared flag to the parent,
       // so read both levels.
       const flags = command.optsWithGlobals<
-        SmokeFlags & { baselineHourly: string; burstRequests: string; keep?: boolean }
+        SmokeFlags & { baselineHourly: string; burstRequests: string; keep?: boolean; wide?: boolean }
       >();
       const baselineHourly = count('--baseline-hourly', flags.baselineHourly);
       const burstRequests = count('--burst-requests', flags.burstRequests);
@@ -265,17 +287,45 @@ Examples:
         );
       }
       client.destroy();
-      if (!flags.json) {
-        ctx.ui.info(
-          `Test user ${report.user}: baseline ${report.baselineHourly}/h for 8h, burst ${report.burstSent} requests` +
-            (report.ratio !== undefined
-              ? `, ratio ${report.ratio} (threshold ${report.threshold}, minimum ${report.minRequests} requests)`
-              : '') +
-            (report.cleanedUp ? '; test data removed.' : flags.keep ? '; test data kept (--keep).' : '.'),
-        );
-      }
-      printResults(ctx, context.label, results, { report }, flags.json);
+      const note =
+        `Test user ${report.user}: baseline ${report.baselineHourly}/h for 8h, burst ${report.burstSent} requests` +
+        (report.ratio !== undefined
+          ? `, ratio ${report.ratio} (threshold ${report.threshold}, minimum ${report.minRequests} requests)`
+          : '') +
+        (report.cleanedUp ? '; test data removed.' : flags.keep ? '; test data kept (--keep).' : '.');
+      printResults(ctx, context.label, results, { report }, flags, note);
     });
+}
+
+/**
+ * The removal of the test traffic when the run can reach the stack's tables, and a warning when it
+ * cannot (a URL alone, or a token of a real user, whose items are not the smoke's to delete).
+ */
+async function traceRemoval(context: Context, ctx: CliContext, flags: SmokeFlags & { rateLimit?: boolean }) {
+  const target = context.target;
+  if (!target || context.fixedSubject !== undefined) {
+    if (flags.rateLimit)
+      ctx.ui.warn(
+        context.fixedSubject !== undefined
+          ? `--token: the drain runs as ${context.fixedSubject}, whose traffic the detector judges like any other`
+          : '--url alone: the test traffic stays in the aggregates, and the detector may throttle or block the drained test user; add --stack-name (or run against the dev stack) to remove it',
+      );
+    return undefined;
+  }
+  const { noTrace } = await import('../../smoke/no-trace');
+  const { targetDocumentClient } = await import('../target');
+  const client = targetDocumentClient(target, {
+    dynamodbEndpoint: ctx.env[envName('dynamodbEndpoint')] || undefined,
+  });
+  const flushSeconds =
+    target.kind === 'dev'
+      ? target.state.telemetryFlushSeconds
+      : loadConfig({ ...configSources(flags, ctx), scope: 'gateway', require: [] }).values
+          .telemetryFlushSeconds;
+  return {
+    ...noTrace({ client, tables: target.tables, flushSeconds, mint: context.mint }),
+    close: () => client.destroy(),
+  };
 }
 
 async function detectorRunner(target: Target, flags: SmokeFlags) {

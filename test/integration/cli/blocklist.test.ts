@@ -89,14 +89,122 @@ describe('sentinel blocklist on the dev stack (built binary)', () => {
     expect(listed.blocks.every((b) => b.active)).toBe(true);
 
     const table = await runBuiltCli(['blocklist', 'ls'], { cwd });
-    expect(table.stdout).toMatch(/ENTITY\s+REASON/);
-    expect(table.stdout).toMatch(/user:mallory\s+scraping\s+manual/);
+    expect(table.stdout).toMatch(/ENTITY\s+ACTION\s+REASON/);
+    expect(table.stdout).toMatch(/user:mallory\s+block\s+scraping\s+manual/);
 
     const rm = await runBuiltCli(['blocklist', 'rm', 'user:mallory'], { cwd });
     expect(rm.code).toBe(0);
     expect(await item('USER#mallory')).toBeUndefined();
     const again = await runBuiltCli(['blocklist', 'rm', 'user:mallory', '--json'], { cwd });
-    expect(JSON.parse(again.stdout)).toEqual({ entity: 'user:mallory', removed: false });
+    expect(JSON.parse(again.stdout)).toEqual({ entity: 'user:mallory', removed: false, action: null });
+  });
+
+  it('adds, lists and removes throttles, with the rate, the burst and the public reason', async () => {
+    const add = await runBuiltCli(
+      [
+        'blocklist',
+        'add',
+        'user:batch-7',
+        '--throttle',
+        '2/s',
+        '--ttl',
+        '1h',
+        '--reason',
+        'order surge',
+        '--public-reason',
+        'Unusual volume',
+      ],
+      { cwd },
+    );
+    expect(add.code).toBe(0);
+    expect(add.stderr).toContain('user:batch-7');
+    expect(add.stderr).toContain('2/s');
+    const record = fromBlockItem((await item('USER#batch-7'))!);
+    expect(record).toMatchObject({
+      action: 'throttle',
+      // One second's worth of the rate by default.
+      limit: { capacity: 2, refillPerSecond: 2 },
+      reason: 'order surge',
+      publicReason: 'Unusual volume',
+      source: 'manual',
+    });
+    expect(record!.expiresAt - record!.blockedAt).toBe(3600);
+
+    const ip = await runBuiltCli(
+      [
+        'blocklist',
+        'add',
+        'ip:203.0.113.77',
+        '--throttle',
+        '120/m',
+        '--burst',
+        '20',
+        '--ttl',
+        '30m',
+        '--reason',
+        'crawler',
+        '--json',
+      ],
+      { cwd },
+    );
+    expect(ip.code).toBe(0);
+    expect(JSON.parse(ip.stdout)).toMatchObject({
+      added: { entity: 'ip:203.0.113.77', action: 'throttle', limit: { capacity: 20, refillPerSecond: 2 } },
+    });
+
+    const listed = JSON.parse((await runBuiltCli(['blocklist', 'ls', '--json'], { cwd })).stdout) as {
+      blocks: Array<{ entity: string; action: string; limit: unknown; publicReason: string | null }>;
+    };
+    expect(listed.blocks).toContainEqual(
+      expect.objectContaining({
+        entity: 'user:batch-7',
+        action: 'throttle',
+        limit: { capacity: 2, refillPerSecond: 2 },
+        publicReason: 'Unusual volume',
+      }),
+    );
+    const table = await runBuiltCli(['blocklist', 'ls'], { cwd });
+    expect(table.stdout).toMatch(/ENTITY\s+ACTION\s+REASON/);
+    expect(table.stdout).toMatch(/user:batch-7\s+throttle 2\/s\s+order surge/);
+    expect(table.stdout).toMatch(/ip:203\.0\.113\.77\s+throttle 2\/s burst 20\s+crawler/);
+
+    const rm = await runBuiltCli(['blocklist', 'rm', 'user:batch-7', '--json'], { cwd });
+    expect(JSON.parse(rm.stdout)).toEqual({ entity: 'user:batch-7', removed: true, action: 'throttle' });
+    expect(await item('USER#batch-7')).toBeUndefined();
+    expect((await runBuiltCli(['blocklist', 'rm', 'ip:203.0.113.77'], { cwd })).code).toBe(0);
+    expect(await item('IP#203.0.113.77')).toBeUndefined();
+  });
+
+  it('fits long reasons and evidence into the table, whole with --wide and in --json', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const reason = `spike of ${'very unusual traffic '.repeat(12)}at night`;
+    await putBlock(store.documentClient(), tables.blocklist, {
+      entity: { kind: 'user', id: 'wordy' },
+      action: 'block',
+      reason,
+      evidence: { signal: 'spike', requests: 101, expected: 4.123456, z: 17.4, window: '2026-12-06T02:00Z' },
+      blockedAt: now,
+      expiresAt: now + 600,
+      source: 'detector',
+      strikes: 1,
+    });
+    // A terminal of 120 columns (COLUMNS stands in for one).
+    const table = await runBuiltCli(['blocklist', 'ls'], { cwd, env: { COLUMNS: '120' } });
+    const row = table.stdout.split('\n').find((line) => line.startsWith('user:wordy'))!;
+    expect(row.length).toBeLessThanOrEqual(120);
+    expect(row).toContain('…');
+    // Cut at a word boundary: what is shown is whole words of the reason.
+    const shown = /block\s+(spike of [^…]*)…/.exec(row)![1]!;
+    expect(reason.startsWith(shown)).toBe(true);
+    expect(reason.charAt(shown.length)).toBe(' ');
+    const wide = await runBuiltCli(['blocklist', 'ls', '--wide'], { cwd, env: { COLUMNS: '120' } });
+    expect(wide.stdout).toContain(reason);
+    expect(wide.stdout).toContain('window=2026-12-06T02:00Z');
+    const json = JSON.parse((await runBuiltCli(['blocklist', 'ls', '--json'], { cwd })).stdout) as {
+      blocks: Array<{ entity: string; reason: string }>;
+    };
+    expect(json.blocks.find((b) => b.entity === 'user:wordy')?.reason).toBe(reason);
+    await runBuiltCli(['blocklist', 'rm', 'user:wordy'], { cwd });
   });
 
   it('hides expired blocks unless --all', async () => {
@@ -120,16 +228,51 @@ describe('sentinel blocklist on the dev stack (built binary)', () => {
     expect(all.blocks).toContainEqual(expect.objectContaining({ entity: 'user:old', active: false }));
   });
 
-  it('rejects malformed entities and durations with exit 2', async () => {
+  it('rejects malformed entities, durations and rates with exit 2, the entity first', async () => {
     const bad = await runBuiltCli(['blocklist', 'add', 'mallory', '--ttl', '1h', '--reason', 'x'], { cwd });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('user:<id> or ip:<address>');
+    // No --ttl either: the entity is still what is reported.
+    const bogus = await runBuiltCli(['blocklist', 'add', 'bogus', '--reason', 'x'], { cwd });
+    expect(bogus.code).toBe(2);
+    expect(bogus.stderr).toContain('user:<id> or ip:<address>');
+    expect(bogus.stderr).not.toContain('--ttl');
+    const noTtl = await runBuiltCli(['blocklist', 'add', 'user:a', '--reason', 'x'], { cwd });
+    expect(noTtl.code).toBe(2);
+    expect(noTtl.stderr).toContain('--ttl');
+    for (const flags of [
+      ['--throttle', 'fast'],
+      ['--throttle', '0/s'],
+      ['--throttle', '2/s', '--burst', '0'],
+      ['--burst', '5'],
+      ['--public-reason', ''],
+    ]) {
+      const result = await runBuiltCli(
+        ['blocklist', 'add', 'user:a', '--ttl', '1h', '--reason', 'x', ...flags],
+        {
+          cwd,
+        },
+      );
+      expect(result.code, flags.join(' ')).toBe(2);
+    }
+    expect(await item('USER#a')).toBeUndefined();
     expect(
       (await runBuiltCli(['blocklist', 'add', 'ip:999.1.1.1', '--ttl', '1h', '--reason', 'x'], { cwd })).code,
     ).toBe(2);
     expect(
       (await runBuiltCli(['blocklist', 'add', 'user:a', '--ttl', 'soon', '--reason', 'x'], { cwd })).code,
     ).toBe(2);
+  });
+
+  it('marks the required options and shows examples in every blocklist help', async () => {
+    const add = await runBuiltCli(['blocklist', 'add', '--help'], { cwd });
+    expect(add.stdout).toMatch(/--ttl <duration>.*\(required\)/);
+    expect(add.stdout).toMatch(/--reason <text>[\s\S]*?\(required\)/);
+    for (const sub of [[], ['ls'], ['add'], ['rm']]) {
+      const help = await runBuiltCli(['blocklist', ...sub, '--help'], { cwd });
+      expect(help.code).toBe(0);
+      expect(help.stdout, sub.join(' ')).toMatch(/Examples:\n\s+\$ sentinel blocklist/);
+    }
   });
 
   it('says what to do when there is nothing to act on', async () => {

@@ -74,13 +74,34 @@ async function smoke(args: string[]) {
   };
 }
 
+/** A run without --json, stdout and stderr into one stream, as a terminal shows them. */
+async function smokeText(args: string[]) {
+  const both = new PassThrough();
+  let text = '';
+  both.on('data', (c: Buffer) => (text += c.toString()));
+  const code = await runCli(['smoke', ...args, '--stack-name', 'SentinelSdkFull', '--region', 'us-east-1'], {
+    stdout: both,
+    stderr: both,
+    env: {
+      SENTINEL_API_JWT_SECRET_KEY: SECRET,
+      SENTINEL_API_DYNAMODB_ENDPOINT: stack.storeEndpoint,
+      COLUMNS: '100',
+    },
+    cwd: stackCwd,
+  });
+  return { code, text };
+}
+
 describe('sentinel smoke --stack-name', () => {
   it('finds the gateway through the stack outputs and passes the basic checks', async () => {
     const { code, report } = await smoke([]);
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);
-    expect(report.checks).toHaveLength(6);
+    // The six checks, and the removal of the test traffic, which a stack's tables allow.
+    expect(report.checks.map((c) => c.name)).toHaveLength(7);
+    expect(report.checks.at(-1)).toMatchObject({ name: 'test traffic removed', ok: true });
     expect(code).toBe(0);
-  });
+    // A run started near the end of a bucket first waits for the next one.
+  }, 150_000);
 
   it('smoke anomaly invokes the detector function with evaluateAt and sees the 403', async () => {
     const { code, report } = await smoke(['anomaly']);
@@ -93,5 +114,17 @@ describe('sentinel smoke --stack-name', () => {
     };
     expect(Date.parse(payload.evaluateAt) % (15 * 60_000)).toBe(0);
     expect(code).toBe(0);
+  });
+
+  it('smoke anomaly prints its results first, then what it did with the test data, in bounded rows', async () => {
+    const { code, text } = await smokeText(['anomaly']);
+    expect(code).toBe(0);
+    const table = text.indexOf('CHECK');
+    const note = text.indexOf('test data removed');
+    expect(table).toBeGreaterThanOrEqual(0);
+    expect(note).toBeGreaterThan(table);
+    const rows = text.split('\n').filter((line) => /^(seed|burst|gateway|detector)/.test(line));
+    expect(rows.length).toBeGreaterThanOrEqual(5);
+    for (const row of rows) expect(row.length, row).toBeLessThanOrEqual(100);
   });
 });

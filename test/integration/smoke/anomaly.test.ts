@@ -8,6 +8,8 @@ import { createDocumentClient } from '../../../core/shared/dynamodb';
 import { aggregateKey, countsFromItem } from '../../../core/shared/aggregate-record';
 import { BUCKET_MS, bucketStart } from '../../../core/shared/buckets';
 import { userEntity } from '../../../core/shared/entity';
+import { blockItemKey } from '../../../core/shared/block-record';
+import { putBlock } from '../../../core/shared/blocklist-table';
 import { anomalyChecks } from '../../../src/smoke/anomaly';
 import { startTestDevStack, type TestDevStack } from '../../helpers/dev-stack';
 
@@ -94,6 +96,66 @@ describe('sentinel smoke anomaly', () => {
       expect(report.cleanedUp).toBe(true);
       expect(await inBucket(boundary - BUCKET_MS)).toBe(0);
       expect(await inBucket(latestBaseline)).toBe(0);
+    } finally {
+      client.destroy();
+    }
+  }, 60_000);
+
+  it('proves a throttle too: 429 throttled once the gateway has it, then cleans it up', async () => {
+    offsetMs = 0;
+    const client = createDocumentClient({ endpoint: stack.storeEndpoint });
+    // The detector's volume response, as its throttle policy writes it.
+    const runDetector = async (atMs: number) => {
+      const at = Math.floor(atMs / 1000);
+      await putBlock(client, stack.tables.blocklist, {
+        entity: userEntity(report.user),
+        action: 'throttle',
+        limit: { capacity: 2, refillPerSecond: 1 / 60 },
+        reason: 'volume 12x the usual hour',
+        blockedAt: at,
+        expiresAt: at + 3600,
+        source: 'detector',
+        strikes: 1,
+      });
+      return {
+        anomalyCount: 1,
+        blockedCount: 0,
+        entities: [
+          { entity: `user:${report.user}`, signal: 'spike', action: 'throttle', reason: 'volume', ratio: 12 },
+        ],
+      };
+    };
+    const { checks, report, cleanup } = anomalyChecks({
+      gatewayUrl: stack.gatewayUrl,
+      client,
+      tables: stack.tables,
+      mint: (subject) => stack.mint!(subject),
+      runDetector,
+      baselineHourly: 10,
+      burstRequests: 60,
+      threshold: stack.config.values.anomalyThreshold,
+      minRequests: stack.config.values.anomalyMinRequests,
+      flushSeconds: stack.config.values.telemetryFlushSeconds,
+      refreshSeconds: stack.config.values.blocklistRefreshSeconds,
+      aggregateTtlDays: stack.config.values.aggregateTtlDays,
+      now,
+    });
+    try {
+      for (const check of checks) {
+        const result = await check.run();
+        expect({ check: check.name, ...result }).toMatchObject({ check: check.name, ok: true });
+      }
+      expect(report.action).toBe('throttle');
+      expect(checks.at(-1)!.name).toBe('gateway enforces it');
+      await cleanup();
+      const { Item } = await client.send(
+        new GetCommand({
+          TableName: stack.tables.blocklist,
+          Key: blockItemKey(userEntity(report.user)),
+          ConsistentRead: true,
+        }),
+      );
+      expect(Item).toBeUndefined();
     } finally {
       client.destroy();
     }

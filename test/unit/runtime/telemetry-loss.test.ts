@@ -32,6 +32,8 @@ function state(i: number, status: number): RequestState {
     deferred: false,
     tracked: true,
     targetPath: '/a',
+    ipThrottle: undefined,
+    userThrottle: undefined,
     responseHeaders: {},
   };
 }

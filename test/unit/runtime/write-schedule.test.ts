@@ -45,6 +45,8 @@ const state = (over: Partial<RequestState> = {}): RequestState => ({
   deferred: false,
   tracked: true,
   targetPath: '/a',
+  ipThrottle: undefined,
+  userThrottle: undefined,
   responseHeaders: {},
   ...over,
 });
