@@ -47,7 +47,11 @@ export interface HandlerDeps {
 
 const defaultLog = (line: Record<string, unknown>) => console.log(redactSecrets(JSON.stringify(line)));
 
-/** A run judges the windows that end at `at` (default: now). */
+/**
+ * A run judges the windows that end at `at` (default: now). Its actions are stamped with the clock's
+ * time, never `at`: a block starts when it is decided, and a manual run may look ahead to the end of
+ * the current bucket.
+ */
 export type DetectorRun = (at?: number) => Promise<RunSummary>;
 
 export function createHandler(deps: HandlerDeps = {}): DetectorRun {
@@ -71,9 +75,10 @@ export function createHandler(deps: HandlerDeps = {}): DetectorRun {
   const log = deps.log ?? defaultLog;
 
   return async function run(at?: number): Promise<RunSummary> {
-    const now = at ?? clock();
-    const records = await store.loadBuckets(requiredBucketStarts(now, config.anomalyHistoryDays));
-    const detection = detect(inputFromRecords(records), config, now);
+    const now = clock();
+    const evaluatedAt = at ?? now;
+    const records = await store.loadBuckets(requiredBucketStarts(evaluatedAt, config.anomalyHistoryDays));
+    const detection = detect(inputFromRecords(records), config, evaluatedAt);
     const histories = await store.readHistories(
       detection.decisions.map((d) => d.entity),
       now,
@@ -105,6 +110,7 @@ export function createHandler(deps: HandlerDeps = {}): DetectorRun {
             signal: decision.signal,
             otherSignals: decision.otherSignals,
             window: decision.window,
+            windowStart: new Date(detection.windowStart).toISOString(),
             windowEnd: new Date(detection.windowEnd).toISOString(),
             current: decision.current,
             baseline: round(decision.baseline),
@@ -145,7 +151,7 @@ export function createHandler(deps: HandlerDeps = {}): DetectorRun {
           : { until: new Date(action.expiresAt * 1000).toISOString(), strikes: action.strikes }),
       });
     }
-    const alert = formatAlert(alerted, detection);
+    const alert = formatAlert(alerted, { ...detection, now });
     if (alert && publisher) await publisher.publish(alert);
     else if (alert) log({ level: 'warn', msg: 'anomalies detected but no alert topic is configured' });
     const summary: RunSummary = {

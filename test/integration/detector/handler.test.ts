@@ -170,6 +170,25 @@ describe('anomaly detector handler (dynalite)', () => {
     expect((await getItem(blockItemKey(alice)))?.ttl).toBe(NOW / 1000 + 3600);
   });
 
+  it('stamps a block with the decision time, not the end of the window it judged', async () => {
+    const { handler, getItem, setNow } = await setup();
+    // A manual run (smoke) judges the window ending at the end of the current bucket, minutes ahead.
+    const decidedAt = NOW - 9 * 60_000 + 12_000;
+    setNow(decidedAt);
+    const summary = await handler(NOW);
+    expect(summary.windowEnd).toBe(new Date(NOW).toISOString());
+    const block = fromBlockItem((await getItem(blockItemKey(alice)))!)!;
+    expect(block.blockedAt).toBe(Math.floor(decidedAt / 1000));
+    expect(block.expiresAt).toBe(Math.floor(decidedAt / 1000) + 3600);
+    expect(block.evidence).toMatchObject({
+      windowStart: new Date(NOW - HOUR).toISOString(),
+      windowEnd: new Date(NOW).toISOString(),
+    });
+    expect(summary.entities.find((e) => e.entity === 'user:alice')?.until).toBe(
+      new Date((Math.floor(decidedAt / 1000) + 3600) * 1000).toISOString(),
+    );
+  });
+
   it('never shortens a longer block, and escalates a repeat offender', async () => {
     const { tables, handler, getItem, setNow } = await setup();
     const longer = NOW / 1000 + 30 * 86400;
