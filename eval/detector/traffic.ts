@@ -5,7 +5,7 @@ import type { CounterField } from '../../lambda/anomaly-detector/input';
 
 /** Every counter the evaluation keeps: the detector's columns, and the requests a block refused. */
 export type EvalField = CounterField | 'blocked';
-import type { Profile } from './population';
+import type { OrganicBurst, Profile } from './population';
 
 export const ABUSE_TYPES = [
   'burst 3x',
@@ -25,6 +25,9 @@ export const TRAP_NAMES = [
   'new users',
   'batch jobs',
   'population 3x surge',
+  'busy evening, quiet night',
+  'holiday',
+  'event day',
   'retry storm (5xx)',
 ] as const;
 export type TrapName = (typeof TRAP_NAMES)[number];
@@ -65,6 +68,9 @@ export interface Traffic {
   benignUserDays: number;
   /** The traffic profile of each generated user (index = entity), for explaining results. */
   profiles: readonly Profile[];
+  /** Benign users' organic bursts, and which cells (bucket-major over profiles) hold one. */
+  organic: readonly OrganicBurst[];
+  organicCells: Uint8Array;
   /**
    * What the generator drew each user's requests around: the benign expected count per bucket,
    * bucket-major over profiles (day factor, daily start, weekend, surge and first hour included),

@@ -11,6 +11,7 @@ import {
   TODAY_REFERENCE,
   TODAY_WINDOWS,
   type PairSums,
+  type TodayWindow,
   type TodayWindowLength,
   type Windows,
 } from './windows';
@@ -282,8 +283,10 @@ export function computeBaselines(
   const expected = new Float64Array(n);
   const source = new Uint8Array(n);
   const authExpected = new Float64Array(n);
+  const plateauUsual = new Float64Array(n);
+  const hourWindow = w.todayWindows[TODAY_WINDOWS.indexOf(BUCKETS_PER_HOUR as TodayWindowLength)]!;
   for (let e = 0; e < n; e++) {
-    let value = recent[e]!;
+    let value = hasOwnLevel(w, e) ? shapedRecent(hourWindow, e) : recent[e]!;
     let from = 0;
     // seasonalLevel is 0 where there are no earlier days.
     const seasonal = factor * w.seasonalLevel[e]!;
@@ -303,6 +306,9 @@ export function computeBaselines(
     }
     expected[e] = value;
     source[e] = from;
+    // Today's level is never below a share of the usual level at this hour (see dayLevel): the
+    // seasonal one where the entity has its own, since today's level already holds today's hours.
+    plateauUsual[e] = hasOwnLevel(w, e) ? Math.max(1, seasonal) : value;
     authExpected[e] = Math.max(1, w.authBaseline[e]! / (RECENT_HOURS - 1), w.authSeasonalLevel[e]!);
   }
 
@@ -396,7 +402,7 @@ export function computeBaselines(
       source[e] === 2 ? 0 : Number.isNaN(ownHour[e]!) ? pooledHour : shrunk(ownHour[e]!, days, tierPool);
     levelPhi[e] = shrunk(ownDispersion(w.seasonalLevelSpread[e]!, w.seasonalLevel[e]!, days), days, tierPool);
   }
-  const today = dayLevel(entities, w, expected, withinDayPhi, population, floor, pooledHour, tierOf);
+  const today = dayLevel(entities, w, plateauUsual, withinDayPhi, population, floor, pooledHour, tierOf);
   return {
     bucketPhi,
     hourPhi,
@@ -409,6 +415,17 @@ export function computeBaselines(
     factors,
     population: { activeUsers, prior, factor, hourDispersion: pooledHour, bucketDispersion: pooledBucket },
   };
+}
+
+/**
+ * The recent level of an entity with a level of its own at this hour, scaled by the seasonal shape:
+ * today's two hours before the current one times the usual ratio of this hour to them. A raw average
+ * of the previous hours would carry a busy evening into the quiet night after it, and hide a surge
+ * there; 0 where the shape is unknown (those hours were always idle), so the seasonal level decides.
+ */
+function shapedRecent(hour: TodayWindow, e: number): number {
+  const ratio = hour.ratio[e]!;
+  return Number.isNaN(ratio) ? 0 : ratio * (hour.reference[e]! + TODAY_PSEUDO_COUNT);
 }
 
 /** See `Baselines.today`. */

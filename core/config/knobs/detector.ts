@@ -67,7 +67,7 @@ export const detectorKnobs = {
     consumers,
   }),
   anomalyAutoBlock: knob(booleanType(), {
-    description: 'Block flagged entities; false is shadow mode (detect and alert only).',
+    description: 'Block and throttle flagged entities; false is shadow mode (detect and alert only).',
     presets: { cost: true, performance: true },
     consumers,
   }),
@@ -87,8 +87,50 @@ export const detectorKnobs = {
     presets: { cost: 86400, performance: 86400 },
     consumers,
   }),
+  anomalyThrottleSignificance: knob(numberType({ min: 0, max: 50 }), {
+    description:
+      'Standard deviations above the expected count at which volume alone (spike, surge, burst, ramp, a new account) throttles the entity; lower than the block bars, because a generous throttle costs a benign burst almost nothing.',
+    presets: { cost: 3.5, performance: 3.25 },
+    consumers,
+  }),
+  anomalyThrottleInstantSignificance: knob(numberType({ min: 0, max: 1000 }), {
+    description:
+      'Standard deviations above the expected count at which a volume hit throttles in its first run; a weaker one must have come close in the run before (15 minutes earlier) too.',
+    presets: { cost: 6, performance: 5.5 },
+    consumers,
+  }),
+  anomalyThrottleFactor: knob(numberType({ min: 3, max: 1000 }), {
+    description:
+      "Multiple of the entity's own expected hourly rate that a throttle still lets through (at least 3), so a benign burst keeps service well above its usual rate.",
+    presets: { cost: 6, performance: 8 },
+    consumers,
+  }),
+  anomalyThrottleMinRate: knob(numberType({ min: 0.001, max: 100_000 }), {
+    description:
+      'Requests per second a throttle always lets through, whatever the entity usually sends (the effective limit is the lower of this throttle and the normal rate limit).',
+    presets: { cost: 0.5, performance: 2 },
+    consumers,
+  }),
+  anomalyThrottleTtlSeconds: knob(durationType({ min: 60, max: 30 * 86400 }), {
+    description: 'How long a first automatic throttle lasts; repeat throttles get doubling durations.',
+    presets: { cost: 3600, performance: 3600 },
+    consumers,
+  }),
+  anomalyThrottlePatienceSeconds: knob(durationType({ min: 0, max: 30 * 86400 }), {
+    description:
+      'How long a throttled entity must keep hitting its throttle (rate-limited in every 15 minutes of the last hour) before it is blocked; longer than a benign burst lasts.',
+    presets: { cost: 5400, performance: 5400 },
+    consumers,
+  }),
+  anomalyBlockVolumeRatio: knob(numberType({ min: 1, max: 100_000 }), {
+    description:
+      'Ratio to the expected rate from which volume alone blocks, when it also clears the block significance; below it volume only throttles (benign bursts reach tens of times their usual level).',
+    presets: { cost: 100, performance: 100 },
+    consumers,
+  }),
   anomalyAllowlist: knob(listType(allowlistEntryType()), {
-    description: 'Users (user:<id>) and IPs or CIDRs (ip:<addr>[/len]) that are reported but never blocked.',
+    description:
+      'Users (user:<id>) and IPs or CIDRs (ip:<addr>[/len]) that are reported but never blocked or throttled.',
     default: [],
     consumers,
   }),

@@ -6,6 +6,7 @@ import { hasOwnLevel } from '../baseline';
 import { excessZ } from '../stats';
 import type { SignalHit } from '../decision';
 import { fmt, fmt1, type SignalContext } from './context';
+import { throttleBar } from '../response';
 
 const HOURS = 4;
 
@@ -54,9 +55,10 @@ export function ramp(ctx: SignalContext, e: number): SignalHit | undefined {
   // the smaller one is the better estimate.
   const phi = Math.min(ctx.baselines.levelPhi[e]!, ctx.baselines.hourPhi[e]!);
   const score = excessZ(current + h[1]![e]!, baseline + previousUsual, phi);
-  if (score < s.anomalyRampSignificance) return undefined;
+  if (score < throttleBar(s, s.anomalyRampSignificance)) return undefined;
   return {
     signal: 'ramp',
+    blockBar: s.anomalyRampSignificance,
     window: '1h',
     current,
     baseline,
