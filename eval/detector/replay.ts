@@ -7,7 +7,12 @@
 import type { BlockAction, ThrottleLimit } from '../../core/shared/block-record';
 import { BUCKET_MS } from '../../core/shared/buckets';
 import type { Decision, Detection } from '../../lambda/anomaly-detector/decision';
-import type { DetectInput, InputBucket } from '../../lambda/anomaly-detector/input';
+import {
+  COUNTER_FIELDS,
+  OPTIONAL_COUNTER_FIELDS,
+  type DetectInput,
+  type InputBucket,
+} from '../../lambda/anomaly-detector/input';
 import { detect } from '../../lambda/anomaly-detector/detect';
 import { historyAfter, planAction, type EntityHistory } from '../../lambda/anomaly-detector/escalation';
 import type { BlockSettings, DetectorSettings } from '../../lambda/anomaly-detector/settings';
@@ -45,18 +50,11 @@ function bucketViews(traffic: Traffic): InputBucket[] {
   const n = traffic.entities.length;
   const views: InputBucket[] = [];
   for (let t = 0; t < traffic.bucketCount; t++) {
-    const view = (column: Int32Array) => column.subarray(t * n, (t + 1) * n);
-    const c = traffic.columns;
-    views.push({
-      start: traffic.startMs + t * BUCKET_MS,
-      requests: view(c.requests),
-      errors4xx: view(c.errors4xx),
-      errors5xx: view(c.errors5xx),
-      authFailures: view(c.authFailures),
-      rateLimited: view(c.rateLimited),
-      endpoints: view(c.endpoints),
-      blocked: view(c.blocked),
-    });
+    const bucket = { start: traffic.startMs + t * BUCKET_MS } as InputBucket;
+    for (const field of [...COUNTER_FIELDS, ...OPTIONAL_COUNTER_FIELDS]) {
+      bucket[field] = traffic.columns[field].subarray(t * n, (t + 1) * n);
+    }
+    views.push(bucket);
   }
   return views;
 }

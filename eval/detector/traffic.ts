@@ -1,7 +1,11 @@
 // The labelled traffic the evaluation replays: bucket-major counter columns for every entity over
 // the whole period, the injected abuse episodes and the benign traps, with what is needed to score.
 import type { Entity } from '../../core/shared/entity';
-import type { CounterField } from '../../lambda/anomaly-detector/input';
+import {
+  COUNTER_FIELDS,
+  OPTIONAL_COUNTER_FIELDS,
+  type CounterField,
+} from '../../lambda/anomaly-detector/input';
 
 /** Every counter the evaluation keeps: the detector's columns, and the requests a block refused. */
 export type EvalField = CounterField | 'blocked';
@@ -84,14 +88,9 @@ export interface Traffic {
 }
 
 export function createColumns(buckets: number, entities: number): Record<EvalField, Int32Array> {
-  const column = () => new Int32Array(buckets * entities);
-  return {
-    requests: column(),
-    errors4xx: column(),
-    errors5xx: column(),
-    authFailures: column(),
-    rateLimited: column(),
-    endpoints: column(),
-    blocked: column(),
-  };
+  const columns = {} as Record<EvalField, Int32Array>;
+  for (const field of [...COUNTER_FIELDS, ...OPTIONAL_COUNTER_FIELDS]) {
+    columns[field] = new Int32Array(buckets * entities);
+  }
+  return columns;
 }
