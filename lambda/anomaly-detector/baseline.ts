@@ -185,7 +185,7 @@ const HEAVY_LEVEL = 100;
 /**
  * Standard errors added to an entity's 15-minute φ within a day. Squares of overdispersed counts are
  * skewed, so for a bursty user the estimate from a week's pairs usually lies below its mean: without
- * the margin the burstiest users (1/φ of 2 to 3) were underestimated and blocked for their own noise.
+ * the margin the burstiest users are underestimated and flagged for their own noise.
  */
 const WITHIN_DAY_PHI_MARGIN = 1;
 /** Entities with this many days of history at this hour estimate the pooled dispersion. */
@@ -193,7 +193,7 @@ const MIN_DAYS_FOR_POOL = 5;
 /**
  * Today's level may lower the expectation to this share of the usual one, no further: quiet previous
  * hours can also mean a day that started late (or a long lunch), after which the current hour is
- * ordinary. Chosen on the evaluation: at 0.5, seed 42 had 6 false blocks instead of 2.
+ * ordinary; a lower floor flags such days (the evaluation's benign side shows it).
  */
 const TODAY_FLOOR = 0.7;
 /** Requests added to today's two previous hours, so that a few requests do not set the level alone. */

@@ -75,9 +75,9 @@ export function hourVolume(ctx: SignalContext, e: number): SignalHit | undefined
  * The expectation of the newest `buckets` buckets judged against the usual level (`usual`), raised
  * to today's level where that applies and is higher: on a busy day (the day factor of a person's
  * traffic, or a service's busy week) every window is above the usual level, and the usual level's
- * noise does not cover a whole day above it. Judged against the usual level alone, one overdispersed
- * bucket on a day at 1.5x was a false block: seeds 42 / 7 / 1234 had 2 / 3 / 5, and 0 / 0 / 4 with
- * this. Today's level is never below TODAY_FLOOR of the usual one, so it never lowers the bar.
+ * noise does not cover a whole day above it: judged against the usual level alone, one
+ * overdispersed bucket on a busy day reads as a burst. Today's level is never below TODAY_FLOOR of
+ * the usual one, so it never lowers the bar.
  */
 function onBusyDay(
   ctx: SignalContext,
