@@ -2,7 +2,7 @@
 // judged against the same hour on earlier days instead. Its evidence is the shape — four hours of
 // steady growth ending well above the usual level — which a busy day (flat), a morning start (seen
 // on earlier days too) or noise (not monotone) rarely has; so it needs less significance than a surge.
-import { hasOwnLevel } from '../baseline';
+import { hasOwnLevel } from '../own-level';
 import { excessZ } from '../stats';
 import type { SignalHit } from '../decision';
 import { fmt, fmt1, type SignalContext } from './context';

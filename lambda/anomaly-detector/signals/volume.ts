@@ -5,7 +5,8 @@
 import { BUCKETS_PER_HOUR } from '../../../core/shared/buckets';
 import { excessZ } from '../stats';
 import type { SignalHit } from '../decision';
-import { BASELINE_SOURCES, hasOwnLevel, type BaselineSource } from '../baseline';
+import { BASELINE_SOURCES, type BaselineSource } from '../baseline';
+import { hasOwnLevel } from '../own-level';
 import { fmt, fmt1, type SignalContext } from './context';
 import { throttleBar } from '../response';
 
