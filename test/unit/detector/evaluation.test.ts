@@ -7,7 +7,7 @@ import { evaluate } from '../../../eval/detector/evaluate';
 describe('detector evaluation (small seeded population)', () => {
   it(
     "holds the bars it meets, and today's level on the others, on 800 users over 12 days (7 warm-up)",
-    { timeout: 60_000 },
+    { timeout: 180_000 },
     () => {
       const result = evaluate({ seed: 42, users: 800, days: 12, warmupDays: 7, episodesPerType: 16 });
       const bars = Object.fromEntries(result.bars.map((b) => [b.label, b.ok]));
