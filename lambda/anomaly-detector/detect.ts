@@ -120,7 +120,6 @@ function detectOnce(input: DetectInput, settings: DetectorSettings, now: number)
   const ctx: SignalContext = { entities: input.entities, windows, baselines, settings };
   const allowlist = compileAllowlist(settings.anomalyAllowlist);
   const decisions: Decision[] = [];
-  const order = byResponse(settings, rank);
   for (let e = 0; e < input.entities.length; e++) {
     let hits: SignalHit[] | undefined;
     for (const signal of SIGNALS) {
@@ -128,11 +127,11 @@ function detectOnce(input: DetectInput, settings: DetectorSettings, now: number)
       if (hit) (hits ??= []).push(hit);
     }
     if (!hits) continue;
-    hits.sort(order);
+    const usualHourly = usualHourlyOf(ctx, e);
+    hits.sort(byResponse(settings, rank, usualHourly));
     const entity = input.entities[e]!;
     const hit = hits[0]!;
-    const action = blockWorthy(hit, settings) ? 'block' : 'throttle';
-    const usualHourly = usualHourlyOf(ctx, e);
+    const action = blockWorthy(hit, settings, usualHourly) ? 'block' : 'throttle';
     const limit = throttleLimit(usualHourly, settings);
     decisions.push({
       ...hit,

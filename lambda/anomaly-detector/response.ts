@@ -54,16 +54,39 @@ export function throttleLimit(usualHourly: number, settings: ResponseSettings): 
   };
 }
 
-/** Whether a hit warrants a block on its own evidence (before a volume hit is confirmed). */
-export function blockWorthy(hit: SignalHit, settings: ResponseSettings): boolean {
+const WINDOW_HOURS: Record<SignalHit['window'], number> = {
+  '15m': 0.25,
+  '30m': 0.5,
+  '45m': 0.75,
+  '1h': 1,
+  '90m': 1.5,
+  '2h': 2,
+};
+
+/**
+ * Whether a hit warrants a block on its own evidence (before a volume hit is confirmed). Volume must
+ * be beyond ANOMALY_BLOCK_VOLUME_RATIO both against its window's expectation and against the
+ * entity's usual hourly rate (`usualHourly`, what its throttle is scaled from): a quiet hour's
+ * expectation can be small enough for a benign burst to be 100 times it.
+ */
+export function blockWorthy(hit: SignalHit, settings: ResponseSettings, usualHourly: number): boolean {
   if (SIGNATURE_SIGNALS.has(hit.signal)) return true;
-  return hit.score >= (hit.blockBar ?? Number.NaN) && hit.ratio >= settings.anomalyBlockVolumeRatio;
+  const hourlyRate = hit.current / WINDOW_HOURS[hit.window];
+  return (
+    hit.score >= (hit.blockBar ?? Number.NaN) &&
+    hit.ratio >= settings.anomalyBlockVolumeRatio &&
+    hourlyRate >= settings.anomalyBlockVolumeRatio * usualHourly
+  );
 }
 
 /** Orders an entity's hits: block-worthy first (signatures before volume), then by `rank`. */
-export function byResponse(settings: ResponseSettings, rank: (hit: SignalHit) => number) {
+export function byResponse(
+  settings: ResponseSettings,
+  rank: (hit: SignalHit) => number,
+  usualHourly: number,
+) {
   const tier = (hit: SignalHit) =>
-    SIGNATURE_SIGNALS.has(hit.signal) ? 0 : blockWorthy(hit, settings) ? 1 : 2;
+    SIGNATURE_SIGNALS.has(hit.signal) ? 0 : blockWorthy(hit, settings, usualHourly) ? 1 : 2;
   return (a: SignalHit, b: SignalHit) => tier(a) - tier(b) || rank(a) - rank(b);
 }
 

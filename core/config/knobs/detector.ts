@@ -68,7 +68,7 @@ export const detectorKnobs = {
   anomalyThrottleFactor: knob(numberType({ min: 3, max: 1000 }), {
     description:
       "Multiple of the entity's own expected hourly rate that a throttle still lets through (at least 3), so a benign burst keeps service well above its usual rate.",
-    presets: { cost: 6, performance: 8 },
+    presets: { cost: 8, performance: 8 },
     consumers,
   }),
   anomalyThrottleMinRate: knob(numberType({ min: 0.001, max: 100_000 }), {

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { BUCKET_MS } from '../../../core/shared/buckets';
 import { ipEntity, userEntity } from '../../../core/shared/entity';
 import { detect } from '../../../lambda/anomaly-detector/detect';
-import { throttleLimit } from '../../../lambda/anomaly-detector/response';
+import type { SignalHit } from '../../../lambda/anomaly-detector/decision';
+import { blockWorthy, throttleLimit } from '../../../lambda/anomaly-detector/response';
 import { NOW, population, settings, Traffic } from './traffic';
 
 const alice = userEntity('alice');
@@ -95,5 +96,24 @@ describe('the graduated response', () => {
     expect(decision!.baseline).toBeLessThan(20);
     // The throttle still leaves it the evening's rate.
     expect(decision!.usualHourly).toBeGreaterThanOrEqual(150);
+  });
+
+  it("judges extreme volume against the entity's usual rate too, not only a quiet hour's expectation", () => {
+    const s = settings();
+    // 1,200 in 15 minutes where 10 were expected: 120x the quiet hour, but 4,800/h is 24x a usual
+    // 200/h (a benign burst in a quiet moment).
+    const hit: SignalHit = {
+      signal: 'burst',
+      window: '15m',
+      current: 1200,
+      baseline: 10,
+      ratio: 120,
+      score: 40,
+      reason: 'test',
+      blockBar: s.anomalySignificance,
+    };
+    expect(blockWorthy(hit, s, 200)).toBe(false);
+    expect(blockWorthy(hit, s, 40)).toBe(true);
+    expect(blockWorthy({ ...hit, signal: 'auth-storm' }, s, 200)).toBe(true);
   });
 });
