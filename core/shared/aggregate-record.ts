@@ -4,23 +4,35 @@ import { bucketPartitionKey } from './buckets';
 import type { Entity } from './entity';
 import { entityKey } from './entity';
 
+/**
+ * The request counters kept per bucket and entity: the one list that the gateway's writer, the
+ * detector's reader and the evaluation iterate.
+ * - `requests`: all requests, whatever their answer;
+ * - `errors4xx`: 4xx answers, including auth failures, rate-limited requests and blocks;
+ * - `errors5xx`: 5xx answers, the upstream's fault, never counted against the client;
+ * - `authFailures`: 401/403 answers (failed authentication or authorization);
+ * - `rateLimited`: 429 answers, from the rate limit or a throttle;
+ * - `blocked`: refused because the entity was on the blocklist (403 `blocked`), also counted in
+ *   requests and errors4xx as the original did. The detector leaves them out of the traffic it
+ *   judges: a blocked client that keeps sending must not raise its own baseline for when the block
+ *   ends.
+ */
+export const REQUEST_COUNTERS = [
+  'requests',
+  'errors4xx',
+  'errors5xx',
+  'authFailures',
+  'rateLimited',
+  'blocked',
+] as const;
+export type RequestCounter = (typeof REQUEST_COUNTERS)[number];
+
 /** Counters accumulated per bucket and entity. */
-export interface AggregateCounts {
-  requests: number;
-  errors4xx: number;
-  errors5xx: number;
-  authFailures: number;
-  rateLimited: number;
-  /**
-   * Refused because the entity was on the blocklist (403 `blocked`), also counted in requests and
-   * errors4xx as the original did. The detector leaves them out of the traffic it judges: a blocked
-   * client that keeps sending must not raise its own baseline for when the block ends.
-   */
-  blocked: number;
+export type AggregateCounts = Record<RequestCounter, number> & {
   latencyMsSum: number;
   /** Distinct endpoints seen (bounded by MAX_ENDPOINTS_PER_BUCKET per task and flush). */
   endpoints: string[];
-}
+};
 
 /** Attribute names; the first three are the original's. */
 export const AGGREGATE_ATTRIBUTES = {
@@ -36,12 +48,7 @@ export const AGGREGATE_ATTRIBUTES = {
 } as const;
 
 export const NUMERIC_AGGREGATE_FIELDS = [
-  'requests',
-  'errors4xx',
-  'errors5xx',
-  'authFailures',
-  'rateLimited',
-  'blocked',
+  ...REQUEST_COUNTERS,
   'latencyMsSum',
 ] as const satisfies ReadonlyArray<keyof AggregateCounts>;
 
@@ -49,16 +56,9 @@ export const NUMERIC_AGGREGATE_FIELDS = [
 export const MAX_ENDPOINTS_PER_BUCKET = 64;
 
 export function emptyCounts(): AggregateCounts {
-  return {
-    requests: 0,
-    errors4xx: 0,
-    errors5xx: 0,
-    authFailures: 0,
-    rateLimited: 0,
-    blocked: 0,
-    latencyMsSum: 0,
-    endpoints: [],
-  };
+  const counts = { latencyMsSum: 0, endpoints: [] } as unknown as AggregateCounts;
+  for (const field of REQUEST_COUNTERS) counts[field] = 0;
+  return counts;
 }
 
 export function aggregateKey(bucketMs: number, entity: Entity): { pk: string; sk: string } {

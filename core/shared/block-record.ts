@@ -107,8 +107,15 @@ export interface DetectorStateRecord {
   strikes: number;
   /** Epoch seconds of the last (shadow) block. */
   lastBlockedAt?: number;
-  /** Epoch seconds until which alerts about this entity are suppressed. */
+  /** The same for throttles, and when the current run of back-to-back throttles began. */
+  throttleStrikes?: number;
+  lastThrottledAt?: number;
+  throttledSince?: number;
+  throttledUntil?: number;
+  /** Epoch seconds until which alerts about this entity are suppressed... */
   alertedUntil: number;
+  /** ...for this action or a milder one (absent: any). */
+  alertedAction?: BlockAction | 'report';
   /** Epoch ms: end of the last detection window this entity was processed for. */
   lastWindowEnd: number;
   /** Epoch seconds; DynamoDB deletes the item after it (escalation window past the last block). */
@@ -116,6 +123,7 @@ export interface DetectorStateRecord {
 }
 
 const DETECTOR_STATE_PREFIX = 'DETECTOR#';
+const ALERTED_ACTIONS = ['block', 'throttle', 'report'] as const;
 
 export function detectorStateKey(entity: Entity): { pk: string } {
   return { pk: DETECTOR_STATE_PREFIX + entityKey(entity) };
@@ -130,7 +138,12 @@ export function toDetectorStateItem(record: DetectorStateRecord): Record<string,
     ...detectorStateKey(record.entity),
     strikes: record.strikes,
     ...(record.lastBlockedAt === undefined ? {} : { lastBlockedAt: record.lastBlockedAt }),
+    ...(record.throttleStrikes === undefined ? {} : { throttleStrikes: record.throttleStrikes }),
+    ...(record.lastThrottledAt === undefined ? {} : { lastThrottledAt: record.lastThrottledAt }),
+    ...(record.throttledSince === undefined ? {} : { throttledSince: record.throttledSince }),
+    ...(record.throttledUntil === undefined ? {} : { throttledUntil: record.throttledUntil }),
     alertedUntil: record.alertedUntil,
+    ...(record.alertedAction === undefined ? {} : { alertedAction: record.alertedAction }),
     lastWindowEnd: record.lastWindowEnd,
     [TTL_ATTRIBUTE]: record.expiresAt,
   };
@@ -149,7 +162,14 @@ export function fromDetectorStateItem(
     entity,
     strikes: num('strikes') ?? 0,
     lastBlockedAt: num('lastBlockedAt'),
+    throttleStrikes: num('throttleStrikes'),
+    lastThrottledAt: num('lastThrottledAt'),
+    throttledSince: num('throttledSince'),
+    throttledUntil: num('throttledUntil'),
     alertedUntil: num('alertedUntil') ?? 0,
+    ...(ALERTED_ACTIONS.includes(item.alertedAction as never)
+      ? { alertedAction: item.alertedAction as BlockAction | 'report' }
+      : {}),
     lastWindowEnd: num('lastWindowEnd') ?? 0,
     expiresAt,
   };

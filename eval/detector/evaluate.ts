@@ -47,7 +47,7 @@ export function evaluate(
     },
     observe?.(traffic, config),
   );
-  const ours = score(traffic, result.ours);
+  const ours = score(traffic, result.ours, result.throttled);
   return {
     ours,
     original: score(traffic, result.original),

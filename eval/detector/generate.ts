@@ -9,6 +9,7 @@ import {
   isCatchUp,
   isOutage,
   RATE_LIMIT_PER_BUCKET,
+  type OrganicBurst,
   type PopulationEvents,
   type Profile,
 } from './population';
@@ -24,6 +25,11 @@ export interface ScenarioOptions {
   warmupDays: number;
   /** Episodes per abuse type (bursts: per multiplier class). */
   episodesPerType: number;
+  /**
+   * The shapes of real benign traffic: organic bursts, busy evenings, a holiday and an event day.
+   * Off, benign users send what `means` says (the known-rate references need that). @default true
+   */
+  realShapes?: boolean;
 }
 
 export const DEFAULT_SCENARIO: ScenarioOptions = {
@@ -42,6 +48,7 @@ const DAY_MS = 86_400_000;
 
 export function generateTraffic(options: ScenarioOptions): Traffic {
   const rng = new Rng(options.seed);
+  const real = options.realShapes ?? true;
   const bucketCount = options.days * BUCKETS_PER_DAY;
   const warmupBuckets = options.warmupDays * BUCKETS_PER_DAY;
   const evalStart = START_MS + warmupBuckets * BUCKET_MS;
@@ -53,14 +60,26 @@ export function generateTraffic(options: ScenarioOptions): Traffic {
     surgeTo: START_MS + surgeDay * DAY_MS + 19 * 3_600_000,
     outageFrom: START_MS + outageDay * DAY_MS + 10 * 3_600_000,
     outageTo: START_MS + outageDay * DAY_MS + 10.75 * 3_600_000,
+    // A Monday off, then a Tuesday at two to three times the usual traffic (a sale, a match).
+    holidayDay: real ? START_MS / DAY_MS + Math.min(options.days - 2, options.warmupDays + 7) : -1,
+    eventDay: real ? START_MS / DAY_MS + Math.min(options.days - 1, options.warmupDays + 8) : -1,
+    eventFactor: real ? rng.uniform(2, 3) : 1,
   };
 
   // Users: regular, heavy (services, 24/7) and batch (a daily job), then new users joining later.
   const profiles: Profile[] = [];
   for (let i = 0; i < options.users; i++) {
     const r = rng.next();
-    profiles.push(drawProfile(rng, r < 0.04 ? 'heavy' : r < 0.055 ? 'batch' : 'regular'));
+    const p = drawProfile(rng, r < 0.04 ? 'heavy' : r < 0.055 ? 'batch' : 'regular');
+    if (real && p.kind === 'regular' && rng.chance(EVENING_USERS)) {
+      p.evening = { factor: rng.uniform(1.5, 3), share: rng.uniform(0.3, 0.7) };
+      p.nightFactor = 0;
+    }
+    profiles.push(p);
   }
+  const organic = real
+    ? planOrganicBursts(rng, profiles, options.users, START_MS, bucketCount)
+    : { bursts: [], byUser: new Map<number, OrganicBurst[]>() };
   const newUsers = Math.round(options.users * 0.04);
   const joins: number[] = [];
   for (let i = 0; i < newUsers; i++) {
@@ -99,12 +118,41 @@ export function generateTraffic(options: ScenarioOptions): Traffic {
   const series = new Float32Array(bucketCount);
   const levels = new Float32Array(bucketCount);
   const { requests, errors4xx, errors5xx, authFailures, rateLimited, endpoints } = columns;
+  const writeBenign = (t: number, u: number, p: Profile, x: number, fives: number) => {
+    if (x === 0) return;
+    const i = t * n + u;
+    const limited =
+      Math.max(0, x - RATE_LIMIT_PER_BUCKET) + (p.kind === 'heavy' && rng.chance(0.02) ? rng.poisson(3) : 0);
+    requests[i] = x;
+    errors5xx[i] = fives;
+    rateLimited[i] = Math.min(x, limited);
+    errors4xx[i] = rng.binomial(x - fives, p.share4xx) + rateLimited[i]!;
+    endpoints[i] = distinctEndpoints(x, p.repertoire);
+  };
 
+  const extra = new Float32Array(bucketCount);
+  const organicCells = new Uint8Array(bucketCount * profiles.length);
   for (let u = 0; u < profiles.length; u++) {
     const p = profiles[u]!;
     benignMeans(rng, p, START_MS, bucketCount, ev, series, levels);
+    extra.fill(0);
+    for (const burst of organic.byUser.get(u) ?? []) {
+      for (const { t, f } of bucketsOverlapping(START_MS, bucketCount, burst.onset, burst.end)) {
+        // Like the abuse bursts: times the user's plateau rate, not the moment's (which may be idle).
+        extra[t]! += (burst.multiplier - 1) * Math.max(p.base / 4, series[t]!) * f;
+        organicCells[t * profiles.length + u] = 1;
+      }
+    }
     for (let t = 0; t < bucketCount; t++) {
       const mean = series[t]!;
+      if (extra[t]! > 0) {
+        // The burst's requests are not in `means`: what the user usually sends at this time.
+        means[t * profiles.length + u] = mean;
+        dayLevels[t * profiles.length + u] = levels[t]!;
+        const x = rng.poisson(extra[t]!) + (mean > 0 ? rng.negBinomial(mean, p.k) : 0);
+        writeBenign(t, u, p, x, rng.binomial(x, 0.002));
+        continue;
+      }
       means[t * profiles.length + u] = mean;
       dayLevels[t * profiles.length + u] = levels[t]!;
       if (mean <= 0) continue;
@@ -118,16 +166,7 @@ export function generateTraffic(options: ScenarioOptions): Traffic {
       } else if (isCatchUp(ev, ms)) {
         x += rng.poisson(0.5 * mean);
       }
-      if (x === 0) continue;
-      const i = t * n + u;
-      const limited =
-        Math.max(0, x - RATE_LIMIT_PER_BUCKET) +
-        (p.kind === 'heavy' && rng.chance(0.02) ? rng.poisson(3) : 0);
-      requests[i] = x;
-      errors5xx[i] = fives;
-      rateLimited[i] = Math.min(x, limited);
-      errors4xx[i] = rng.binomial(x - fives, p.share4xx) + rateLimited[i]!;
-      endpoints[i] = distinctEndpoints(x, p.repertoire);
+      writeBenign(t, u, p, x, fives);
     }
   }
 
@@ -173,7 +212,7 @@ export function generateTraffic(options: ScenarioOptions): Traffic {
     firstNatIp: firstIp + benignIps,
     natIps,
     firstFreshIp: firstIp + benignIps + natIps,
-    excluded: new Set(joins),
+    excluded: new Set([...joins, ...organic.byUser.keys()]),
   });
 
   // Traps, never overlapping a victim: what a naive detector would block.
@@ -225,6 +264,31 @@ export function generateTraffic(options: ScenarioOptions): Traffic {
       to: ev.surgeTo + 2 * 3_600_000,
     },
     {
+      name: 'busy evening, quiet night',
+      members: benignUsers.filter((u) => profiles[u]!.evening !== undefined),
+      from: evalStart,
+      to: evalEnd,
+      during: (u, at) => {
+        const p = profiles[u]!;
+        const local = (((at / 3_600_000 + p.tz - p.start) % 24) + 24) % 24;
+        return local >= p.length && local < 22;
+      },
+    },
+    {
+      name: 'holiday',
+      members: benignUsers,
+      from: (ev.holidayDay - 1) * DAY_MS,
+      to: (ev.holidayDay + 2) * DAY_MS,
+      during: (u, at) => Math.floor((at / 3_600_000 + profiles[u]!.tz) / 24) === ev.holidayDay,
+    },
+    {
+      name: 'event day',
+      members: benignUsers,
+      from: (ev.eventDay - 1) * DAY_MS,
+      to: (ev.eventDay + 2) * DAY_MS,
+      during: (u, at) => Math.floor((at / 3_600_000 + profiles[u]!.tz) / 24) === ev.eventDay,
+    },
+    {
       name: 'retry storm (5xx)',
       members: benignUsers.filter((u) => activeIn(u, ev.outageFrom, ev.outageTo)),
       from: ev.outageFrom,
@@ -253,8 +317,66 @@ export function generateTraffic(options: ScenarioOptions): Traffic {
     traps,
     benignUserDays,
     profiles,
+    organic: organic.bursts,
+    organicCells,
     means,
     dayLevels,
     unmodelled,
   };
+}
+
+/** Share of the users present from the start who work into busy evenings on some days. */
+const EVENING_USERS = 0.1;
+/** Share of the users present from the start (not batch jobs) who burst now and then, and how often. */
+const BURSTY_USERS = 0.04;
+const BURSTS_PER_DAY = 1 / 7;
+
+/**
+ * Organic bursts, as seen in real API traffic: a few per cent of users, about once a week each,
+ * send 4x to 60x their plateau rate for 15 to 90 minutes inside their working day (a news spike, a
+ * batch of orders). They are benign; such users are never abuse victims.
+ */
+function planOrganicBursts(
+  rng: Rng,
+  profiles: readonly Profile[],
+  users: number,
+  startMs: number,
+  bucketCount: number,
+): { bursts: OrganicBurst[]; byUser: Map<number, OrganicBurst[]> } {
+  const bursts: OrganicBurst[] = [];
+  const byUser = new Map<number, OrganicBurst[]>();
+  const days = Math.floor((bucketCount * BUCKET_MS) / DAY_MS);
+  for (let u = 0; u < users; u++) {
+    const p = profiles[u]!;
+    if (p.kind === 'batch' || !rng.chance(BURSTY_USERS)) continue;
+    const mine: OrganicBurst[] = [];
+    for (let d = 0; d < days; d++) {
+      if (!rng.chance(BURSTS_PER_DAY)) continue;
+      const duration = rng.uniform(15, 90) * 60_000;
+      const local = p.kind === 'heavy' ? rng.uniform(0, 24) : p.start + rng.uniform(0.5, p.length - 1.5);
+      const onset = startMs + d * DAY_MS + (local - p.tz) * 3_600_000;
+      if (onset < startMs || onset + duration > startMs + bucketCount * BUCKET_MS) continue;
+      mine.push({ entity: u, onset, end: onset + duration, multiplier: rng.logUniform(4, 60) });
+    }
+    if (mine.length === 0) continue;
+    byUser.set(u, mine);
+    bursts.push(...mine);
+  }
+  return { bursts, byUser };
+}
+
+/** Per bucket overlapped by [onset, end): its index and how much of it. */
+function* bucketsOverlapping(
+  startMs: number,
+  bucketCount: number,
+  onset: number,
+  end: number,
+): Generator<{ t: number; f: number }> {
+  const first = Math.max(0, Math.floor((onset - startMs) / BUCKET_MS));
+  const last = Math.min(bucketCount - 1, Math.floor((end - 1 - startMs) / BUCKET_MS));
+  for (let t = first; t <= last; t++) {
+    const from = Math.max(onset, startMs + t * BUCKET_MS);
+    const to = Math.min(end, startMs + (t + 1) * BUCKET_MS);
+    if (to > from) yield { t, f: (to - from) / BUCKET_MS };
+  }
 }

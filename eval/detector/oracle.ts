@@ -276,7 +276,7 @@ function blocksAt(traffic: Traffic, evidence: Float32Array, threshold: number): 
     for (let r = 0; r < runs; r++) {
       const at = traffic.startMs + (traffic.warmupBuckets + r + 1) * BUCKET_MS;
       if (at < until || !(evidence[r * users + u]! >= threshold)) continue;
-      blocks.push({ at, entity: u, signal: 'oracle' });
+      blocks.push({ at, entity: u, signal: 'oracle', action: 'block' });
       until = at + BLOCK_MS;
     }
   }

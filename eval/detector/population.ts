@@ -1,7 +1,8 @@
 // Benign users: lognormal rates, a daily shape in each user's own time zone, idle nights, quieter
-// weekends, day-to-day variation and overdispersed (negative binomial) counts; plus the benign
-// traps that fool a naive detector: morning ramp-ups, new users, batch jobs, a population-wide
-// surge and an upstream outage that makes every client retry.
+// weekends, day-to-day variation and overdispersed (negative binomial) counts, busy evenings before
+// quiet nights; plus the benign traps that fool a naive detector: morning ramp-ups, new users, batch
+// jobs, a population-wide surge, an upstream outage that makes every client retry, a holiday and an
+// event day. Organic bursts (generate.ts) come on top.
 import { BUCKET_MS, BUCKETS_PER_DAY } from '../../core/shared/buckets';
 import type { Rng } from './rng';
 
@@ -31,7 +32,15 @@ export interface Profile {
   firstHour: number;
   /** Daily job: UTC bucket of day, buckets it lasts, requests per run. */
   job?: { bucketOfDay: number; buckets: number; volume: number };
+  /**
+   * Some days run into a busy evening (this many times the plateau, for EVENING_HOURS after the
+   * working day) on this share of days, followed by a quiet night.
+   */
+  evening?: { factor: number; share: number };
 }
+
+/** Hours a busy evening lasts after the working day. */
+const EVENING_HOURS = 4;
 
 const TIME_ZONES = [0, 0, 0, 0, 1, 1, -5, -5, -8, 8];
 
@@ -64,11 +73,12 @@ export function drawProfile(rng: Rng, kind: Profile['kind']): Profile {
   return profile;
 }
 
-/** Activity shape (0..1) at a local hour on a day that starts at `start`. */
-function shape(p: Profile, localHour: number, start: number): number {
+/** Activity shape (0..1, more on a busy evening) at a local hour on a day that starts at `start`. */
+function shape(p: Profile, localHour: number, start: number, busyEvening: boolean): number {
   if (p.kind === 'heavy')
     return p.nightFactor + (1 - p.nightFactor) * Math.max(0, Math.sin((Math.PI * (localHour - 5)) / 18));
   const t = localHour - start;
+  if (busyEvening && p.evening && t >= p.length && t < p.length + EVENING_HOURS) return p.evening.factor;
   if (t < 0 || t >= p.length) return p.nightFactor;
   if (t < 1) return 0.25 + 0.75 * t;
   if (t > p.length - 1) return 0.4 + 0.6 * (p.length - t);
@@ -89,12 +99,24 @@ export function localDayBeginsMs(p: Profile, ms: number): number {
   return (Math.floor(localHoursOf(p, ms) / 24) * 24 - p.tz - 0.125) * HOUR_MS;
 }
 
-/** Population-wide multipliers: the surge (a launch) and the outage (retries), per bucket. */
+/** Population-wide events: the surge (a launch), the outage (retries), a holiday and an event day. */
 export interface PopulationEvents {
   surgeFrom: number;
   surgeTo: number;
   outageFrom: number;
   outageTo: number;
+  /** Local day numbers (days since the epoch): a weekday at weekend level, a day at `eventFactor`. */
+  holidayDay: number;
+  eventDay: number;
+  eventFactor: number;
+}
+
+/** One organic burst of a benign user: `multiplier` times its plateau rate over [onset, end). */
+export interface OrganicBurst {
+  entity: number;
+  onset: number;
+  end: number;
+  multiplier: number;
 }
 
 export function surgeMultiplier(ev: PopulationEvents, ms: number): number {
@@ -120,6 +142,7 @@ export function benignMeans(
   let day = Number.NaN;
   let dayFactor = 1;
   let dayStart = p.start;
+  let busyEvening = false;
   for (let t = 0; t < bucketCount; t++) {
     if (t < p.joinBucket) {
       out[t] = 0;
@@ -133,10 +156,14 @@ export function benignMeans(
       day = localDay;
       dayFactor = Math.exp(p.dayFactorSigma * rng.normal());
       dayStart = p.start + 0.5 * rng.normal();
+      busyEvening = p.evening !== undefined && rng.chance(p.evening.share);
     }
     const weekday = (((localDay + 3) % 7) + 7) % 7; // 1970-01-01 was a Thursday: 0 = Monday
-    const weekend = weekday >= 5 ? p.weekendFactor : 1;
-    let mean = (p.base * shape(p, localHours - localDay * 24, dayStart) * dayFactor * weekend) / 4;
+    const weekend = weekday >= 5 || localDay === ev.holidayDay ? p.weekendFactor : 1;
+    const event = localDay === ev.eventDay ? ev.eventFactor : 1;
+    let mean =
+      (p.base * shape(p, localHours - localDay * 24, dayStart, busyEvening) * dayFactor * weekend * event) /
+      4;
     if (p.job) {
       const bucketOfDay = Math.floor((ms % 86_400_000) / BUCKET_MS);
       const offset = bucketOfDay - p.job.bucketOfDay;
@@ -144,7 +171,7 @@ export function benignMeans(
     }
     if (p.joinBucket > 0 && t < p.joinBucket + 4) mean = p.firstHour / 4;
     out[t] = mean * surgeMultiplier(ev, ms);
-    levels[t] = dayFactor;
+    levels[t] = dayFactor * event;
   }
 }
 

@@ -1,11 +1,18 @@
 // Replays the traffic in time order through the real detection code, one run every 15 minutes
-// with only the past visible, and applies the real blocking plan (escalation included) to an
-// in-memory blocklist. A block of ours is enforced as the gateway would: the entity's requests in
-// the buckets it covers become 403s counted as blocked. The original's rule runs beside it with its
+// with only the past visible, and applies the real plan (escalation included) to an in-memory
+// blocklist. Our blocks and throttles are enforced as the gateway would: a block turns the entity's
+// requests in the buckets it covers into 403s counted as blocked, a throttle refuses what its token
+// bucket does not hold with 429s counted as rate limited. The original's rule runs beside it with its
 // fixed one-hour blocks, on request counts, which a block does not change.
+import type { BlockAction, ThrottleLimit } from '../../core/shared/block-record';
 import { BUCKET_MS } from '../../core/shared/buckets';
 import type { Decision, Detection } from '../../lambda/anomaly-detector/decision';
-import type { DetectInput, InputBucket } from '../../lambda/anomaly-detector/input';
+import {
+  COUNTER_FIELDS,
+  OPTIONAL_COUNTER_FIELDS,
+  type DetectInput,
+  type InputBucket,
+} from '../../lambda/anomaly-detector/input';
 import { detect } from '../../lambda/anomaly-detector/detect';
 import { historyAfter, planAction, type EntityHistory } from '../../lambda/anomaly-detector/escalation';
 import type { BlockSettings, DetectorSettings } from '../../lambda/anomaly-detector/settings';
@@ -18,6 +25,10 @@ export interface BlockEvent {
   at: number;
   entity: number;
   signal: string;
+  /** Ours: what was done (the original's rule only blocks). */
+  action: BlockAction;
+  /** Requests per hour a throttle lets through. */
+  hourlyLimit?: number;
   /** What fired (ours only), for the diagnostic mode. */
   decision?: Decision;
 }
@@ -27,6 +38,8 @@ export type RunObserver = (now: number, input: DetectInput, detection: Detection
 
 export interface ReplayResult {
   ours: BlockEvent[];
+  /** Requests our throttles refused beyond what the normal rate limit refused, per cell (bucket-major). */
+  throttled: Int32Array;
   original: BlockEvent[];
   runs: number;
   detectMs: number;
@@ -37,18 +50,11 @@ function bucketViews(traffic: Traffic): InputBucket[] {
   const n = traffic.entities.length;
   const views: InputBucket[] = [];
   for (let t = 0; t < traffic.bucketCount; t++) {
-    const view = (column: Int32Array) => column.subarray(t * n, (t + 1) * n);
-    const c = traffic.columns;
-    views.push({
-      start: traffic.startMs + t * BUCKET_MS,
-      requests: view(c.requests),
-      errors4xx: view(c.errors4xx),
-      errors5xx: view(c.errors5xx),
-      authFailures: view(c.authFailures),
-      rateLimited: view(c.rateLimited),
-      endpoints: view(c.endpoints),
-      blocked: view(c.blocked),
-    });
+    const bucket = { start: traffic.startMs + t * BUCKET_MS } as InputBucket;
+    for (const field of [...COUNTER_FIELDS, ...OPTIONAL_COUNTER_FIELDS]) {
+      bucket[field] = traffic.columns[field].subarray(t * n, (t + 1) * n);
+    }
+    views.push(bucket);
   }
   return views;
 }
@@ -76,6 +82,39 @@ function enforceBlock(traffic: Traffic, e: number, fromMs: number, untilMs: numb
   }
 }
 
+/**
+ * What the gateway does while an entity is throttled: its token bucket (capacity, refill per second)
+ * lets requests through while it has tokens and answers the rest 429, counted as rate limited.
+ * Simulated per bucket as a fluid (requests spread evenly over the 15 minutes). Records in `throttled`
+ * what the throttle refused beyond the normal limit's refusals.
+ */
+function enforceThrottle(
+  traffic: Traffic,
+  e: number,
+  fromMs: number,
+  untilMs: number,
+  limit: ThrottleLimit,
+  throttled: Int32Array,
+): void {
+  const n = traffic.entities.length;
+  const c = traffic.columns;
+  const first = Math.ceil((fromMs - traffic.startMs) / BUCKET_MS);
+  const end = Math.min(traffic.bucketCount, Math.ceil((untilMs - traffic.startMs) / BUCKET_MS));
+  let tokens = limit.capacity;
+  for (let t = Math.max(0, first); t < end; t++) {
+    const i = t * n + e;
+    const x = c.requests[i]! - c.blocked[i]!;
+    const available = tokens + (limit.refillPerSecond * BUCKET_MS) / 1000;
+    const allowed = Math.min(x, available);
+    tokens = Math.min(limit.capacity, available - allowed);
+    const refused = Math.floor(x - allowed);
+    if (refused <= c.rateLimited[i]!) continue;
+    throttled[i] = refused - c.rateLimited[i]!;
+    c.errors4xx[i]! += refused - c.rateLimited[i]!;
+    c.rateLimited[i] = refused;
+  }
+}
+
 export function replay(
   traffic: Traffic,
   settings: DetectorSettings & BlockSettings,
@@ -87,6 +126,7 @@ export function replay(
   const originalUntil = new Float64Array(traffic.entities.length);
   const index = new Map(traffic.entities.map((entity, i) => [`${entity.kind}:${entity.id}`, i]));
   const ours: BlockEvent[] = [];
+  const throttled = new Int32Array(traffic.bucketCount * traffic.entities.length);
   const originalBlocks: BlockEvent[] = [];
   let runs = 0;
   let detectMs = 0;
@@ -110,16 +150,26 @@ export function replay(
       if (action.kind === 'skip') continue;
       histories.set(e, historyAfter(action, histories.get(e), detection.windowEnd));
       if (action.kind === 'block') {
-        ours.push({ at: now, entity: e, signal: decision.signal, decision });
+        ours.push({ at: now, entity: e, signal: decision.signal, action: 'block', decision });
         enforceBlock(traffic, e, now, action.expiresAt * 1000);
+      } else if (action.kind === 'throttle' && action.limit) {
+        ours.push({
+          at: now,
+          entity: e,
+          signal: decision.signal,
+          action: 'throttle',
+          hourlyLimit: action.limit.refillPerSecond * 3600,
+          decision,
+        });
+        enforceThrottle(traffic, e, now, action.expiresAt * 1000, action.limit, throttled);
       }
     }
     for (const anomaly of originalRule(input, original, now)) {
       const e = index.get(`${anomaly.entity.kind}:${anomaly.entity.id}`)!;
       if (originalUntil[e]! > now) continue;
       originalUntil[e] = now + original.ttlSeconds * 1000;
-      originalBlocks.push({ at: now, entity: e, signal: 'original' });
+      originalBlocks.push({ at: now, entity: e, signal: 'original', action: 'block' });
     }
   }
-  return { ours, original: originalBlocks, runs, detectMs };
+  return { ours, throttled, original: originalBlocks, runs, detectMs };
 }

@@ -11,27 +11,33 @@ const delay = (s: TypeScore) => (s.detected === 0 ? '–' : `${num(s.medianDelay
 
 export function renderTable(ours: Score, original: Score): string {
   const lines = [
-    '| Abuse (episodes) | Recall, ours | Delay in runs (median / p90), ours | Recall, original | Delay, original |',
-    '|---|---|---|---|---|',
+    '| Abuse (episodes) | Recall, any action | Recall, block | Delay in runs (median / p90) | Recall, original | Delay, original |',
+    '|---|---|---|---|---|---|',
   ];
   for (const type of ABUSE_TYPES) {
     const a = ours.byType[type];
     const b = original.byType[type];
     lines.push(
-      `| ${type} (${a.episodes}) | ${num(a.recall)} | ${delay(a)} | ${num(b.recall)} | ${delay(b)} |`,
+      `| ${type} (${a.episodes}) | ${num(a.recall)} | ${num(a.recallBlock)} | ${delay(a)} | ${num(b.recall)} | ${delay(b)} |`,
     );
   }
+  const o = ours.organic;
   lines.push(
-    `| **all abuse** (${ours.overall.episodes}) | **${num(ours.overall.recall)}** | ${delay(ours.overall)} | **${num(original.overall.recall)}** | ${delay(original.overall)} |`,
+    `| **all abuse** (${ours.overall.episodes}) | **${num(ours.overall.recall)}** | **${num(ours.overall.recallBlock)}** | ${delay(ours.overall)} | **${num(original.overall.recall)}** | ${delay(original.overall)} |`,
     '',
     '| Benign side | Ours | Original |',
     '|---|---|---|',
     `| Block precision (true blocks / blocks) | ${num(ours.precision, 3)} (${ours.blocks} blocks) | ${num(original.precision, 3)} (${original.blocks} blocks) |`,
     `| False blocks per 10,000 benign user-days | ${num(ours.falsePer10kUserDays, 2)} (${ours.falseBlocks}) | ${num(original.falsePer10kUserDays, 1)} (${original.falseBlocks}) |`,
+    `| False throttles per 10,000 benign user-days, outside organic bursts | ${num(ours.falseThrottlesPer10kUserDays, 1)} (${ours.falseThrottles} of ${ours.throttles} throttles) | – |`,
+    `| Harm: benign requests refused by throttles, outside organic bursts | ${pct(ours.harm.share)} (${ours.harm.refused} of ${ours.harm.requests}) | – |`,
+    `| Organic bursts (${o.bursts}): throttled / blocked | ${o.throttled} / ${o.blocked} | – |`,
+    `| Organic bursts: harm (requests refused) | ${pct(ours.organicHarm.share)} | – |`,
+    `| Organic bursts: lowest throttle, x the usual hourly level | ${Number.isFinite(o.minThrottleRatio) ? num(o.minThrottleRatio, 1) : '–'} | – |`,
   );
   for (const name of TRAP_NAMES) {
     lines.push(
-      `| Trap: ${name} (${ours.trapSize[name]} users), share blocked | ${pct(ours.trapShare[name])} | ${pct(original.trapShare[name])} |`,
+      `| Trap: ${name} (${ours.trapSize[name]} users), share blocked / requests refused | ${pct(ours.trapShare[name])} / ${pct(ours.trapHarm[name].share)} | ${pct(original.trapShare[name])} |`,
     );
   }
   return lines.join('\n');

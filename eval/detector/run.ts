@@ -1,6 +1,6 @@
 // `npm run eval:detector [-- --users N --days N --seed N --episodes N --preset cost|performance
 // --markdown FILE --explain TYPE|false --oracle]` (`-- --help` lists them): prints the table, ours beside the original's rule,
-// and the bars of issue 4; with --oracle, what the known-rate references reach (oracle.ts).
+// and the bars of issue 26; with --oracle, what the known-rate references reach (oracle.ts).
 // Exits 1 when a bar is missed. SENTINEL_API_ANOMALY_* variables in the environment are honoured,
 // so a knob can be tried without editing code.
 import { writeFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { scriptArgs } from '../../scripts/lib/script-args';
 const args = scriptArgs({
   command: 'npm run eval:detector --',
   summary:
-    'Replays seeded, labelled traffic through the detector and the original rule; prints the table and the bars of issue 4 (exit 1 when one is missed).',
+    'Replays seeded, labelled traffic through the detector and the original rule; prints the table and the bars of issue 26 (exit 1 when one is missed).',
   options: {
     users: { value: 'N', description: 'benign users', default: String(DEFAULT_SCENARIO.users) },
     days: {
@@ -78,7 +78,7 @@ const header =
   `${result.runs} runs, ${result.benignUserDays} benign user-days.`;
 const table = renderTable(result.ours, result.original);
 console.log(`${header}\n\n${table}\n\n${renderBars(result.bars)}\n`);
-console.log(`false blocks by signal, ours: ${JSON.stringify(result.ours.falseBySignal)}`);
+console.log(`false blocks and throttles by signal, ours: ${JSON.stringify(result.ours.falseBySignal)}`);
 console.log(
   `generate ${(result.generateMs / 1000).toFixed(1)} s, detect ${(result.detectMs / 1000).toFixed(1)} s ` +
     `(${(result.detectMs / result.runs).toFixed(1)} ms/run), total ${(result.totalMs / 1000).toFixed(1)} s`,

@@ -1,11 +1,15 @@
 // The labelled traffic the evaluation replays: bucket-major counter columns for every entity over
 // the whole period, the injected abuse episodes and the benign traps, with what is needed to score.
 import type { Entity } from '../../core/shared/entity';
-import type { CounterField } from '../../lambda/anomaly-detector/input';
+import {
+  COUNTER_FIELDS,
+  OPTIONAL_COUNTER_FIELDS,
+  type CounterField,
+} from '../../lambda/anomaly-detector/input';
 
 /** Every counter the evaluation keeps: the detector's columns, and the requests a block refused. */
 export type EvalField = CounterField | 'blocked';
-import type { Profile } from './population';
+import type { OrganicBurst, Profile } from './population';
 
 export const ABUSE_TYPES = [
   'burst 3x',
@@ -25,6 +29,9 @@ export const TRAP_NAMES = [
   'new users',
   'batch jobs',
   'population 3x surge',
+  'busy evening, quiet night',
+  'holiday',
+  'event day',
   'retry storm (5xx)',
 ] as const;
 export type TrapName = (typeof TRAP_NAMES)[number];
@@ -65,6 +72,9 @@ export interface Traffic {
   benignUserDays: number;
   /** The traffic profile of each generated user (index = entity), for explaining results. */
   profiles: readonly Profile[];
+  /** Benign users' organic bursts, and which cells (bucket-major over profiles) hold one. */
+  organic: readonly OrganicBurst[];
+  organicCells: Uint8Array;
   /**
    * What the generator drew each user's requests around: the benign expected count per bucket,
    * bucket-major over profiles (day factor, daily start, weekend, surge and first hour included),
@@ -78,14 +88,9 @@ export interface Traffic {
 }
 
 export function createColumns(buckets: number, entities: number): Record<EvalField, Int32Array> {
-  const column = () => new Int32Array(buckets * entities);
-  return {
-    requests: column(),
-    errors4xx: column(),
-    errors5xx: column(),
-    authFailures: column(),
-    rateLimited: column(),
-    endpoints: column(),
-    blocked: column(),
-  };
+  const columns = {} as Record<EvalField, Int32Array>;
+  for (const field of [...COUNTER_FIELDS, ...OPTIONAL_COUNTER_FIELDS]) {
+    columns[field] = new Int32Array(buckets * entities);
+  }
+  return columns;
 }

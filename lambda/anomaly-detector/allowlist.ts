@@ -1,7 +1,7 @@
 // ANOMALY_ALLOWLIST as a matcher: users by id, IPs by address or CIDR range. Allowlisted entities
 // are still detected and reported — an operator wants to know — but never blocked.
 import { BlockList, isIP } from 'node:net';
-import { parseAllowlistEntry } from '../../core/config/knobs/detector';
+import { parseAllowlistEntry } from '../../core/shared/allowlist-entry';
 import type { Entity } from '../../core/shared/entity';
 import { ErrorCode, SentinelError } from '../../core/shared/errors';
 

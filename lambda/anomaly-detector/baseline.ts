@@ -1,16 +1,28 @@
 // What each entity is expected to send this hour, and the population facts that shape it: the
-// prior for entities new at this hour, the population's own surge factor, and the pooled
-// overdispersion at the hour and the 15-minute scale.
+// prior for entities new at this hour, the population's own surge factor (population-factor.ts),
+// the pooled overdispersion at the hour and the 15-minute scale (dispersion.ts), and today's level
+// (day-level.ts).
 import { BUCKETS_PER_HOUR } from '../../core/shared/buckets';
 import type { Entity } from '../../core/shared/entity';
+import { dayLevel, TODAY_PSEUDO_COUNT, type TodayExpectation } from './day-level';
+import {
+  HEAVY_LEVEL,
+  MIN_DAYS_FOR_POOL,
+  MIN_EXPECTED_FOR_DISPERSION,
+  ownDispersion,
+  POOLED_HOUR_QUANTILE,
+  SHRINK_DAYS,
+  withinDayDispersion,
+} from './dispersion';
+import { hasOwnLevel } from './own-level';
+import { MIN_USERS_FOR_FACTOR, populationFactors } from './population-factor';
 import type { DetectorSettings } from './settings';
 import { fitDispersion, quantileInPlace } from './stats';
 import {
   RECENT_HOURS,
   SEASONAL_SPAN,
-  TODAY_REFERENCE,
   TODAY_WINDOWS,
-  type PairSums,
+  type TodayWindow,
   type TodayWindowLength,
   type Windows,
 } from './windows';
@@ -53,23 +65,6 @@ export interface Baselines {
   population: PopulationStats;
 }
 
-/**
- * The day-level expectation of one window (the newest `buckets` buckets): its usual ratio to the
- * two hours before it (`TodayWindow.ratio`) times today's two hours before it, so that a quiet day
- * is judged as quiet and a busy one as busy; never below TODAY_FLOOR of the usual expectation (a day
- * that started late has a quiet reference and an ordinary window). NaN where it does not apply: no
- * ratio, fewer than 3 earlier days, or off the plateau of the entity's day (see `onPlateau`).
- */
-export interface TodayExpectation {
-  buckets: number;
-  expected: Float64Array;
-  /**
-   * Overdispersion φ of that prediction: the counting noise of the window and of its reference, plus
-   * the tier's pooled error of the usual ratio on earlier days (the day's shape).
-   */
-  phi: Float64Array;
-}
-
 export interface PopulationStats {
   /** Users with traffic in the 9 hours read. */
   activeUsers: number;
@@ -80,150 +75,6 @@ export interface PopulationStats {
   /** Pooled overdispersion φ (variance μ + φμ²) of hourly and of 15-minute counts. */
   hourDispersion: number;
   bucketDispersion: number;
-}
-
-/**
- * Earlier days with traffic at this hour from which an entity's own level is trusted. With fewer it
- * is judged as a newcomer, against the population prior (or its own level, if that is higher): one
- * or two days say little about an hour, least of all a new user's first days, whose same hour
- * yesterday may have held a handful of requests sent while trying the API out.
- */
-export const MIN_OWN_DAYS = 3;
-
-/** Whether the entity has a level of its own at this hour (see MIN_OWN_DAYS). */
-export function hasOwnLevel(w: Windows, e: number): boolean {
-  return w.seasonalDays[e]! >= MIN_OWN_DAYS;
-}
-
-/** Fewer established users than this and the population factor is not estimated (stays 1). */
-const MIN_USERS_FOR_FACTOR = 30;
-/** Users whose usual level is below this many requests say too little about a population change. */
-const MIN_LEVEL_FOR_FACTOR = 8;
-/** In the population's total, no user counts for more than this many times its largest earlier day. */
-const FACTOR_USER_CAP = 3;
-
-/** The population factors of one run: see `populationFactors`. */
-interface PopulationFactors {
-  /** The newest 15, 30, 45 minutes and the whole hour. */
-  windows: [number, number, number, number];
-  /**
-   * Per TODAY_WINDOWS entry: the window's factor, and the population's change from the window's
-   * reference (the two hours before it) to the window, their quotient before either is held at 1.
-   */
-  today: Array<{ window: number; change: number }>;
-}
-
-/**
- * How much the population as a whole is above its usual level, in each of today's windows and in
- * its reference (the newest 15, 30, 45 minutes and the hour are among those windows): the
- * established users' total now against the median over earlier days of their total at the same
- * clock time. Totals over hundreds of users have almost no day-to-day noise, and the median day is
- * a working day even after a weekend, so an ordinary hour gives about 1 and a launch that triples
- * traffic about 3 — from its first 15 minutes, so short windows are judged with a factor of their
- * own. Each user's share of today's total is capped, so that a few abusers in a small population
- * cannot raise everyone's expectation. The factors are never below 1; the change from a reference to
- * its window is taken before that (see `PopulationFactors.today`).
- */
-function populationFactors(entities: readonly Entity[], w: Windows): PopulationFactors {
-  const n = entities.length;
-  const eligible: number[] = [];
-  for (let e = 0; e < n; e++) {
-    if (entities[e]!.kind === 'user' && hasOwnLevel(w, e) && w.seasonalTypical[e]! >= MIN_LEVEL_FOR_FACTOR)
-      eligible.push(e);
-  }
-  const enough = eligible.length >= MIN_USERS_FOR_FACTOR;
-  const factor = (today: Float64Array, byDay: Array<Float64Array | undefined>) =>
-    enough
-      ? factorOf(
-          eligible,
-          today,
-          byDay.filter((d): d is Float64Array => d !== undefined),
-        )
-      : 1;
-  const today = w.todayWindows.map((tw) => {
-    const window = factor(tw.current, tw.currentByDay);
-    const reference = factor(tw.reference, tw.referenceByDay);
-    // A population below its usual level in the reference is a change too: an upstream outage
-    // there (its answers are 5xx, not counted) makes everyone's reference quiet, and the window after
-    // it ordinary, or busier with the requests retried.
-    return { window: Math.max(1, window), change: reference > 0 ? window / reference : 1 };
-  });
-  const of = (buckets: TodayWindowLength) => today[TODAY_WINDOWS.indexOf(buckets)]!.window;
-  return { windows: [of(1), of(2), of(3), of(4)], today };
-}
-
-/** The eligible users' total in `current` against the median day's total in `days` (1 without days). */
-function factorOf(eligible: readonly number[], current: Float64Array, days: readonly Float64Array[]): number {
-  if (days.length === 0) return 1;
-  const totals = new Float64Array(days.length);
-  let now = 0;
-  for (const e of eligible) {
-    let largest = 0;
-    for (const [d, day] of days.entries()) {
-      const v = day[e]!;
-      totals[d]! += v;
-      if (v > largest) largest = v;
-    }
-    now += Math.min(current[e]!, FACTOR_USER_CAP * Math.max(largest, 1));
-  }
-  const usual = quantileInPlace(totals, days.length, 0.5);
-  return usual > 0 ? now / usual : 1;
-}
-/** Expected counts below which an entity says little about dispersion (Poisson noise dominates). */
-const MIN_EXPECTED_FOR_DISPERSION = 4;
-/** Weight, in days of history, of the pooled dispersion against an entity's own estimate. */
-const SHRINK_DAYS = 3;
-/**
- * Which quantile of entities' own hourly dispersion is pooled. Seven days give a noisy estimate (a
- * median absolute deviation of seven values), and the median of noisy variance estimates lies well
- * below the typical variance; the upper quartile corrects for that.
- */
-const POOLED_HOUR_QUANTILE = 0.75;
-/** Usual hourly level from which an entity's hourly dispersion is pooled with the heavy tier. */
-const HEAVY_LEVEL = 100;
-/**
- * Standard errors added to an entity's 15-minute φ within a day. Squares of overdispersed counts are
- * skewed, so for a bursty user the estimate from a week's pairs usually lies below its mean: without
- * the margin the burstiest users (1/φ of 2 to 3) were underestimated and blocked for their own noise.
- */
-const WITHIN_DAY_PHI_MARGIN = 1;
-/** Entities with this many days of history at this hour estimate the pooled dispersion. */
-const MIN_DAYS_FOR_POOL = 5;
-/**
- * Today's level may lower the expectation to this share of the usual one, no further: quiet previous
- * hours can also mean a day that started late (or a long lunch), after which the current hour is
- * ordinary. Chosen on the evaluation: at 0.5, seed 42 had 6 false blocks instead of 2.
- */
-const TODAY_FLOOR = 0.7;
-/** Requests added to today's two previous hours, so that a few requests do not set the level alone. */
-const TODAY_PSEUDO_COUNT = 2;
-/**
- * The day-level expectation applies on the plateau of the entity's day: the clock hour usually at
- * least this share of its best-aligned level (not a morning ramp or an evening fade, where days
- * differ by when they start, not by how busy they are), and both previous hours active today.
- */
-const PLATEAU_SHARE = 0.6;
-
-/**
- * φ from a robust spread of hourly counts over days around their usual level: the variance beyond
- * Poisson, relative to the level squared. NaN with fewer than 3 days or no level.
- */
-function ownDispersion(spread: number, level: number, days: number): number {
-  if (days < 3 || level <= 0) return Number.NaN;
-  return Math.max(0, (spread * spread - level) / (level * level));
-}
-
-/**
- * An entity's 15-minute φ within a day (see PairSums), plus WITHIN_DAY_PHI_MARGIN standard errors
- * of it (pairs taken as independent); NaN without a pair of active buckets.
- */
-function withinDayDispersion(pairs: PairSums, e: number): number {
-  const scale = pairs.scale[e]!;
-  if (scale <= 0) return Number.NaN;
-  const phi = pairs.excess[e]! / scale;
-  // Σ(e − φs)², expanded.
-  const residual = pairs.excessSquares[e]! - 2 * phi * pairs.cross[e]! + phi * phi * pairs.scaleSquares[e]!;
-  return Math.max(0, phi + (WITHIN_DAY_PHI_MARGIN * Math.sqrt(Math.max(0, residual))) / scale);
 }
 
 export function computeBaselines(
@@ -282,8 +133,10 @@ export function computeBaselines(
   const expected = new Float64Array(n);
   const source = new Uint8Array(n);
   const authExpected = new Float64Array(n);
+  const plateauUsual = new Float64Array(n);
+  const hourWindow = w.todayWindows[TODAY_WINDOWS.indexOf(BUCKETS_PER_HOUR as TodayWindowLength)]!;
   for (let e = 0; e < n; e++) {
-    let value = recent[e]!;
+    let value = hasOwnLevel(w, e) ? shapedRecent(hourWindow, e) : recent[e]!;
     let from = 0;
     // seasonalLevel is 0 where there are no earlier days.
     const seasonal = factor * w.seasonalLevel[e]!;
@@ -303,6 +156,9 @@ export function computeBaselines(
     }
     expected[e] = value;
     source[e] = from;
+    // Today's level is never below a share of the usual level at this hour (see dayLevel): the
+    // seasonal one where the entity has its own, since today's level already holds today's hours.
+    plateauUsual[e] = hasOwnLevel(w, e) ? Math.max(1, seasonal) : value;
     authExpected[e] = Math.max(1, w.authBaseline[e]! / (RECENT_HOURS - 1), w.authSeasonalLevel[e]!);
   }
 
@@ -396,7 +252,7 @@ export function computeBaselines(
       source[e] === 2 ? 0 : Number.isNaN(ownHour[e]!) ? pooledHour : shrunk(ownHour[e]!, days, tierPool);
     levelPhi[e] = shrunk(ownDispersion(w.seasonalLevelSpread[e]!, w.seasonalLevel[e]!, days), days, tierPool);
   }
-  const today = dayLevel(entities, w, expected, withinDayPhi, population, floor, pooledHour, tierOf);
+  const today = dayLevel(entities, w, plateauUsual, withinDayPhi, population, floor, pooledHour, tierOf);
   return {
     bucketPhi,
     hourPhi,
@@ -411,73 +267,13 @@ export function computeBaselines(
   };
 }
 
-/** See `Baselines.today`. */
-function dayLevel(
-  entities: readonly Entity[],
-  w: Windows,
-  expected: Float64Array,
-  withinDayPhi: Float64Array,
-  population: PopulationFactors,
-  floor: number,
-  pooledHour: number,
-  tierOf: (e: number) => number,
-): TodayExpectation[] {
-  const n = entities.length;
-  const factor = population.windows[3];
-  return w.todayWindows.map((tw, j) => {
-    const applies = (e: number) =>
-      entities[e]!.kind === 'user' && !Number.isNaN(tw.ratio[e]!) && hasOwnLevel(w, e);
-    const k = tw.buckets;
-    // The counting noise of a prediction, as overdispersion: the window's own 15-minute noise, which
-    // averages down over its buckets, and the reference's negative binomial excess; plus, below, the
-    // reference's Poisson noise (1/reference), where a handful of requests would otherwise set the
-    // expectation alone. Both the window and its reference lie within one day, so the noise is the
-    // φ within a day: the level of the day is what today's level estimates.
-    const bucketNoise = (e: number) => withinDayPhi[e]! / k + withinDayPhi[e]! / TODAY_REFERENCE;
-    // What counting noise leaves of the errors on earlier days is the day's shape: how far the usual
-    // ratio is from the day's own (a start earlier or later, a long lunch). Pooled by tier as a ratio
-    // of sums (method of moments), every earlier day of every entity with a week of history weighing
-    // by its size: a handful of days per entity could not estimate it alone.
-    const excess = [0, 0];
-    const scale = [0, 0];
-    for (let e = 0; e < n; e++) {
-      if (!applies(e) || w.seasonalDays[e]! < MIN_DAYS_FOR_POOL) continue;
-      const counting = tw.scale[e]! * bucketNoise(e) + tw.ratio[e]! * tw.predicted[e]!;
-      excess[tierOf(e)]! += tw.excess[e]! - counting;
-      scale[tierOf(e)]! += tw.scale[e]!;
-    }
-    const shapePhi = [0, 1].map((t) => (scale[t]! > 0 ? Math.max(0, excess[t]! / scale[t]!) : pooledHour));
-    // The population factor too: a launch that starts inside the window is in no one's reference.
-    // Today's level takes only the population's change from the reference to the window: a launch
-    // already under way in the reference has raised that level with it (counting it twice made a
-    // burst during a launch look ordinary), and one that ended in the window lowers it. The floor
-    // takes the window's own factor where it is above the hour's: a short window's leads the hour's,
-    // and a 2-hour window just after a launch still holds part of it.
-    const windowFactor = Math.max(factor, population.today[j]!.window);
-    const sinceReference = population.today[j]!.change;
-    const result: TodayExpectation = {
-      buckets: k,
-      expected: new Float64Array(n).fill(Number.NaN),
-      phi: new Float64Array(n).fill(Number.NaN),
-    };
-    for (let e = 0; e < n; e++) {
-      if (!applies(e) || !onPlateau(w, e)) continue;
-      const days = w.seasonalDays[e]!;
-      result.expected[e] = Math.max(
-        1,
-        sinceReference * tw.ratio[e]! * (tw.reference[e]! + TODAY_PSEUDO_COUNT),
-        (TODAY_FLOOR * windowFactor * expected[e]! * k) / (factor * BUCKETS_PER_HOUR),
-      );
-      // The ratio is itself estimated from `days` days: its error adds about 1/days of the noise.
-      const phi = bucketNoise(e) + 1 / (tw.reference[e]! + TODAY_PSEUDO_COUNT) + shapePhi[tierOf(e)]!;
-      result.phi[e] = Math.max(floor, phi * (1 + 1 / days));
-    }
-    return result;
-  });
-}
-
-function onPlateau(w: Windows, e: number): boolean {
-  return (
-    w.seasonalTypical[e]! >= PLATEAU_SHARE * w.seasonalLevel[e]! && w.hours[1]![e]! > 0 && w.hours[2]![e]! > 0
-  );
+/**
+ * The recent level of an entity with a level of its own at this hour, scaled by the seasonal shape:
+ * today's two hours before the current one times the usual ratio of this hour to them. A raw average
+ * of the previous hours would carry a busy evening into the quiet night after it, and hide a surge
+ * there; 0 where the shape is unknown (those hours were always idle), so the seasonal level decides.
+ */
+function shapedRecent(hour: TodayWindow, e: number): number {
+  const ratio = hour.ratio[e]!;
+  return Number.isNaN(ratio) ? 0 : ratio * (hour.reference[e]! + TODAY_PSEUDO_COUNT);
 }

@@ -1,5 +1,6 @@
 // What detection returns: one decision per flagged entity, with the signal that fired, the numbers
 // behind it and a one-line reason a person can check against the traffic.
+import type { BlockAction as ResponseAction, ThrottleLimit } from '../../core/shared/block-record';
 import type { Entity } from '../../core/shared/entity';
 import type { BaselineSource, PopulationStats } from './baseline';
 
@@ -41,6 +42,11 @@ export interface SignalHit {
   reason: string;
   /** Where `baseline` came from, when not from the entity's expected rate (the day-level tests). */
   baselineSource?: BaselineSource;
+  /**
+   * Volume signals only: the significance this hit needs to count as block-worthy volume; a volume
+   * hit fires from the lower throttle bar (see `throttleBar`). NaN when its ratio rules a block out.
+   */
+  blockBar?: number;
 }
 
 /** A flagged entity. */
@@ -50,8 +56,19 @@ export interface Decision extends SignalHit {
   baselineSource: BaselineSource;
   /** Other signals that fired for the same entity in this run. */
   otherSignals: SignalName[];
-  /** On ANOMALY_ALLOWLIST: reported, never blocked. */
+  /** On ANOMALY_ALLOWLIST: reported, never blocked or throttled. */
   allowlisted: boolean;
+  /**
+   * What the evidence warrants, before the entity's history is considered (escalation.ts): `block`
+   * for an abuse signature or extreme volume, `throttle` for volume alone.
+   */
+  action: ResponseAction;
+  /** Why that action, one line a person can check. */
+  why: string;
+  /** The throttle this entity gets if it is throttled: generous, from its own expected rate. */
+  limit: ThrottleLimit;
+  /** The hourly rate the throttle is scaled from (see `throttleLimit`). */
+  usualHourly: number;
 }
 
 export interface Detection {

@@ -16,6 +16,7 @@ import { ramp } from './signals/ramp';
 import { rateLimitSaturation } from './signals/rate-limit';
 import { bucketBurst, hourVolume, todayVolume } from './signals/volume';
 import { computeWindows } from './windows';
+import { blockWorthy, byResponse, explainResponse, throttleLimit } from './response';
 
 const SIGNALS: readonly Signal[] = [
   hourVolume,
@@ -30,8 +31,8 @@ const rank = (hit: SignalHit) => SIGNAL_PRIORITY.indexOf(hit.signal);
 
 /**
  * Volume signals judge counts against an estimate of what is usual, and one overdispersed bucket
- * clears any threshold now and then. So a volume hit below ANOMALY_INSTANT_SIGNIFICANCE counts only
- * when the run before (15 minutes earlier, on the same data) flagged the entity too: abuse persists,
+ * clears any threshold now and then. So a volume hit below ANOMALY_INSTANT_SIGNIFICANCE (to block)
+ * or ANOMALY_THROTTLE_INSTANT_SIGNIFICANCE (to throttle) counts only when the run before (15 minutes earlier, on the same data) flagged the entity too: abuse persists,
  * noise rarely fires twice in a row. The run before is held to bars ANOMALY_CONFIRMATION_MARGIN lower
  * (a Schmitt trigger): a burst that began inside the last quarter hour of that run's window showed
  * there only in part. That run is replayed rather than remembered, so detection stays a pure
@@ -41,24 +42,53 @@ const NEEDS_CONFIRMATION: ReadonlySet<SignalName> = new Set(['spike', 'surge', '
 
 /**
  * Decides which entities are anomalous in the hour that ends at the last complete bucket before
- * `now` (epoch ms). Reads the current hour, the 8 hours before it and the same hour (from 3 h before
- * to 2 h after) on the `anomalyHistoryDays` earlier days, for this run and the one before it (the buckets
- * `requiredBucketStarts` lists); other buckets are ignored. Decisions are sorted by score.
+ * `now` (epoch ms), and what each warrants (`Decision.action`). Reads the current hour, the 8 hours
+ * before it and the same hour (from 3 h before to 2 h after) on the `anomalyHistoryDays` earlier
+ * days, for this run and the one before it (the buckets `requiredBucketStarts` lists); other buckets
+ * are ignored. Decisions are sorted by score.
  */
 export function detect(input: DetectInput, settings: DetectorSettings, now: number): Detection {
   assertValidInput(input);
   const detection = detectOnce(input, settings, now);
-  const unconfirmed = (d: Decision) =>
-    NEEDS_CONFIRMATION.has(d.signal) && d.score < settings.anomalyInstantSignificance;
+  const instant = (d: Decision) =>
+    d.score >=
+    (d.action === 'block'
+      ? settings.anomalyInstantSignificance
+      : settings.anomalyThrottleInstantSignificance);
+  const unconfirmed = (d: Decision) => NEEDS_CONFIRMATION.has(d.signal) && !instant(d);
   if (!detection.decisions.some(unconfirmed)) return detection;
-  const before = detectOnce(input, confirmationSettings(settings), now - BUCKET_MS);
-  const flaggedBefore = new Set(
-    before.decisions.filter((d) => NEEDS_CONFIRMATION.has(d.signal)).map((d) => entityKey(d.entity)),
-  );
-  detection.decisions = detection.decisions.filter(
-    (d) => !unconfirmed(d) || flaggedBefore.has(entityKey(d.entity)),
-  );
+  const lowered = confirmationSettings(settings);
+  const before = detectOnce(input, lowered, now - BUCKET_MS);
+  const flaggedBefore = new Map<string, Decision['action']>();
+  for (const d of before.decisions) {
+    if (NEEDS_CONFIRMATION.has(d.signal)) flaggedBefore.set(entityKey(d.entity), d.action);
+  }
+  const confirmed: Decision[] = [];
+  for (const decision of detection.decisions) {
+    if (!unconfirmed(decision)) {
+      confirmed.push(decision);
+      continue;
+    }
+    const previous = flaggedBefore.get(entityKey(decision.entity));
+    if (decision.action === 'block' && previous === 'block') {
+      confirmed.push(decision);
+      continue;
+    }
+    // Block-worthy volume that the run before did not confirm as such still throttles.
+    const throttle = decision.action === 'block' ? asThrottle(decision, settings) : decision;
+    if (previous !== undefined || instant(throttle)) confirmed.push(throttle);
+  }
+  detection.decisions = confirmed;
   return detection;
+}
+
+/** A volume decision downgraded from block to throttle. */
+function asThrottle(decision: Decision, settings: DetectorSettings): Decision {
+  return {
+    ...decision,
+    action: 'throttle',
+    why: explainResponse('throttle', decision, decision.limit, decision.usualHourly, settings),
+  };
 }
 
 /** The volume signals' significance bars, lowered by the confirmation margin (never below 0). */
@@ -69,7 +99,18 @@ function confirmationSettings(settings: DetectorSettings): DetectorSettings {
     anomalySignificance: lower(settings.anomalySignificance),
     anomalyNoiseSignificance: lower(settings.anomalyNoiseSignificance),
     anomalyRampSignificance: lower(settings.anomalyRampSignificance),
+    anomalyThrottleSignificance: lower(settings.anomalyThrottleSignificance),
   };
+}
+
+/**
+ * What a throttle of entity `e` is scaled from: the highest of its expected rate this hour, its
+ * average over the 8 hours before and its usual level at this hour on earlier days, so that a quiet
+ * hour after a busy evening still leaves it its evening's rate.
+ */
+function usualHourlyOf(ctx: SignalContext, e: number): number {
+  const b = ctx.baselines;
+  return Math.max(b.expected[e]!, b.recent[e]!, b.population.factor * ctx.windows.seasonalLevel[e]!);
 }
 
 /** One run's decisions, before confirmation. */
@@ -86,14 +127,22 @@ function detectOnce(input: DetectInput, settings: DetectorSettings, now: number)
       if (hit) (hits ??= []).push(hit);
     }
     if (!hits) continue;
-    hits.sort((a, b) => rank(a) - rank(b));
+    const usualHourly = usualHourlyOf(ctx, e);
+    hits.sort(byResponse(settings, rank, usualHourly));
     const entity = input.entities[e]!;
+    const hit = hits[0]!;
+    const action = blockWorthy(hit, settings, usualHourly) ? 'block' : 'throttle';
+    const limit = throttleLimit(usualHourly, settings);
     decisions.push({
-      ...hits[0]!,
+      ...hit,
       entity,
-      baselineSource: hits[0]!.baselineSource ?? BASELINE_SOURCES[baselines.source[e]!]!,
+      baselineSource: hit.baselineSource ?? BASELINE_SOURCES[baselines.source[e]!]!,
       otherSignals: hits.slice(1).map((h) => h.signal),
       allowlisted: allowlist.has(entity),
+      action,
+      why: explainResponse(action, hit, limit, usualHourly, settings),
+      limit,
+      usualHourly,
     });
   }
   decisions.sort((a, b) => b.score - a.score || b.ratio - a.ratio);

@@ -1,9 +1,10 @@
 // The Lambda (every 15 minutes, EventBridge): load the windows from the aggregate table, detect,
-// plan and write blocks, publish one alert, return a summary. Thin on purpose: every decision is
+// plan and write blocks and throttles, publish one alert, return a summary. Thin on purpose: every decision is
 // made by the pure modules; this file only reads config, reaches AWS and wires them together.
 import { redactSecrets } from '../../core/shared/redact-secrets';
 import { loadConfig } from '../../core/config/load';
 import type { Config } from '../../core/config/schema';
+import type { BlockAction, ThrottleLimit } from '../../core/shared/block-record';
 import { createDocumentClient } from '../../core/shared/dynamodb';
 import { ErrorCode, SentinelError } from '../../core/shared/errors';
 import { entityKey, formatEntity } from '../../core/shared/entity';
@@ -19,6 +20,7 @@ import { requiredBucketStarts } from './windows';
 export interface RunSummary {
   anomalyCount: number;
   blockedCount: number;
+  throttledCount: number;
   autoBlocked: boolean;
   alerted: boolean;
   windowStart: string;
@@ -27,6 +29,10 @@ export interface RunSummary {
     entity: string;
     signal: string;
     action: Action['kind'] | 'kept-longer-block';
+    /** For blocks, throttles and shadow actions: which one, and why. */
+    response?: BlockAction;
+    why?: string;
+    limit?: ThrottleLimit;
     reason: string;
     ratio: number;
     score: number;
@@ -47,7 +53,11 @@ export interface HandlerDeps {
 
 const defaultLog = (line: Record<string, unknown>) => console.log(redactSecrets(JSON.stringify(line)));
 
-/** A run judges the windows that end at `at` (default: now). */
+/**
+ * A run judges the windows that end at `at` (default: now). Its actions are stamped with the clock's
+ * time, never `at`: a block starts when it is decided, and a manual run may look ahead to the end of
+ * the current bucket.
+ */
 export type DetectorRun = (at?: number) => Promise<RunSummary>;
 
 export function createHandler(deps: HandlerDeps = {}): DetectorRun {
@@ -71,9 +81,10 @@ export function createHandler(deps: HandlerDeps = {}): DetectorRun {
   const log = deps.log ?? defaultLog;
 
   return async function run(at?: number): Promise<RunSummary> {
-    const now = at ?? clock();
-    const records = await store.loadBuckets(requiredBucketStarts(now, config.anomalyHistoryDays));
-    const detection = detect(inputFromRecords(records), config, now);
+    const now = clock();
+    const evaluatedAt = at ?? now;
+    const records = await store.loadBuckets(requiredBucketStarts(evaluatedAt, config.anomalyHistoryDays));
+    const detection = detect(inputFromRecords(records), config, evaluatedAt);
     const histories = await store.readHistories(
       detection.decisions.map((d) => d.entity),
       now,
@@ -81,6 +92,7 @@ export function createHandler(deps: HandlerDeps = {}): DetectorRun {
     const alerted: AlertedAction[] = [];
     const entities: RunSummary['entities'] = [];
     let blockedCount = 0;
+    let throttledCount = 0;
     for (const decision of detection.decisions) {
       const previous = histories.get(entityKey(decision.entity));
       const action = planAction(decision, previous, config, now, detection.windowEnd);
@@ -96,15 +108,18 @@ export function createHandler(deps: HandlerDeps = {}): DetectorRun {
         continue;
       }
       let kind: RunSummary['entities'][number]['action'] = action.kind;
-      if (action.kind === 'block') {
+      if (action.kind === 'block' || action.kind === 'throttle') {
         const written = await store.putBlock({
           entity: decision.entity,
-          action: 'block',
+          action: action.kind,
+          ...(action.limit ? { limit: action.limit } : {}),
           reason: `${decision.signal}: ${decision.reason}`,
           evidence: {
             signal: decision.signal,
             otherSignals: decision.otherSignals,
+            why: action.why,
             window: decision.window,
+            windowStart: new Date(detection.windowStart).toISOString(),
             windowEnd: new Date(detection.windowEnd).toISOString(),
             current: decision.current,
             baseline: round(decision.baseline),
@@ -117,7 +132,8 @@ export function createHandler(deps: HandlerDeps = {}): DetectorRun {
           source: 'detector',
           strikes: action.strikes,
         });
-        if (written) blockedCount++;
+        if (written && action.kind === 'block') blockedCount++;
+        else if (written) throttledCount++;
         else kind = 'kept-longer-block';
       }
       const state = historyAfter(action, previous, detection.windowEnd);
@@ -125,7 +141,12 @@ export function createHandler(deps: HandlerDeps = {}): DetectorRun {
         entity: decision.entity,
         strikes: state.strikes ?? 0,
         lastBlockedAt: state.lastBlockedAt,
+        throttleStrikes: state.throttleStrikes,
+        lastThrottledAt: state.lastThrottledAt,
+        throttledSince: state.throttledSince,
+        throttledUntil: state.throttledUntil,
         alertedUntil: state.alertedUntil ?? 0,
+        alertedAction: state.alertedAction,
         lastWindowEnd: detection.windowEnd,
         // Kept long enough to count a repeat offence after the block has expired.
         expiresAt:
@@ -142,15 +163,22 @@ export function createHandler(deps: HandlerDeps = {}): DetectorRun {
         action: kind,
         ...(action.kind === 'report'
           ? {}
-          : { until: new Date(action.expiresAt * 1000).toISOString(), strikes: action.strikes }),
+          : {
+              response: action.response,
+              why: action.why,
+              ...(action.limit ? { limit: action.limit } : {}),
+              until: new Date(action.expiresAt * 1000).toISOString(),
+              strikes: action.strikes,
+            }),
       });
     }
-    const alert = formatAlert(alerted, detection);
+    const alert = formatAlert(alerted, { ...detection, now });
     if (alert && publisher) await publisher.publish(alert);
     else if (alert) log({ level: 'warn', msg: 'anomalies detected but no alert topic is configured' });
     const summary: RunSummary = {
       anomalyCount: detection.decisions.length,
       blockedCount,
+      throttledCount,
       autoBlocked: config.anomalyAutoBlock,
       alerted: alert !== undefined && publisher !== null,
       windowStart: new Date(detection.windowStart).toISOString(),

@@ -1,32 +1,33 @@
 // The detector's input: per 15-minute bucket, one counter column per field, index-aligned with a
 // list of entities. Columns (not objects per entity-bucket) keep a run over thousands of entities and
 // a week of buckets cheap, and let the evaluation pass views of its arrays without copying.
-import type { AggregateCounts } from '../../core/shared/aggregate-record';
+import {
+  REQUEST_COUNTERS,
+  type AggregateCounts,
+  type RequestCounter,
+} from '../../core/shared/aggregate-record';
 import { BUCKET_MS, bucketStart } from '../../core/shared/buckets';
 import type { Entity } from '../../core/shared/entity';
 import { entityKey } from '../../core/shared/entity';
 import { ErrorCode, SentinelError } from '../../core/shared/errors';
 
+/**
+ * The columns detection reads per bucket: every request counter but `blocked` (see
+ * REQUEST_COUNTERS), and the number of distinct endpoints the entity called in the bucket.
+ */
+export type CounterField = Exclude<RequestCounter, 'blocked'> | 'endpoints';
+export const COUNTER_FIELDS: readonly CounterField[] = [
+  ...REQUEST_COUNTERS.filter((f): f is Exclude<RequestCounter, 'blocked'> => f !== 'blocked'),
+  'endpoints',
+];
+/** Columns an input may leave out (read as zeros). */
+export const OPTIONAL_COUNTER_FIELDS = ['blocked'] as const;
+
 /** The counters of one bucket, one value per entity of {@link DetectInput.entities}, same order. */
-export interface InputBucket {
+export interface InputBucket extends Record<CounterField, ArrayLike<number>> {
   /** Start of the 15-minute UTC bucket, epoch milliseconds (a multiple of 900,000). */
   start: number;
-  /** All requests, whatever their answer. */
-  requests: ArrayLike<number>;
-  /** 4xx answers, including 401/403 (auth failures) and 429 (rate limited). */
-  errors4xx: ArrayLike<number>;
-  /** 5xx answers: the upstream's fault, never counted against the client. */
-  errors5xx: ArrayLike<number>;
-  /** 401/403 answers (failed authentication or authorization). */
-  authFailures: ArrayLike<number>;
-  /** 429 answers from the rate limiter. */
-  rateLimited: ArrayLike<number>;
-  /** Distinct endpoints the entity called in this bucket. */
-  endpoints: ArrayLike<number>;
-  /**
-   * Of `requests`, those refused because the entity was on the blocklist (403, also in `errors4xx`).
-   * They are not judged as traffic. Optional: absent means none.
-   */
+  /** Requests refused by a block: not judged as traffic. Absent means none. */
   blocked?: ArrayLike<number>;
 }
 
@@ -39,18 +40,6 @@ export interface DetectInput {
   entities: readonly Entity[];
   buckets: readonly InputBucket[];
 }
-
-export const COUNTER_FIELDS = [
-  'requests',
-  'errors4xx',
-  'errors5xx',
-  'authFailures',
-  'rateLimited',
-  'endpoints',
-] as const;
-export type CounterField = (typeof COUNTER_FIELDS)[number];
-/** Columns an input may leave out (read as zeros). */
-export const OPTIONAL_COUNTER_FIELDS = ['blocked'] as const;
 
 /** One aggregate as stored: which entity, which bucket, what counts. */
 export interface BucketRecord {
@@ -87,24 +76,10 @@ export function inputFromRecords(records: Iterable<BucketRecord>): DetectInput {
   }
   const n = entities.length;
   const buckets = rows.map(({ start, values }): InputBucket => {
-    const column = () => new Float64Array(n);
-    const bucket = {
-      start,
-      requests: column(),
-      errors4xx: column(),
-      errors5xx: column(),
-      authFailures: column(),
-      rateLimited: column(),
-      endpoints: column(),
-      blocked: column(),
-    };
+    const bucket = { start } as InputBucket & Record<CounterField | 'blocked', Float64Array>;
+    for (const field of [...COUNTER_FIELDS, ...OPTIONAL_COUNTER_FIELDS]) bucket[field] = new Float64Array(n);
     for (const [e, counts] of values) {
-      bucket.requests[e] = counts.requests;
-      bucket.errors4xx[e] = counts.errors4xx;
-      bucket.errors5xx[e] = counts.errors5xx;
-      bucket.authFailures[e] = counts.authFailures;
-      bucket.rateLimited[e] = counts.rateLimited;
-      bucket.blocked[e] = counts.blocked ?? 0;
+      for (const field of REQUEST_COUNTERS) bucket[field][e] = counts[field] ?? 0;
       bucket.endpoints[e] = typeof counts.endpoints === 'number' ? counts.endpoints : counts.endpoints.length;
     }
     return bucket;

@@ -23,13 +23,20 @@ export type DetectorSettings = Pick<
   | 'anomalyEnumerationErrorShare'
   | 'anomalyRateLimitedShare'
   | 'anomalyAllowlist'
+  | 'anomalyThrottleSignificance'
+  | 'anomalyThrottleInstantSignificance'
+  | 'anomalyThrottleFactor'
+  | 'anomalyThrottleMinRate'
+  | 'anomalyBlockVolumeRatio'
 >;
 
-/** What blocking reads on top of detection. */
+/** What blocking and throttling read on top of detection. */
 export type BlockSettings = Pick<
   Config,
   | 'anomalyAutoBlock'
   | 'anomalyAutoBlockTtlSeconds'
+  | 'anomalyThrottleTtlSeconds'
+  | 'anomalyThrottlePatienceSeconds'
   | 'anomalyMaxBlockTtlSeconds'
   | 'anomalyEscalationWindowSeconds'
 >;

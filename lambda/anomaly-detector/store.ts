@@ -36,7 +36,10 @@ const BATCH_GET_LIMIT = 100;
 export interface DetectorStore {
   loadBuckets(bucketStarts: readonly number[]): Promise<BucketRecord[]>;
   readHistories(entities: readonly Entity[], now: number): Promise<Map<string, EntityHistory>>;
-  /** Writes a block unless a longer one exists; false when the existing block was kept. */
+  /**
+   * Writes a block or throttle; false when the existing item was kept: a longer block, or (for a
+   * throttle) an active block or a longer throttle. A block replaces any throttle.
+   */
   putBlock(record: BlockRecord): Promise<boolean>;
   /** Records that the entity was handled for `state.lastWindowEnd`; false if a run already did. */
   claimWindow(state: DetectorStateRecord): Promise<boolean>;
@@ -108,13 +111,20 @@ export function createDetectorStore(
         const blockItem = items.get(blockItemKey(entity).pk);
         const block = blockItem ? fromBlockItem(blockItem) : undefined;
         const state = fromDetectorStateItem(entity, items.get(detectorStateKey(entity).pk), now);
+        const enforced = block && isBlockActive(block, now) ? block : undefined;
         histories.set(entityKey(entity), {
-          ...(block && isBlockActive(block, now) ? { blockExpiresAt: block.expiresAt } : {}),
+          ...(enforced?.action === 'block' ? { blockExpiresAt: enforced.expiresAt } : {}),
+          ...(enforced?.action === 'throttle' ? { throttleExpiresAt: enforced.expiresAt } : {}),
           ...(state
             ? {
                 strikes: state.strikes,
                 lastBlockedAt: state.lastBlockedAt,
+                throttleStrikes: state.throttleStrikes,
+                lastThrottledAt: state.lastThrottledAt,
+                throttledSince: state.throttledSince,
+                throttledUntil: state.throttledUntil,
                 alertedUntil: state.alertedUntil,
+                alertedAction: state.alertedAction,
                 lastWindowEnd: state.lastWindowEnd,
               }
             : {}),
@@ -129,9 +139,23 @@ export function createDetectorStore(
           new PutCommand({
             TableName: tables.blocklist,
             Item: toBlockItem(record),
-            ConditionExpression: 'attribute_not_exists(#pk) OR #ttl < :expiresAt',
-            ExpressionAttributeNames: { '#pk': 'pk', '#ttl': TTL_ATTRIBUTE },
-            ExpressionAttributeValues: { ':expiresAt': record.expiresAt },
+            ...(record.action === 'block'
+              ? {
+                  ConditionExpression:
+                    'attribute_not_exists(#pk) OR #ttl < :expiresAt OR #action = :throttle',
+                  ExpressionAttributeValues: { ':expiresAt': record.expiresAt, ':throttle': 'throttle' },
+                }
+              : {
+                  // An item without an action is a block.
+                  ConditionExpression:
+                    'attribute_not_exists(#pk) OR #ttl <= :now OR (#action = :throttle AND #ttl < :expiresAt)',
+                  ExpressionAttributeValues: {
+                    ':expiresAt': record.expiresAt,
+                    ':now': record.blockedAt,
+                    ':throttle': 'throttle',
+                  },
+                }),
+            ExpressionAttributeNames: { '#pk': 'pk', '#ttl': TTL_ATTRIBUTE, '#action': 'action' },
           }),
         );
         return true;

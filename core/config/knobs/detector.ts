@@ -1,43 +1,9 @@
 // Knobs of the anomaly detector. The original's four knobs keep their names and meaning; every
 // threshold of the newer signals is a knob too, so a deployment can tune without a rebuild.
-import { isIP } from 'node:net';
-import { parseEntity } from '../../shared/entity';
+import { parseAllowlistEntry } from '../../shared/allowlist-entry';
 import { knob } from '../knob';
 import type { ValueType } from '../value-types';
 import { booleanType, durationType, intType, listType, numberType } from '../value-types';
-
-/** One allowlist entry: a user, an IP, or an IP range in CIDR notation. */
-export type AllowlistEntry =
-  { kind: 'user'; id: string } | { kind: 'ip'; address: string; prefixLength: number; family: 4 | 6 };
-
-/** Parses `user:<id>`, `ip:<address>` or `ip:<address>/<prefix length>`. */
-export function parseAllowlistEntry(
-  text: string,
-): { ok: true; entry: AllowlistEntry } | { ok: false; problem: string } {
-  const slash = text.lastIndexOf('/');
-  if (text.toLowerCase().startsWith('ip:') && slash !== -1) {
-    const address = text.slice(3, slash);
-    const lengthText = text.slice(slash + 1);
-    const family = isIP(address);
-    const max = family === 6 ? 128 : 32;
-    if (family === 0 || !/^\d{1,3}$/.test(lengthText) || Number(lengthText) > max) {
-      return { ok: false, problem: `"${text}" is not a CIDR range such as ip:10.0.0.0/8` };
-    }
-    return {
-      ok: true,
-      entry: { kind: 'ip', address, prefixLength: Number(lengthText), family: family as 4 | 6 },
-    };
-  }
-  const parsed = parseEntity(text);
-  if (!parsed.ok) return { ok: false, problem: parsed.problem };
-  const { entity } = parsed;
-  if (entity.kind === 'user') return { ok: true, entry: { kind: 'user', id: entity.id } };
-  const family = isIP(entity.id) as 4 | 6;
-  return {
-    ok: true,
-    entry: { kind: 'ip', address: entity.id, prefixLength: family === 6 ? 128 : 32, family },
-  };
-}
 
 function allowlistEntryType(): ValueType<string> {
   return {
@@ -67,7 +33,7 @@ export const detectorKnobs = {
     consumers,
   }),
   anomalyAutoBlock: knob(booleanType(), {
-    description: 'Block flagged entities; false is shadow mode (detect and alert only).',
+    description: 'Block and throttle flagged entities; false is shadow mode (detect and alert only).',
     presets: { cost: true, performance: true },
     consumers,
   }),
@@ -87,8 +53,50 @@ export const detectorKnobs = {
     presets: { cost: 86400, performance: 86400 },
     consumers,
   }),
+  anomalyThrottleSignificance: knob(numberType({ min: 0, max: 50 }), {
+    description:
+      'Standard deviations above the expected count at which volume alone (spike, surge, burst, ramp, a new account) throttles the entity; lower than the block bars, because a generous throttle costs a benign burst almost nothing.',
+    presets: { cost: 3.5, performance: 3.25 },
+    consumers,
+  }),
+  anomalyThrottleInstantSignificance: knob(numberType({ min: 0, max: 1000 }), {
+    description:
+      'Standard deviations above the expected count at which a volume hit throttles in its first run; a weaker one must have come close in the run before (15 minutes earlier) too.',
+    presets: { cost: 6, performance: 5.5 },
+    consumers,
+  }),
+  anomalyThrottleFactor: knob(numberType({ min: 3, max: 1000 }), {
+    description:
+      "Multiple of the entity's own expected hourly rate that a throttle still lets through (at least 3), so a benign burst keeps service well above its usual rate.",
+    presets: { cost: 8, performance: 8 },
+    consumers,
+  }),
+  anomalyThrottleMinRate: knob(numberType({ min: 0.001, max: 100_000 }), {
+    description:
+      'Requests per second a throttle always lets through, whatever the entity usually sends (the effective limit is the lower of this throttle and the normal rate limit).',
+    presets: { cost: 0.5, performance: 2 },
+    consumers,
+  }),
+  anomalyThrottleTtlSeconds: knob(durationType({ min: 60, max: 30 * 86400 }), {
+    description: 'How long a first automatic throttle lasts; repeat throttles get doubling durations.',
+    presets: { cost: 3600, performance: 3600 },
+    consumers,
+  }),
+  anomalyThrottlePatienceSeconds: knob(durationType({ min: 0, max: 30 * 86400 }), {
+    description:
+      'How long a throttled entity must keep hitting its throttle (rate-limited in every 15 minutes of the last hour) before it is blocked; longer than a benign burst lasts.',
+    presets: { cost: 5400, performance: 5400 },
+    consumers,
+  }),
+  anomalyBlockVolumeRatio: knob(numberType({ min: 1, max: 100_000 }), {
+    description:
+      'Ratio to the expected rate from which volume alone blocks, when it also clears the block significance; below it volume only throttles (benign bursts reach tens of times their usual level).',
+    presets: { cost: 100, performance: 100 },
+    consumers,
+  }),
   anomalyAllowlist: knob(listType(allowlistEntryType()), {
-    description: 'Users (user:<id>) and IPs or CIDRs (ip:<addr>[/len]) that are reported but never blocked.',
+    description:
+      'Users (user:<id>) and IPs or CIDRs (ip:<addr>[/len]) that are reported but never blocked or throttled.',
     default: [],
     consumers,
   }),

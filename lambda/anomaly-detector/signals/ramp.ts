@@ -2,10 +2,11 @@
 // judged against the same hour on earlier days instead. Its evidence is the shape — four hours of
 // steady growth ending well above the usual level — which a busy day (flat), a morning start (seen
 // on earlier days too) or noise (not monotone) rarely has; so it needs less significance than a surge.
-import { hasOwnLevel } from '../baseline';
+import { hasOwnLevel } from '../own-level';
 import { excessZ } from '../stats';
 import type { SignalHit } from '../decision';
 import { fmt, fmt1, type SignalContext } from './context';
+import { throttleBar } from '../response';
 
 const HOURS = 4;
 
@@ -54,9 +55,10 @@ export function ramp(ctx: SignalContext, e: number): SignalHit | undefined {
   // the smaller one is the better estimate.
   const phi = Math.min(ctx.baselines.levelPhi[e]!, ctx.baselines.hourPhi[e]!);
   const score = excessZ(current + h[1]![e]!, baseline + previousUsual, phi);
-  if (score < s.anomalyRampSignificance) return undefined;
+  if (score < throttleBar(s, s.anomalyRampSignificance)) return undefined;
   return {
     signal: 'ramp',
+    blockBar: s.anomalyRampSignificance,
     window: '1h',
     current,
     baseline,

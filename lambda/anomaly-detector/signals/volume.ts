@@ -5,15 +5,17 @@
 import { BUCKETS_PER_HOUR } from '../../../core/shared/buckets';
 import { excessZ } from '../stats';
 import type { SignalHit } from '../decision';
-import { BASELINE_SOURCES, hasOwnLevel, type BaselineSource } from '../baseline';
+import { BASELINE_SOURCES, type BaselineSource } from '../baseline';
+import { hasOwnLevel } from '../own-level';
 import { fmt, fmt1, type SignalContext } from './context';
+import { throttleBar } from '../response';
 
 const HOUR = BUCKETS_PER_HOUR;
 
 const PRIOR_SOURCE = BASELINE_SOURCES.indexOf('population-prior');
 
 const SOURCE_WORDS = {
-  recent: 'the previous 8 hours',
+  recent: 'the previous hours, scaled by the usual shape of the day where known',
   seasonal: 'the same hour on earlier days',
   'population-prior': "other users' hourly counts",
   floor: 'the 1 request/hour floor',
@@ -47,13 +49,26 @@ export function hourVolume(ctx: SignalContext, e: number): SignalHit | undefined
   const score = excessZ(current, baseline, ctx.baselines.hourPhi[e]!);
   const hit = { window: '1h' as const, current, baseline, ratio, score, baselineSource };
   // The original's rule, kept as a floor: its ratio only has to rise above the noise of a bursty
-  // low-volume user, a lower bar than a surge's.
-  if (ratio >= s.anomalyThreshold && score >= s.anomalyNoiseSignificance) {
-    return { ...hit, signal: 'spike', reason: describe(ctx, e, 'above the ratio threshold', hit) };
-  }
-  if (score >= s.anomalySignificance && ratio >= surgeRatio) {
-    return { ...hit, signal: 'surge', reason: describe(ctx, e, 'a significant surge', hit) };
-  }
+  // low-volume user, a lower bar than a surge's. A hit that clears a block bar is preferred over one
+  // that only clears the throttle bar.
+  const spike = ratio >= s.anomalyThreshold ? s.anomalyNoiseSignificance : Number.NaN;
+  const surge = ratio >= surgeRatio ? s.anomalySignificance : Number.NaN;
+  const spikeHit = () => ({
+    ...hit,
+    signal: 'spike' as const,
+    blockBar: spike,
+    reason: describe(ctx, e, 'above the ratio threshold', hit),
+  });
+  const surgeHit = () => ({
+    ...hit,
+    signal: 'surge' as const,
+    blockBar: surge,
+    reason: describe(ctx, e, 'a significant surge', hit),
+  });
+  if (score >= spike) return spikeHit();
+  if (score >= surge) return surgeHit();
+  if (score >= throttleBar(s, spike)) return spikeHit();
+  if (score >= throttleBar(s, surge)) return surgeHit();
   return sustained;
 }
 
@@ -61,9 +76,9 @@ export function hourVolume(ctx: SignalContext, e: number): SignalHit | undefined
  * The expectation of the newest `buckets` buckets judged against the usual level (`usual`), raised
  * to today's level where that applies and is higher: on a busy day (the day factor of a person's
  * traffic, or a service's busy week) every window is above the usual level, and the usual level's
- * noise does not cover a whole day above it. Judged against the usual level alone, one overdispersed
- * bucket on a day at 1.5x was a false block: seeds 42 / 7 / 1234 had 2 / 3 / 5, and 0 / 0 / 4 with
- * this. Today's level is never below TODAY_FLOOR of the usual one, so it never lowers the bar.
+ * noise does not cover a whole day above it: judged against the usual level alone, one
+ * overdispersed bucket on a busy day reads as a burst. Today's level is never below TODAY_FLOOR of
+ * the usual one, so it never lowers the bar.
  */
 function onBusyDay(
   ctx: SignalContext,
@@ -108,9 +123,17 @@ export function todayVolume(ctx: SignalContext, e: number): SignalHit | undefine
     const ratio = current / baseline;
     if (ratio < s.anomalySurgeRatio) continue;
     const score = excessZ(current, baseline, today.phi[e]!);
-    if (score < s.anomalySignificance || (strongest && strongest.score >= score)) continue;
+    if (score < throttleBar(s, s.anomalySignificance) || (strongest && strongest.score >= score)) continue;
     const window = WINDOW_NAMES[k]!;
-    const hit = { window, current, baseline, ratio, score, baselineSource: 'today' as const };
+    const hit = {
+      window,
+      current,
+      baseline,
+      ratio,
+      score,
+      baselineSource: 'today' as const,
+      blockBar: s.anomalySignificance,
+    };
     const what = k < HOUR ? 'burst' : 'surge';
     strongest = {
       ...hit,
@@ -138,10 +161,11 @@ function sustainedNewcomer(
   const bar = s.anomalyPriorSustainedRatio * baseline;
   if (current < bar || previous < bar) return undefined;
   const score = excessZ(current + previous, 2 * baseline, 0);
-  if (score < s.anomalyNoiseSignificance) return undefined;
+  if (score < throttleBar(s, s.anomalyNoiseSignificance)) return undefined;
   const ratio = current / baseline;
   return {
     signal: 'surge',
+    blockBar: s.anomalyNoiseSignificance,
     window: '1h',
     current,
     baseline,
@@ -178,8 +202,16 @@ export function bucketBurst(ctx: SignalContext, e: number): SignalHit | undefine
     const ratio = current / baseline;
     if (ratio < s.anomalySurgeRatio) continue;
     const score = excessZ(current, baseline, bucketPhi + ((hourPhi - bucketPhi) * (k - 1)) / 3);
-    if (score < s.anomalySignificance || (strongest && strongest.score >= score)) continue;
-    const hit = { window: WINDOW_NAMES[k]!, current, baseline, ratio, score, baselineSource };
+    if (score < throttleBar(s, s.anomalySignificance) || (strongest && strongest.score >= score)) continue;
+    const hit = {
+      window: WINDOW_NAMES[k]!,
+      current,
+      baseline,
+      ratio,
+      score,
+      baselineSource,
+      blockBar: s.anomalySignificance,
+    };
     strongest = { ...hit, signal: 'burst', reason: describe(ctx, e, 'a significant burst', hit) };
   }
   return strongest;

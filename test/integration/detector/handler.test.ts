@@ -128,7 +128,7 @@ describe('anomaly detector handler (dynalite)', () => {
   }
 
   it('blocks what it detects with a ttl, reports the allowlisted, alerts once, and reruns idempotently', async () => {
-    const { handler, alerts, getItem, setNow } = await setup();
+    const { handler, alerts, getItem, setNow, config } = await setup();
     const summary = await handler();
     expect(summary).toMatchObject({
       autoBlocked: true,
@@ -136,25 +136,48 @@ describe('anomaly detector handler (dynalite)', () => {
       windowEnd: new Date(NOW).toISOString(),
     });
     const byEntity = Object.fromEntries(summary.entities.map((e) => [e.entity, e]));
-    expect(byEntity['user:alice']).toMatchObject({ action: 'block', strikes: 1 });
-    expect(byEntity['ip:203.0.113.9']).toMatchObject({ action: 'block', signal: 'auth-storm' });
+    // Volume alone throttles; an auth storm is an abuse signature and blocks.
+    expect(byEntity['user:alice']).toMatchObject({ action: 'throttle', response: 'throttle', strikes: 1 });
+    expect(byEntity['ip:203.0.113.9']).toMatchObject({
+      action: 'block',
+      response: 'block',
+      signal: 'auth-storm',
+    });
     expect(byEntity['user:ops-bot']).toMatchObject({ action: 'report' });
-    expect(summary.blockedCount).toBe(2);
+    expect(summary.blockedCount).toBe(1);
+    expect(summary.throttledCount).toBe(1);
     expect(summary.anomalyCount).toBe(summary.entities.length);
 
     const item = await getItem(blockItemKey(alice));
     expect(item?.ttl).toBe(NOW / 1000 + 3600);
     const block = fromBlockItem(item!)!;
-    expect(block).toMatchObject({ source: 'detector', strikes: 1, blockedAt: NOW / 1000, entity: alice });
+    expect(block).toMatchObject({
+      action: 'throttle',
+      source: 'detector',
+      strikes: 1,
+      blockedAt: NOW / 1000,
+      entity: alice,
+    });
+    // Generous: at least 3x what alice usually sends (40/h), and never below the floor.
+    expect(block.limit!.refillPerSecond * 3600).toBeGreaterThanOrEqual(3 * 40);
+    expect(block.limit!.refillPerSecond).toBeGreaterThanOrEqual(config.anomalyThrottleMinRate);
+    expect(block.evidence).toMatchObject({ why: byEntity['user:alice']!.why });
+    expect(fromBlockItem((await getItem(blockItemKey(storm)))!)).toMatchObject({ action: 'block' });
+    expect(fromBlockItem((await getItem(blockItemKey(storm)))!)).not.toHaveProperty('limit');
     expect(block.evidence).toMatchObject({
       signal: summary.entities.find((e) => e.entity === 'user:alice')!.signal,
     });
     expect(isBlockActive(block, NOW + 30 * 60_000)).toBe(true);
     expect(await getItem(blockItemKey(ops))).toBeUndefined();
-    expect(await getItem(detectorStateKey(alice))).toMatchObject({ strikes: 1, lastWindowEnd: NOW });
+    expect(await getItem(detectorStateKey(alice))).toMatchObject({
+      throttleStrikes: 1,
+      throttledSince: NOW / 1000,
+      alertedAction: 'throttle',
+      lastWindowEnd: NOW,
+    });
 
     expect(alerts).toHaveLength(1);
-    expect(alerts[0]!.subject).toBe(`SentinelAPI: 3 anomalies detected`);
+    expect(alerts[0]!.subject).toBe(`SentinelAPI: 3 anomalies detected (1 blocked, 1 throttled)`);
     expect(alerts[0]!.message.split('\n')[0]).toContain('3 entities flagged');
 
     // The same window again: nothing blocked twice, no second alert.
@@ -168,6 +191,25 @@ describe('anomaly detector handler (dynalite)', () => {
     expect(next.blockedCount).toBe(0);
     expect(alerts).toHaveLength(1);
     expect((await getItem(blockItemKey(alice)))?.ttl).toBe(NOW / 1000 + 3600);
+  });
+
+  it('stamps a block with the decision time, not the end of the window it judged', async () => {
+    const { handler, getItem, setNow } = await setup();
+    // A manual run (smoke) judges the window ending at the end of the current bucket, minutes ahead.
+    const decidedAt = NOW - 9 * 60_000 + 12_000;
+    setNow(decidedAt);
+    const summary = await handler(NOW);
+    expect(summary.windowEnd).toBe(new Date(NOW).toISOString());
+    const block = fromBlockItem((await getItem(blockItemKey(alice)))!)!;
+    expect(block.blockedAt).toBe(Math.floor(decidedAt / 1000));
+    expect(block.expiresAt).toBe(Math.floor(decidedAt / 1000) + 3600);
+    expect(block.evidence).toMatchObject({
+      windowStart: new Date(NOW - HOUR).toISOString(),
+      windowEnd: new Date(NOW).toISOString(),
+    });
+    expect(summary.entities.find((e) => e.entity === 'user:alice')?.until).toBe(
+      new Date((Math.floor(decidedAt / 1000) + 3600) * 1000).toISOString(),
+    );
   });
 
   it('never shortens a longer block, and escalates a repeat offender', async () => {
@@ -210,26 +252,67 @@ describe('anomaly detector handler (dynalite)', () => {
     ).toBe(false);
     expect((await getItem(blockItemKey(storm)))?.source).toBe('manual');
 
-    // Two hours later alice's first block has expired and she bursts again: a doubled block.
+    // Two hours later alice's first throttle has expired and she bursts again: a doubled throttle.
     const later = NOW + 2 * HOUR;
     await seed(client, tables.trafficAggregates, scenario(later));
     setNow(later);
     const second = await handler();
     expect(second.entities.find((e) => e.entity === 'user:alice')).toMatchObject({
-      action: 'block',
+      action: 'throttle',
       strikes: 2,
     });
     expect((await getItem(blockItemKey(alice)))?.ttl).toBe(later / 1000 + 7200);
+  });
+
+  it('never replaces a block with a throttle, and replaces a throttle with a block', async () => {
+    const { tables, getItem } = await setup();
+    const direct = createDetectorStore(client, {
+      aggregates: tables.trafficAggregates,
+      blocklist: tables.blocklist,
+    });
+    const at = NOW / 1000;
+    const record = (action: 'block' | 'throttle', expiresAt: number) => ({
+      entity: alice,
+      action,
+      ...(action === 'throttle' ? { limit: { capacity: 30, refillPerSecond: 0.5 } } : {}),
+      reason: 'x',
+      blockedAt: at,
+      expiresAt,
+      source: 'detector' as const,
+      strikes: 1,
+    });
+    expect(await direct.putBlock(record('block', at + 600))).toBe(true);
+    expect(await direct.putBlock(record('throttle', at + 7200))).toBe(false);
+    expect((await getItem(blockItemKey(alice)))?.action).toBe('block');
+    const ip = ipEntity('198.51.100.4');
+    const throttle = { ...record('throttle', at + 7200), entity: ip };
+    expect(await direct.putBlock(throttle)).toBe(true);
+    expect(await direct.putBlock({ ...throttle, expiresAt: at + 600 })).toBe(false);
+    expect(await direct.putBlock({ ...record('block', at + 600), entity: ip })).toBe(true);
+    expect(fromBlockItem((await getItem(blockItemKey(ip)))!)).toMatchObject({
+      action: 'block',
+      expiresAt: at + 600,
+    });
+    const histories = await direct.readHistories([alice, ip], NOW);
+    expect(histories.get(entityKey(ip))).toMatchObject({ blockExpiresAt: at + 600 });
   });
 
   it('in shadow mode blocks nothing, alerts once and says what it would have done', async () => {
     const { handler, alerts, getItem } = await setup({ anomalyAutoBlock: false });
     const summary = await handler();
     expect(summary).toMatchObject({ autoBlocked: false, blockedCount: 0 });
-    expect(summary.entities.find((e) => e.entity === 'user:alice')).toMatchObject({ action: 'shadow' });
+    expect(summary.entities.find((e) => e.entity === 'user:alice')).toMatchObject({
+      action: 'shadow',
+      response: 'throttle',
+    });
     expect(await getItem(blockItemKey(alice))).toBeUndefined();
     expect(alerts).toHaveLength(1);
-    expect(alerts[0]!.message).toContain('shadow mode: would be blocked until');
+    const details = JSON.parse(alerts[0]!.message.split('Details (JSON):\n')[1]!);
+    expect(details.anomalies.map((a: { action: string }) => a.action).sort()).toEqual([
+      'report',
+      'shadow-block',
+      'shadow-throttle',
+    ]);
     await handler();
     expect(alerts).toHaveLength(1);
   });

@@ -17,6 +17,10 @@ const base: Omit<Decision, 'entity'> = {
   baselineSource: 'recent',
   otherSignals: ['burst'],
   allowlisted: false,
+  action: 'block',
+  why: 'volume 40x the expected: blocked',
+  limit: { capacity: 30, refillPerSecond: 0.5 },
+  usualHourly: 10,
 };
 const detection: Detection = {
   now: NOW,
@@ -35,6 +39,8 @@ describe('formatAlert', () => {
     const actions: AlertedAction[] = [
       {
         kind: 'block',
+        response: 'block',
+        why: 'volume 40x the expected: blocked',
         decision: { ...base, entity: userEntity('alice') },
         strikes: 2,
         blockedAt: NOW / 1000,
@@ -48,7 +54,7 @@ describe('formatAlert', () => {
       },
     ];
     const alert = formatAlert(actions, detection)!;
-    expect(alert.subject).toBe('SentinelAPI: 2 anomalies detected');
+    expect(alert.subject).toBe('SentinelAPI: 2 anomalies detected (1 blocked, 0 throttled)');
     const [summary, json] = alert.message.split('Details (JSON):\n');
     expect(summary).toContain('user:alice [spike]');
     expect(summary).toContain('blocked until 2025-03-12T14:00:00Z (repeat offence 2, doubled)');
@@ -63,5 +69,29 @@ describe('formatAlert', () => {
       score: 12.35,
     });
     expect(details.anomalies[1]).toMatchObject({ entity: 'ip:10.0.0.1', action: 'report' });
+  });
+
+  it('names the action: a throttle with its limit, and what shadow mode would have done', () => {
+    const limit = { capacity: 30, refillPerSecond: 0.5 };
+    const enforcement = {
+      decision: { ...base, entity: userEntity('bob'), action: 'throttle' as const },
+      response: 'throttle' as const,
+      why: 'volume only (spike)',
+      strikes: 1,
+      blockedAt: NOW / 1000,
+      expiresAt: NOW / 1000 + 3600,
+      limit,
+    };
+    const alert = formatAlert(
+      [
+        { ...enforcement, kind: 'throttle' },
+        { ...enforcement, kind: 'shadow', decision: { ...enforcement.decision, entity: userEntity('eve') } },
+      ],
+      detection,
+    )!;
+    expect(alert.subject).toBe('SentinelAPI: 2 anomalies detected (0 blocked, 2 throttled)');
+    const details = JSON.parse(alert.message.split('Details (JSON):\n')[1]!);
+    expect(details.anomalies[0]).toMatchObject({ entity: 'user:bob', action: 'throttle', limit });
+    expect(details.anomalies[1]).toMatchObject({ entity: 'user:eve', action: 'shadow-throttle', limit });
   });
 });

@@ -2,7 +2,7 @@
 // configuration errors at start-up, with the config error code.
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../core/config/load';
-import { parseAllowlistEntry } from '../../../core/config/knobs/detector';
+import { parseAllowlistEntry } from '../../../core/shared/allowlist-entry';
 import { ipEntity, userEntity } from '../../../core/shared/entity';
 import { ErrorCode } from '../../../core/shared/errors';
 import { compileAllowlist } from '../../../lambda/anomaly-detector/allowlist';

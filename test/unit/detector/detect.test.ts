@@ -14,6 +14,16 @@ const flagged = (traffic: Traffic, overrides = {}) =>
   detect(traffic.input(), settings(overrides), NOW).decisions;
 const decisionFor = (traffic: Traffic, id: string, overrides = {}) =>
   flagged(traffic, overrides).find((d) => d.entity.id === id);
+/**
+ * The bars as they are without the lower throttle bar: the block bars decide what is flagged, and a
+ * hit at or above the instant significance counts in its first run.
+ */
+const blockBarsOnly = (overrides: Record<string, unknown> = {}) => ({
+  anomalyThrottleSignificance: 50,
+  anomalyThrottleInstantSignificance:
+    (overrides.anomalyInstantSignificance as number | undefined) ?? settings().anomalyInstantSignificance,
+  ...overrides,
+});
 const signalsOf = (d: Decision | undefined) => (d ? [d.signal, ...d.otherSignals] : []);
 const original = (traffic: Traffic) =>
   originalRule(traffic.input(), { anomalyThreshold: 8, anomalyMinRequests: 40 }, NOW).map((a) => a.entity.id);
@@ -117,15 +127,15 @@ describe('detect', () => {
     once.bucket(alice, BUCKET_MS, { requests: 70 });
     // On its own the newest bucket is a burst, but below the instant significance: one noisy
     // bucket blocks nobody.
-    const alone = decisionFor(once, 'alice', { anomalyInstantSignificance: 0 });
+    const alone = decisionFor(once, 'alice', blockBarsOnly({ anomalyInstantSignificance: 0 }));
     expect(alone).toMatchObject({ signal: 'burst', window: '15m' });
     expect(alone!.score).toBeLessThan(settings().anomalyInstantSignificance);
-    expect(decisionFor(once, 'alice')).toBeUndefined();
+    expect(decisionFor(once, 'alice', blockBarsOnly())).toBeUndefined();
     // The same excess in two buckets running was a burst in the run before too: flagged.
     const twice = usual();
     for (const b of [4, 3]) twice.bucket(alice, b * BUCKET_MS, { requests: 10 });
     for (const b of [2, 1]) twice.bucket(alice, b * BUCKET_MS, { requests: 70 });
-    expect(decisionFor(twice, 'alice')?.signal).toBe('burst');
+    expect(decisionFor(twice, 'alice', blockBarsOnly())?.signal).toBe('burst');
     // Confirmation is for volume only: other signals and strong hits are unaffected (see the
     // burst, auth storm and enumeration tests, which fire in a single run).
   });
@@ -138,7 +148,7 @@ describe('detect', () => {
     traffic.bucket(alice, BUCKET_MS, { requests: 60 });
     const alone = { anomalyInstantSignificance: 0, anomalyConfirmationMargin: 0 };
     const scoreAt = (now: number, overrides = {}) =>
-      detect(traffic.input(), settings({ ...alone, ...overrides }), now).decisions.find(
+      detect(traffic.input(), settings(blockBarsOnly({ ...alone, ...overrides })), now).decisions.find(
         (d) => d.entity.id === 'alice',
       )?.score ?? 0;
     const before = scoreAt(NOW - BUCKET_MS);
@@ -149,8 +159,12 @@ describe('detect', () => {
     // A bar between the two runs' scores, less than a margin above the run before's.
     const bar = { anomalySignificance: before + 0.5, anomalyNoiseSignificance: before + 0.5 };
     expect(scoreAt(NOW, bar)).toBe(now);
-    expect(decisionFor(traffic, 'alice', { ...bar, anomalyConfirmationMargin: 1 })?.signal).toBe('burst');
-    expect(decisionFor(traffic, 'alice', { ...bar, anomalyConfirmationMargin: 0 })).toBeUndefined();
+    expect(
+      decisionFor(traffic, 'alice', blockBarsOnly({ ...bar, anomalyConfirmationMargin: 1 }))?.signal,
+    ).toBe('burst');
+    expect(
+      decisionFor(traffic, 'alice', blockBarsOnly({ ...bar, anomalyConfirmationMargin: 0 })),
+    ).toBeUndefined();
   });
 
   it('judges a user with one or two earlier days at this hour as a newcomer, not by those days', () => {
@@ -193,10 +207,13 @@ describe('detect', () => {
       return traffic.bucket(alice, BUCKET_MS, { requests: newest });
     };
     const alone = { anomalyInstantSignificance: 0 };
-    expect(decisionFor(day(40), 'alice', alone)).toMatchObject({ signal: 'burst', window: '15m' });
-    expect(decisionFor(day(80), 'alice', alone)).toBeUndefined();
+    expect(decisionFor(day(40), 'alice', blockBarsOnly(alone))).toMatchObject({
+      signal: 'burst',
+      window: '15m',
+    });
+    expect(decisionFor(day(80), 'alice', blockBarsOnly(alone))).toBeUndefined();
     // Far above today's level is a burst on a busy day too, judged against that level.
-    expect(decisionFor(day(80, 85), 'alice', alone)).toMatchObject({
+    expect(decisionFor(day(80, 85), 'alice', blockBarsOnly(alone))).toMatchObject({
       signal: 'burst',
       baselineSource: 'today',
     });
@@ -288,12 +305,12 @@ describe('detect', () => {
     // against the two before it (90 + 20) is unremarkable; the last two hours against the two before
     // them (20 + 20) are 4.5x.
     const burst = flat(population(new Traffic(), 60)).hours(alice, 3, 9, 20).hours(alice, 1, 2, 90);
-    const decision = decisionFor(burst, 'alice', once);
+    const decision = decisionFor(burst, 'alice', blockBarsOnly(once));
     expect(decision).toMatchObject({ signal: 'surge', baselineSource: 'today', window: '2h', current: 180 });
     expect(decision!.reason).toContain("today's 2 hours before the window");
     // The same two hours at the day's own level are not flagged.
     const ordinary = flat(population(new Traffic(), 60)).hours(alice, 1, 9, 20);
-    expect(decisionFor(ordinary, 'alice', once)).toBeUndefined();
+    expect(decisionFor(ordinary, 'alice', blockBarsOnly(once))).toBeUndefined();
   });
 
   it("counts a launch under way once: today's level already holds it, the population factor does not add it", () => {
