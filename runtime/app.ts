@@ -77,7 +77,7 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
     const existing = c.get('state') as RequestState | undefined;
     const state = existing ?? newRequestState(c, context);
     const refused = refuseDotSegments(c, state);
-    if (!refused) state.decision = 'bad_request';
+    if (!refused) state.decision = 'not_found';
     const response = refused ?? errorResponse(c, 'not_found', state.requestId);
     if (!existing) {
       response.headers.set(REQUEST_ID_HEADER, state.requestId);

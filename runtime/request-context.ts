@@ -36,6 +36,7 @@ export function newRequestState(c: Context<GatewayEnv>, options: RequestContextO
     time: options.clock.now(),
     startedAt: performance.now(),
     method: c.req.method,
+    path,
     endpoint: path,
     clientIp: clientIp(
       env?.incoming?.socket.remoteAddress ?? options.defaultAddress ?? '127.0.0.1',

@@ -13,6 +13,8 @@ export interface RequestState {
   /** performance.now() at arrival, for latency. */
   startedAt: number;
   method: string;
+  /** The path the client asked for, without the query string (the access log's `path`). */
+  path: string;
   /** Path as seen by telemetry: after /proxy for proxied requests, without the query string. */
   endpoint: string;
   clientIp: string;

@@ -11,6 +11,7 @@ export const REQUEST_DECISIONS = [
   'blocked',
   'unauthenticated',
   'bad_request',
+  'not_found',
   'upstream_error',
   'unavailable',
 ] as const;

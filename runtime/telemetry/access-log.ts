@@ -46,7 +46,7 @@ export function accessLogLine(state: Readonly<RequestState>): string {
   if (state.userId !== undefined) line += `,"userId":${JSON.stringify(state.userId)}`;
   line +=
     `,"ip":"${state.clientIp}","method":"${state.method}"` +
-    `,"path":${JSON.stringify(state.endpoint)},"status":${num(state.status)}` +
+    `,"path":${JSON.stringify(state.path)},"status":${num(state.status)}` +
     `,"latencyMs":${num(round(state.latencyMs))}`;
   if (state.upstreamMs !== undefined) line += `,"upstreamMs":${num(round(state.upstreamMs))}`;
   line += `,"bytesIn":${num(state.bytesIn)},"bytesOut":${num(state.bytesOut)},"decision":"${state.decision}"`;

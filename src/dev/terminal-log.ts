@@ -17,6 +17,7 @@ const DECISION_COLOR: Record<string, keyof Colors> = {
   blocked: 'red',
   unauthenticated: 'magenta',
   bad_request: 'magenta',
+  not_found: 'magenta',
   upstream_error: 'red',
   unavailable: 'red',
 };

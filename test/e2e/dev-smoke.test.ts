@@ -46,6 +46,7 @@ describe('sentinel dev', () => {
   it('writes JSON request log lines when its output is piped, successes included', async () => {
     const token = /export TOKEN=(\S+)/.exec(dev.stderr())![1]!;
     await fetch(`http://127.0.0.1:${port}/proxy/v1/profile`);
+    await fetch(`http://127.0.0.1:${port}/`);
     await fetch(`http://127.0.0.1:${port}/proxy/v1/orders`, {
       headers: { authorization: `Bearer ${token}` },
     });
@@ -58,10 +59,22 @@ describe('sentinel dev', () => {
         .find((l) => l.type === 'request' && l.path === path);
     // Both lines: the first test's request already logged a /v1/orders line, so waiting for that
     // path alone can pass before this batch is written (the writer batches for up to 100 ms).
-    await eventually(() => lineFor('/v1/profile') !== undefined && lineFor('/v1/orders') !== undefined);
-    expect(lineFor('/v1/profile')).toMatchObject({ status: 401, decision: 'unauthenticated', method: 'GET' });
+    // The path is the one the client called, /proxy included.
+    await eventually(
+      () => lineFor('/proxy/v1/profile') !== undefined && lineFor('/proxy/v1/orders') !== undefined,
+    );
+    expect(lineFor('/proxy/v1/profile')).toMatchObject({
+      status: 401,
+      decision: 'unauthenticated',
+      method: 'GET',
+    });
     // The gateway's default logs errors only; sentinel dev logs every request (its terminal shows them).
-    expect(lineFor('/v1/orders')).toMatchObject({ status: 200, decision: 'allowed', userId: 'demo-user' });
+    expect(lineFor('/proxy/v1/orders')).toMatchObject({
+      status: 200,
+      decision: 'allowed',
+      userId: 'demo-user',
+    });
+    expect(lineFor('/')).toMatchObject({ status: 404, decision: 'not_found' });
   });
 
   it('reports a port in use with the port and how to choose another', async () => {

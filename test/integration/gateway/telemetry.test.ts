@@ -145,7 +145,7 @@ describe('telemetry', () => {
       userId: 'alice',
       decision: 'limited',
       remaining: 0,
-      path: '/a',
+      path: '/proxy/a',
     });
     expect(requests.find((l) => l.status === 404)).toMatchObject({ userId: 'bob', decision: 'allowed' });
     expect(requests.find((l) => l.status === 401)).toMatchObject({

@@ -17,6 +17,7 @@ function state(i: number, status: number): RequestState {
     time: T,
     startedAt: performance.now(),
     method: 'GET',
+    path: '/proxy/a',
     endpoint: '/a',
     clientIp: '192.0.2.1',
     userAgent: undefined,
