@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderStack } from '../../../src/templates';
-import { ASSETS, configFor } from '../../unit/templates/fixtures';
+import { ASSETS, configFor } from '../../helpers/template-fixtures';
 
 const hasCfnLint = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' }).status === 0;
 

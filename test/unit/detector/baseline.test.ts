@@ -5,7 +5,7 @@ import { BUCKET_MS } from '../../../core/shared/buckets';
 import { userEntity, type Entity } from '../../../core/shared/entity';
 import { computeBaselines } from '../../../lambda/anomaly-detector/baseline';
 import { computeWindows } from '../../../lambda/anomaly-detector/windows';
-import { NOW, population, settings, Traffic } from './traffic';
+import { NOW, population, settings, Traffic } from '../../helpers/detector-traffic';
 
 const alice = userEntity('alice');
 

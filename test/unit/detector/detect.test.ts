@@ -7,7 +7,7 @@ import { ErrorCode } from '../../../core/shared/errors';
 import type { Decision } from '../../../lambda/anomaly-detector/decision';
 import { detect } from '../../../lambda/anomaly-detector/detect';
 import { originalRule } from '../../../lambda/anomaly-detector/signals/original-rule';
-import { HOUR, NOW, population, settings, Traffic } from './traffic';
+import { HOUR, NOW, population, settings, Traffic } from '../../helpers/detector-traffic';
 
 const alice = userEntity('alice');
 const flagged = (traffic: Traffic, overrides = {}) =>

@@ -7,7 +7,7 @@ import { ipEntity, userEntity } from '../../../core/shared/entity';
 import { detect } from '../../../lambda/anomaly-detector/detect';
 import type { SignalHit } from '../../../lambda/anomaly-detector/decision';
 import { blockWorthy, throttleLimit } from '../../../lambda/anomaly-detector/response';
-import { NOW, population, settings, Traffic } from './traffic';
+import { NOW, population, settings, Traffic } from '../../helpers/detector-traffic';
 
 const alice = userEntity('alice');
 const decisionFor = (traffic: Traffic, id: string, overrides = {}) =>

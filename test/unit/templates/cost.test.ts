@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildTemplate, estimateMonthlyCost } from '../../../src/templates';
 import { PRICE_DATE, PRICE_REGION } from '../../../src/templates/prices';
-import { configFor } from './fixtures';
+import { configFor } from '../../helpers/template-fixtures';
 
 describe('estimateMonthlyCost', () => {
   it('states region, date, assumptions and exclusions, and totals its lines', () => {

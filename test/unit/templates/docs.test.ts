@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { estimateMonthlyCost, TEMPLATE_RULES } from '../../../src/templates';
 import { PRICE_DATE, PRICE_REGION } from '../../../src/templates/prices';
-import { configFor } from './fixtures';
+import { configFor } from '../../helpers/template-fixtures';
 
 const doc = readFileSync(fileURLToPath(new URL('../../../docs/stacks.md', import.meta.url)), 'utf8');
 

@@ -9,7 +9,7 @@ import { REDACTED } from '../../../core/config/redact';
 import { knobFor } from '../../../core/config/schema';
 import { renderStack, type StackMode } from '../../../src/templates';
 import { detectorRunMinute, detectorScheduleExpression } from '../../../src/templates/detector-schedule';
-import { ASSETS, CERTIFICATE_ARN, configFor, JWT_SECRET } from './fixtures';
+import { ASSETS, CERTIFICATE_ARN, configFor, JWT_SECRET } from '../../helpers/template-fixtures';
 
 const STACK_OWNED = new Set<string>(Object.keys(deployKnobs));
 

@@ -22,7 +22,7 @@ import {
 } from '../../../src/templates';
 import { evaluateCondition } from '../../../src/templates/conditions';
 import { findTemplatesDir } from '../../../src/templates/templates-dir';
-import { ASSETS, CERTIFICATE_ARN, configFor } from './fixtures';
+import { ASSETS, CERTIFICATE_ARN, configFor } from '../../helpers/template-fixtures';
 
 type Resource = { Type: string; Condition?: string; Properties: Record<string, any>; DependsOn?: unknown };
 const resourcesOf = (mode: StackMode, https = false) =>

@@ -11,7 +11,7 @@ import { renderStack, validateStack } from '../../../src/templates';
 import { RETAINED_TABLE_IDS } from '../../../src/templates/generated-fragments';
 import { ecrRepositoryArn } from '../../../src/templates/image-repository';
 import { stopTimeoutSeconds } from '../../../src/templates/stop-timeout';
-import { ASSETS, configFor } from './fixtures';
+import { ASSETS, configFor } from '../../helpers/template-fixtures';
 
 type Resource = { Type: string; Condition?: string; Properties: Record<string, any>; [k: string]: any };
 const render = (env: Record<string, string> = {}, assets = ASSETS) => renderStack('full', configFor({ env }), assets);

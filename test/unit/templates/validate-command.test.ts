@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/cli/run';
-import { JWT_SECRET } from './fixtures';
+import { JWT_SECRET } from '../../helpers/template-fixtures';
 
 const cwd = mkdtempSync(join(tmpdir(), 'sentinel-validate-'));
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));

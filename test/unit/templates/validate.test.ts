@@ -11,7 +11,7 @@ import {
   type RenderedStack,
   type TemplateIssue,
 } from '../../../src/templates';
-import { ASSETS, configFor, fixture } from './fixtures';
+import { ASSETS, configFor, fixture } from '../../helpers/template-fixtures';
 
 const rulesOf = (issues: TemplateIssue[]) => [...new Set(issues.map((i) => i.rule))];
 

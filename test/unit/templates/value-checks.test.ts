@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { renderStack, validateTemplate, type RenderedStack, type TemplateIssue } from '../../../src/templates';
 import { judgeRuntime } from '../../../src/templates/validate/lambda-runtimes';
 import { isCidr } from '../../../src/templates/validate/property-rules';
-import { ASSETS, configFor } from './fixtures';
+import { ASSETS, configFor } from '../../helpers/template-fixtures';
 
 const NOW = () => new Date('2026-12-01T00:00:00Z');
 

@@ -1,13 +1,15 @@
 // Shared inputs of the template tests: resolved configs per preset and feature, and fixed assets.
+import { ConfigError } from '../../core/config/issues';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Preset } from '../../../core/config/knob';
-import { resolveConfig } from '../../../core/config/resolve';
-import type { Config } from '../../../core/config/schema';
-import type { StackAssets } from '../../../src/templates';
-import { parseCfnYaml } from '../../../src/templates/yaml';
+import type { Preset } from '../../core/config/knob';
+import { resolveConfig } from '../../core/config/resolve';
+import type { Config } from '../../core/config/schema';
+import type { StackAssets } from '../../src/templates';
+import { parseCfnYaml } from '../../src/templates/yaml';
 
-export const CERTIFICATE_ARN = 'arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-0b0a-0908-0706-050403020100';
+export const CERTIFICATE_ARN =
+  'arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-0b0a-0908-0706-050403020100';
 export const JWT_SECRET = 'test-secret-that-is-at-least-32-bytes-long!';
 
 export const ASSETS: StackAssets = {
@@ -32,11 +34,11 @@ export function configFor(options: ConfigOptions = {}): Config {
     ...options.env,
   };
   const result = resolveConfig({ env });
-  if (result.issues.length > 0) throw new Error(JSON.stringify(result.issues));
+  if (result.issues.length > 0) throw new ConfigError(result.issues);
   return result.config.values;
 }
 
 export function fixture(name: string): Record<string, unknown> {
-  const path = fileURLToPath(new URL(`../../fixtures/templates/${name}`, import.meta.url));
+  const path = fileURLToPath(new URL(`../fixtures/templates/${name}`, import.meta.url));
   return parseCfnYaml(readFileSync(path, 'utf8'), name);
 }

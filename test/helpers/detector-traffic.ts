@@ -1,14 +1,10 @@
 // Builds detector inputs for tests: a clock, entities, and per-bucket counts written by hour or bucket.
-import type { AggregateCounts } from '../../../core/shared/aggregate-record';
-import { BUCKET_MS } from '../../../core/shared/buckets';
-import type { Entity } from '../../../core/shared/entity';
-import { loadConfig } from '../../../core/config/load';
-import {
-  inputFromRecords,
-  type BucketRecord,
-  type DetectInput,
-} from '../../../lambda/anomaly-detector/input';
-import type { DetectorSettings } from '../../../lambda/anomaly-detector/settings';
+import type { AggregateCounts } from '../../core/shared/aggregate-record';
+import { BUCKET_MS } from '../../core/shared/buckets';
+import type { Entity } from '../../core/shared/entity';
+import { loadConfig } from '../../core/config/load';
+import { inputFromRecords, type BucketRecord, type DetectInput } from '../../lambda/anomaly-detector/input';
+import type { DetectorSettings } from '../../lambda/anomaly-detector/settings';
 
 /** Wednesday 2025-03-12 12:00 UTC: a run at a bucket boundary. */
 export const NOW = Date.UTC(2025, 2, 12, 12, 0);
