@@ -22,6 +22,7 @@ import {
 } from '../../../src/templates';
 import { evaluateCondition } from '../../../src/templates/conditions';
 import { findTemplatesDir } from '../../../src/templates/templates-dir';
+import { ConfigError } from '../../../core/config/issues';
 import { ASSETS, CERTIFICATE_ARN, configFor } from '../../helpers/template-fixtures';
 
 type Resource = { Type: string; Condition?: string; Properties: Record<string, any>; DependsOn?: unknown };
@@ -219,7 +220,15 @@ describe('renderStack', () => {
 
   it('refuses a domain name that is a URL or not a DNS name, saying what it wants', () => {
     for (const value of ['https://api.example.com', 'api.example.com/v1', 'API.example.com', 'localhost']) {
-      expect(() => configFor({ env: { SENTINEL_API_DOMAIN_NAME: value } }), value).toThrow(/DOMAIN_NAME.*DNS name/);
+      let thrown: unknown;
+      try {
+        configFor({ env: { SENTINEL_API_DOMAIN_NAME: value } });
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown, value).toBeInstanceOf(ConfigError);
+      expect((thrown as ConfigError).code).toBe(ErrorCode.ConfigInvalid);
+      expect((thrown as ConfigError).issues.map((i) => i.variable)).toEqual(['SENTINEL_API_DOMAIN_NAME']);
     }
   });
 
