@@ -3,6 +3,7 @@
 // Every command reports AWS errors through here. It imports no SDK module, so the CLI's error path
 // stays light.
 import { ErrorCode, SentinelError } from '../../core/shared/errors';
+import { isThrottlingError } from './throttle';
 
 /** Which call an error came from; attached by `nameAwsCalls` in aws-clients.ts. */
 export interface AwsCall {
@@ -63,16 +64,6 @@ const DENIED_CODES = new Set([
   'AuthorizationError',
   'Forbidden',
 ]);
-const THROTTLING_CODES = new Set([
-  'Throttling',
-  'ThrottlingException',
-  'ThrottledException',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'RequestThrottled',
-  'SlowDown',
-]);
-
 /** IAM action prefixes by the service names `nameAwsCalls` uses. */
 const IAM_PREFIX: Record<string, string> = {
   CloudFormation: 'cloudformation',
@@ -191,7 +182,7 @@ export function describeAwsError(error: unknown): AwsErrorFacts {
       hint: 'Your session has expired: refresh it (aws sso login, or new temporary credentials) and run again',
     };
   if (rawMessage === 'Region is missing') return { ...base, kind: 'region', hint: REGION_HINT };
-  if (THROTTLING_CODES.has(code) || httpStatus === 429 || /rate exceeded/i.test(rawMessage))
+  if (isThrottlingError({ name: code, message: rawMessage, $metadata: { httpStatusCode: httpStatus } }))
     return {
       ...base,
       kind: 'throttled',
