@@ -1,18 +1,14 @@
 // The stack commands run in-process through runCli, with scripted AWS and a virtual clock: exit
 // codes, NDJSON output parseable line by line, and the prompts' non-interactive behaviour.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import {
   CreateChangeSetCommand,
   DescribeChangeSetCommand,
   ExecuteChangeSetCommand,
   ListStackResourcesCommand,
 } from '@aws-sdk/client-cloudformation';
+import { ndjson, runCliInProcess } from '../../helpers/in-process-cli';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { engineDeps } from '../../../src/cli/engine-deps';
-import { runCli } from '../../../src/cli/run';
 import { virtualClock } from '../../../src/deploy/clock';
 import {
   awsError,
@@ -24,41 +20,13 @@ import {
   type MockedAws,
 } from '../../helpers/fake-aws';
 
-function sink() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk: Buffer, _e, cb) {
-      text += chunk.toString();
-      cb();
-    },
-  });
-  return { stream, text: () => text };
-}
-
 const ENV = {
   SENTINEL_API_UPSTREAM_BASE_URL: 'https://api.example.com',
   SENTINEL_API_JWT_SECRET_KEY: SECRET,
   SENTINEL_API_AWS_REGION: 'us-east-1',
 };
 
-async function cli(args: string[], env: Record<string, string> = ENV) {
-  const out = sink();
-  const err = sink();
-  const code = await runCli(args, {
-    stdout: out.stream,
-    stderr: err.stream,
-    stdinIsTTY: false,
-    env,
-    cwd: mkdtempSync(join(tmpdir(), 'cli-')),
-  });
-  return { code, stdout: out.text(), stderr: err.text() };
-}
-
-const ndjson = (stdout: string) =>
-  stdout
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
+const cli = (args: string[], env: Record<string, string> = ENV) => runCliInProcess(args, { env });
 
 let aws: MockedAws;
 beforeEach(() => {

@@ -1,14 +1,10 @@
 // Without a certificate the full stack serves bearer tokens over plain HTTP: `plan` and `deploy` say
 // so once, with the variables to set, and carry it in --json as a warning with its code.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { CreateChangeSetCommand, DescribeChangeSetCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeImagesCommand } from '@aws-sdk/client-ecr';
+import { ndjson, runCliInProcess } from '../../helpers/in-process-cli';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { engineDeps } from '../../../src/cli/engine-deps';
-import { runCli } from '../../../src/cli/run';
 import { virtualClock } from '../../../src/deploy/clock';
 import { fakePackageRoot, FakeStack, mockAws, SECRET, type MockedAws } from '../../helpers/fake-aws';
 
@@ -20,35 +16,7 @@ const ENV = {
   SENTINEL_API_AWS_REGION: 'us-east-1',
 };
 
-function sink() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk: Buffer, _e, cb) {
-      text += chunk.toString();
-      cb();
-    },
-  });
-  return { stream, text: () => text };
-}
-
-async function cli(args: string[], env: Record<string, string> = ENV) {
-  const out = sink();
-  const err = sink();
-  const code = await runCli(args, {
-    stdout: out.stream,
-    stderr: err.stream,
-    stdinIsTTY: false,
-    env,
-    cwd: mkdtempSync(join(tmpdir(), 'cli-')),
-  });
-  return { code, stdout: out.text(), stderr: err.text() };
-}
-
-const ndjson = (stdout: string) =>
-  stdout
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
+const cli = (args: string[], env: Record<string, string> = ENV) => runCliInProcess(args, { env });
 
 let aws: MockedAws;
 beforeEach(() => {

@@ -1,10 +1,8 @@
 // `sentinel synth` works offline and writes exactly what deploy submits: the same deploy, scripted
 // against fake AWS, hands CreateChangeSet (or, over the inline limit, the S3 upload) a template body
 // byte-identical to synth's file, and the same parameter values (secrets excepted: never written).
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import {
   CreateChangeSetCommand,
   DescribeChangeSetCommand,
@@ -12,9 +10,9 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { PutObjectCommand, type PutObjectCommandInput } from '@aws-sdk/client-s3';
 import { DescribeImagesCommand } from '@aws-sdk/client-ecr';
+import { runCliInProcess } from '../../helpers/in-process-cli';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { engineDeps } from '../../../src/cli/engine-deps';
-import { runCli } from '../../../src/cli/run';
 import { virtualClock } from '../../../src/deploy/clock';
 import { deployStack } from '../../../src/deploy/deploy';
 import {
@@ -36,29 +34,7 @@ const ENV = {
   SENTINEL_API_AWS_REGION: REGION,
 };
 
-function sink() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk: Buffer, _e, cb) {
-      text += chunk.toString();
-      cb();
-    },
-  });
-  return { stream, text: () => text };
-}
-
-async function cli(args: string[], cwd = mkdtempSync(join(tmpdir(), 'synth-'))) {
-  const out = sink();
-  const err = sink();
-  const code = await runCli(args, {
-    stdout: out.stream,
-    stderr: err.stream,
-    stdinIsTTY: false,
-    env: ENV,
-    cwd,
-  });
-  return { code, stdout: out.text(), stderr: err.text(), cwd };
-}
+const cli = (args: string[], cwd?: string) => runCliInProcess(args, { env: ENV, cwd });
 
 let aws: MockedAws;
 beforeEach(() => {
