@@ -345,7 +345,7 @@ describe('proxy', () => {
     expect(res.status).toBe(200);
     await expect(res.arrayBuffer()).rejects.toThrow();
     await eventually(() =>
-      gw.lines.some((l) => l.includes('"path":"/half"') && l.includes('"decision":"upstream_error"')),
+      gw.lines.some((l) => l.includes('"path":"/proxy/half"') && l.includes('"decision":"upstream_error"')),
     );
     expect((await proxied(gw, '/proxy/after')).status).toBe(200);
   });
