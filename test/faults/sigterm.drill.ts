@@ -35,13 +35,14 @@ describe.runIf(redisAvailable())('fault drill: SIGTERM under load', () => {
 
   it('finishes in-flight requests, flushes telemetry and exits 0', async () => {
     const users = await bearerHeaders(20, 'sigterm-drill');
-    const [slowUser] = await bearerHeaders(1, 'sigterm-slow');
+    // One user each: a single user's requests in flight are capped (SENTINEL_API_USER_CONCURRENCY).
+    const slowUsers = await bearerHeaders(SLOW_REQUESTS, 'sigterm-slow');
     await burst(`${gateway.url}/proxy/items/1`, users[0]!, WARM_UP);
     const load = steadyLoad({ origin: gateway.url, headers: users, rate: 100, seconds: 10 });
     await sleep(3_000);
 
     const servedBefore = await stack.upstream.served();
-    const slow = Array.from({ length: SLOW_REQUESTS }, () =>
+    const slow = slowUsers.map((slowUser) =>
       get(`${gateway.url}/proxy/slow?ms=${SLOW_MS}`, slowUser).then(
         async (res) => ({ status: res.status, body: await res.text() }),
         () => ({ status: 0, body: '' }),
