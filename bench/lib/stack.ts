@@ -81,6 +81,9 @@ export function gatewayEnv(stack: Stack, extra: Record<string, string> = {}): Re
     ...storeEnv(stack.tap.endpoint, stack.tables),
     SENTINEL_API_RATE_LIMIT_CAPACITY: '1000000',
     SENTINEL_API_RATE_LIMIT_REFILL_RATE: '100000',
+    // The load generators walk the users in the same order on every connection, so one user can
+    // have every connection's request in flight at once; the per-user cap would refuse them.
+    SENTINEL_API_USER_CONCURRENCY: '4096',
     SENTINEL_API_LOG_LEVEL: 'info',
     ...extra,
   };
