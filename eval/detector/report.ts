@@ -1,7 +1,7 @@
 // The evaluation's table, ours beside the original's rule, as Markdown (readable in a terminal and
 // pasted into docs/evaluation.md as is).
 import type { Bar, Score, TypeScore } from './metrics';
-import type { OracleKnowledge, OracleResult } from './oracle';
+import type { OracleAction, OracleKnowledge, OracleResult } from './oracle';
 import { ORACLE_TYPES } from './oracle';
 import { ABUSE_TYPES, TRAP_NAMES } from './traffic';
 
@@ -55,23 +55,31 @@ const KNOWLEDGE_WORDS: Record<OracleKnowledge, string> = {
   'learned+today': "usual rates learned from 7 days + today's level from 2 h",
 };
 
-/** Recall of the known-rate references beside ours, with the z each flags at and its false blocks. */
+/**
+ * Recall of the known-rate references beside ours, at one budget: blocks beside our recall by block
+ * and false blocks, throttles beside our recall by any action and false throttles.
+ */
 export function renderOracle(
   ours: Score,
   references: ReadonlyArray<OracleResult & { knowledge: OracleKnowledge }>,
+  action: OracleAction,
 ): string {
+  const recall = (s: Score, type: (typeof ORACLE_TYPES)[number]) =>
+    action === 'block' ? s.byType[type].recallBlock : s.byType[type].recall;
+  const falseRate = (s: Score) =>
+    action === 'block' ? s.falsePer10kUserDays : s.falseThrottlesPer10kUserDays;
   const lines = [
-    `| Abuse | Ours | ${references.map((r) => KNOWLEDGE_WORDS[r.knowledge]).join(' | ')} |`,
+    `| Abuse, recall by ${action} | Ours | ${references.map((r) => KNOWLEDGE_WORDS[r.knowledge]).join(' | ')} |`,
     `|---|---|${references.map(() => '---').join('|')}|`,
   ];
   for (const type of ORACLE_TYPES) {
     lines.push(
-      `| ${type} | ${num(ours.byType[type].recall)} | ${references.map((r) => num(r.score.byType[type].recall)).join(' | ')} |`,
+      `| ${type} | ${num(recall(ours, type))} | ${references.map((r) => num(recall(r.score, type))).join(' | ')} |`,
     );
   }
   lines.push(
-    `| false blocks per 10,000 benign user-days | ${num(ours.falsePer10kUserDays)} | ${references
-      .map((r) => `${num(r.score.falsePer10kUserDays)} (z >= ${num(r.threshold, 2)})`)
+    `| false ${action}s per 10,000 benign user-days${action === 'throttle' ? ', outside organic bursts' : ''} | ${num(falseRate(ours))} | ${references
+      .map((r) => `${num(falseRate(r.score))} (z >= ${num(r.threshold, 2)})`)
       .join(' | ')} |`,
   );
   return lines.join('\n');

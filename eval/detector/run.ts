@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import type { Preset } from '../../core/config/knob';
 import { evaluate } from './evaluate';
 import { DEFAULT_SCENARIO, generateTraffic } from './generate';
-import { ORACLE_KNOWLEDGE, runOracle } from './oracle';
+import { ORACLE_BUDGETS, ORACLE_KNOWLEDGE, runOracle, type OracleAction } from './oracle';
 import { createProber, episodeSpan, explainEpisodes, explainFalseBlocks } from './explain';
 import { ABUSE_TYPES, type Traffic } from './traffic';
 import { renderBars, renderOracle, renderTable } from './report';
@@ -88,8 +88,13 @@ else if (explain) console.log(`\n${explainEpisodes(result.traffic, result.oursBl
 if (args.flag('oracle')) {
   // On traffic of its own: the replay above has enforced our blocks in its columns.
   const traffic = generateTraffic(scenario);
-  const references = ORACLE_KNOWLEDGE.map((knowledge) => ({ knowledge, ...runOracle(traffic, knowledge) }));
-  console.log(`\n${renderOracle(result.ours, references)}`);
+  for (const action of ['block', 'throttle'] as const satisfies readonly OracleAction[]) {
+    const references = ORACLE_KNOWLEDGE.map((knowledge) => ({
+      knowledge,
+      ...runOracle(traffic, knowledge, ORACLE_BUDGETS[action], action),
+    }));
+    console.log(`\n${renderOracle(result.ours, references, action)}`);
+  }
 }
 const markdown = args.string('markdown');
 if (markdown) writeFileSync(markdown, `${header}\n\n${table}\n`);

@@ -1,10 +1,11 @@
-// The known-rate references: held to the false-block budget they are given; on the seeded traffic
+// The known-rate references: held to the budget they are given (false blocks, or false throttles
+// outside organic bursts); on the seeded traffic
 // the one told true rates meets the bars ours misses (they are in the data), and knowing less
 // costs recall in order (the true rates, then less and less of them); learning the usual rates from
 // history, as a detector must, costs more.
 import { describe, expect, it } from 'vitest';
 import { generateTraffic } from '../../../eval/detector/generate';
-import { runOracle, type OracleKnowledge } from '../../../eval/detector/oracle';
+import { ORACLE_BUDGETS, runOracle, type OracleKnowledge } from '../../../eval/detector/oracle';
 
 // Without organic bursts and the other real shapes: the references know what benign users send.
 const traffic = generateTraffic({
@@ -59,5 +60,26 @@ describe('known-rate references', () => {
     expect(learned.score.byType['slow ramp'].recall).toBeLessThan(told.score.byType['slow ramp'].recall);
     // Still a detector: 10x bursts stand out against any reasonable estimate.
     expect(learned.score.byType['burst 10x+'].recall).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('as throttles, keep within the false-throttle budget, which leaves organic bursts out', () => {
+    const shaped = generateTraffic({
+      seed: 42,
+      users: 800,
+      days: 12,
+      warmupDays: 7,
+      episodesPerType: 16,
+      realShapes: true,
+    });
+    const throttles = runOracle(shaped, 'usual+today', ORACLE_BUDGETS.throttle, 'throttle');
+    const blocks = runOracle(shaped, 'usual+today', ORACLE_BUDGETS.throttle, 'block');
+    expect(throttles.score.falseThrottlesPer10kUserDays).toBeLessThanOrEqual(ORACLE_BUDGETS.throttle);
+    expect(throttles.score.blocks).toBe(0);
+    expect(blocks.score.throttles).toBe(0);
+    // Organic bursts spend a block's budget but not a throttle's: the same budget buys a lower bar.
+    expect(throttles.threshold).toBeLessThan(blocks.threshold);
+    expect(throttles.score.byType['burst 5x'].recall).toBeGreaterThanOrEqual(
+      blocks.score.byType['burst 5x'].recallBlock,
+    );
   });
 });
