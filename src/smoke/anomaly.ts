@@ -253,7 +253,7 @@ export function anomalyChecks(options: AnomalySmokeOptions): {
 
   const cleanup = async () => {
     if (options.keep) return;
-    await removeTraces(options.client, options.tables, [user], [...baselineBuckets, ...burstBuckets()]);
+    await removeTraces(options.client, options.tables, [entity], [...baselineBuckets, ...burstBuckets()]);
     report.cleanedUp = true;
   };
 
