@@ -10,7 +10,7 @@ import { aggregateKey, countsFromItem, emptyCounts } from '../../core/shared/agg
 import { aggregateUpdate } from '../../core/shared/aggregate-update';
 import { blockItemKey, fromBlockItem, isBlockActive } from '../../core/shared/block-record';
 import { BUCKET_MS, BUCKETS_PER_HOUR, bucketStart } from '../../core/shared/buckets';
-import { formatEntity, userEntity } from '../../core/shared/entity';
+import { formatEntity, ipEntity, userEntity } from '../../core/shared/entity';
 import type { TableNames } from '../../core/shared/table-setup';
 import { authStormChecks, type StormReport } from './auth-storm';
 import { fail, pass, type Check } from './check';
@@ -262,6 +262,14 @@ export function anomalyChecks(options: AnomalySmokeOptions): {
       } catch (error) {
         failures.push({ entity: formatEntity(removal.entity), message: (error as Error).message });
       }
+    }
+    const ip = storm?.report.ip;
+    if (storm && ip !== undefined && !failures.some((f) => f.entity === formatEntity(ipEntity(ip)))) {
+      if (!(await storm.awaitLifted()))
+        failures.push({
+          entity: formatEntity(ipEntity(ip)),
+          message: `removed, but the gateway still refused it after ${options.refreshSeconds * 2 + 5}s`,
+        });
     }
     report.cleanedUp = failures.length === 0;
     return failures;

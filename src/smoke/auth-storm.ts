@@ -60,6 +60,12 @@ export function authStormChecks(options: AuthStormOptions): {
   report: StormReport;
   /** The IP (once known) and the probe user (once used), with the buckets they may hold items in. */
   traces: () => Array<{ entity: Entity; buckets: number[] }>;
+  /**
+   * After the IP's block is removed: waits until the gateway lets the probe user through again, so
+   * that this machine is not refused after the run (nor a second run's burst). False when it still
+   * refuses after two refresh intervals; true at once when the block was never proven.
+   */
+  awaitLifted: () => Promise<boolean>;
 } {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
@@ -72,6 +78,7 @@ export function authStormChecks(options: AuthStormOptions): {
   const stormBuckets = () => bucketsBetween(startedAt, endedAt);
   let entity: Entity | undefined;
   let probed = false;
+  let probeToken: string | undefined;
 
   const checks: Check[] = [
     {
@@ -165,6 +172,7 @@ export function authStormChecks(options: AuthStormOptions): {
       name: 'gateway enforces the IP block',
       async run() {
         const token = await options.mint(options.probeUser);
+        probeToken = token;
         probed = true;
         const enforcement = await awaitEnforcement({
           action: 'block',
@@ -188,5 +196,17 @@ export function authStormChecks(options: AuthStormOptions): {
     ];
   };
 
-  return { checks, report, traces };
+  const awaitLifted = async () => {
+    if (probeToken === undefined) return true;
+    const headers = { authorization: `Bearer ${probeToken}` };
+    const deadline = now() + (options.refreshSeconds * 2 + 5) * 1000;
+    const lifted = await poll(deadline, 250, now, sleep, async () => {
+      const res = await http(url, { headers });
+      await res.arrayBuffer();
+      return res.status === 403 ? undefined : true;
+    });
+    return lifted === true;
+  };
+
+  return { checks, report, traces, awaitLifted };
 }
