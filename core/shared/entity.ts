@@ -101,6 +101,11 @@ export function entityKey(entity: Entity): string {
   return KEY_PREFIX[entity.kind] + entity.id;
 }
 
+/** The start every key of an entity kind shares (`IP#`), to list one kind within a partition. */
+export function entityKeyPrefix(kind: EntityKind): string {
+  return KEY_PREFIX[kind];
+}
+
 export function parseEntityKey(key: string): Entity | undefined {
   for (const kind of ['user', 'ip'] as const) {
     if (key.startsWith(KEY_PREFIX[kind])) return { kind, id: key.slice(KEY_PREFIX[kind].length) };

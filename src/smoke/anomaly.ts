@@ -1,17 +1,23 @@
 // `sentinel smoke anomaly`: the original's end-to-end anomaly check, made complete. Seed a quiet
 // baseline for a fresh user, burst through the gateway, run the detector, find its block or
 // throttle, and then prove the gateway enforces it (403, or 429 `throttled`) — the step the
-// original never checked — and clean up.
+// original never checked. Then the auth-storm path (auth-storm.ts): failed authentications from
+// this machine's IP until the IP is blocked and refused. It runs second because the IP's block
+// would refuse the burst too. Cleanup removes what both left.
 import { randomBytes } from 'node:crypto';
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { aggregateKey, countsFromItem, emptyCounts } from '../../core/shared/aggregate-record';
 import { aggregateUpdate } from '../../core/shared/aggregate-update';
 import { blockItemKey, fromBlockItem, isBlockActive } from '../../core/shared/block-record';
-import { BUCKET_MS, BUCKETS_PER_HOUR, bucketStart, completeBucketsBefore } from '../../core/shared/buckets';
-import { userEntity } from '../../core/shared/entity';
+import { BUCKET_MS, BUCKETS_PER_HOUR, bucketStart } from '../../core/shared/buckets';
+import { formatEntity, ipEntity, userEntity } from '../../core/shared/entity';
 import type { TableNames } from '../../core/shared/table-setup';
+import { authStormChecks, type StormReport } from './auth-storm';
 import { fail, pass, type Check } from './check';
-import { CLOCK_SKEW_MS, removeTraces } from './traces';
+import type { DetectorSummary } from './detector-summary';
+import { awaitEnforcement } from './enforcement';
+import { defaultSleep, poll } from './poll';
+import { CLOCK_SKEW_MS, bucketsBetween, flushBudgetMs, removeTraces } from './traces';
 
 export interface AnomalySmokeOptions {
   gatewayUrl: string;
@@ -22,6 +28,8 @@ export interface AnomalySmokeOptions {
   runDetector: (atMs: number) => Promise<DetectorSummary>;
   baselineHourly: number;
   burstRequests: number;
+  /** The auth-storm path and its size, or false to skip it (it blocks this machine's IP for a moment). */
+  authStorm: { requests: number } | false;
   /** The detector's knobs, for the report. */
   threshold: number;
   minRequests: number;
@@ -35,19 +43,6 @@ export interface AnomalySmokeOptions {
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   fetch?: typeof fetch;
-}
-
-export interface DetectorSummary {
-  anomalyCount: number;
-  blockedCount: number;
-  entities: Array<{
-    entity: string;
-    signal: string;
-    action: string;
-    reason: string;
-    ratio: number;
-    until?: string;
-  }>;
 }
 
 export interface AnomalyReport {
@@ -66,32 +61,25 @@ export interface AnomalyReport {
   /** Until when the block or throttle holds. */
   blockedUntil?: string;
   enforcedAfterMs?: number;
+  /** The auth-storm path; absent when skipped. */
+  storm?: StormReport;
   cleanedUp: boolean;
 }
 
-const BASELINE_HOURS = 8;
-const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-async function poll<T>(
-  until: number,
-  every: number,
-  now: () => number,
-  sleep: (ms: number) => Promise<void>,
-  probe: () => Promise<T | undefined>,
-): Promise<T | undefined> {
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (now() >= until) return undefined;
-    await sleep(every);
-  }
+/** Something cleanup could not remove: the entity (`user:…`, `ip:…`) and why. */
+export interface CleanupFailure {
+  entity: string;
+  message: string;
 }
+
+const BASELINE_HOURS = 8;
 
 /** The steps of the anomaly smoke test, sharing one report that the CLI prints at the end. */
 export function anomalyChecks(options: AnomalySmokeOptions): {
   checks: Check[];
   report: AnomalyReport;
-  cleanup: () => Promise<void>;
+  /** Removes what the run left, whatever step it stopped at; resolves to what it could not remove. */
+  cleanup: () => Promise<CleanupFailure[]>;
 } {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
@@ -111,12 +99,11 @@ export function anomalyChecks(options: AnomalySmokeOptions): {
   const startedAt = now();
   // The burst belongs to the bucket the gateway's clock puts it in, which need not be ours: the run
   // can cross a bucket boundary, and the gateway's clock can be a little off from this machine's.
-  // So the burst's buckets are a range, first fixed here, last after the burst, each widened by
-  // the skew allowed; the detector then runs as of the end of the last.
+  // So the burst's buckets are a range, from the start to the end of the burst, each widened by
+  // the skew allowed (bucketsBetween); the detector then runs as of the end of the last.
   const firstBurstBucket = bucketStart(startedAt - CLOCK_SKEW_MS);
-  let lastBurstBucket = firstBurstBucket;
-  const burstBuckets = () =>
-    completeBucketsBefore(lastBurstBucket + BUCKET_MS, (lastBurstBucket - firstBurstBucket) / BUCKET_MS + 1);
+  let burstEndedAt = startedAt;
+  const burstBuckets = () => bucketsBetween(startedAt, burstEndedAt);
   // The detector's current hour is the 4 complete buckets before its run time; the 32 buckets
   // before the hour that would hold a burst in one bucket are the baseline. A burst that spans two
   // buckets moves the hour by one, which leaves one empty bucket at the baseline's end (harmless).
@@ -161,7 +148,7 @@ export function anomalyChecks(options: AnomalySmokeOptions): {
           }
         };
         await Promise.all(Array.from({ length: 8 }, worker));
-        lastBurstBucket = bucketStart(now() + CLOCK_SKEW_MS);
+        burstEndedAt = now();
         const refused = Object.entries(report.burstStatuses).filter(
           ([s]) => s === '401' || s === '403' || Number(s) >= 500,
         );
@@ -178,7 +165,7 @@ export function anomalyChecks(options: AnomalySmokeOptions): {
       name: 'gateway flushed the aggregates',
       async run() {
         const keys = burstBuckets().map((b) => aggregateKey(b, entity));
-        const deadline = now() + (options.flushSeconds * 3 + 10) * 1000;
+        const deadline = now() + flushBudgetMs(options.flushSeconds);
         const seen = await poll(deadline, 500, now, sleep, async () => {
           let count = 0;
           for (const Key of keys) {
@@ -200,7 +187,7 @@ export function anomalyChecks(options: AnomalySmokeOptions): {
     {
       name: 'detector flags and acts on the user',
       async run() {
-        const summary = await options.runDetector(lastBurstBucket + BUCKET_MS);
+        const summary = await options.runDetector(burstBuckets().at(-1)! + BUCKET_MS);
         const mine = summary.entities.find((e) => e.entity === `user:${user}`);
         if (!mine) return fail(`not flagged (the run flagged ${summary.anomalyCount} other entities)`);
         report.signal = mine.signal;
@@ -227,34 +214,65 @@ export function anomalyChecks(options: AnomalySmokeOptions): {
     {
       name: 'gateway enforces it',
       async run() {
-        // A block is 403 on every request; a throttle is 429 `throttled` once its bucket is empty
-        // (a 429 `rate_limited` from the normal limit, before the gateway has the throttle, is not it).
-        const throttled = report.action === 'throttle';
-        const expected = throttled ? '429 throttled' : '403';
-        const since = now();
-        const deadline = since + (options.refreshSeconds * 2 + 5) * 1000;
-        const seen = await poll(deadline, throttled ? 50 : 250, now, sleep, async () => {
-          const res = await http(`${options.gatewayUrl}${path}`, {
-            headers: { authorization: `Bearer ${token}` },
-          });
-          const body = (await res.json().catch(() => ({}))) as { error?: unknown };
-          if (throttled) return res.status === 429 && body.error === 'throttled' ? true : undefined;
-          return res.status === 403 ? true : undefined;
+        const enforcement = await awaitEnforcement({
+          action: report.action ?? 'block',
+          send: () => http(`${options.gatewayUrl}${path}`, { headers: { authorization: `Bearer ${token}` } }),
+          refreshSeconds: options.refreshSeconds,
+          now,
+          sleep,
         });
-        if (seen === undefined)
-          return fail(
-            `still not ${expected} after ${Math.round((now() - since) / 1000)}s (blocklist refresh every ${options.refreshSeconds}s)`,
-          );
-        report.enforcedAfterMs = now() - since;
-        return pass(`${expected} after ${(report.enforcedAfterMs / 1000).toFixed(1)}s`);
+        report.enforcedAfterMs = enforcement.afterMs;
+        return { ok: enforcement.ok, detail: enforcement.detail };
       },
     },
   ];
 
-  const cleanup = async () => {
-    if (options.keep) return;
-    await removeTraces(options.client, options.tables, [user], [...baselineBuckets, ...burstBuckets()]);
-    report.cleanedUp = true;
+  const storm =
+    options.authStorm === false
+      ? undefined
+      : authStormChecks({
+          gatewayUrl: options.gatewayUrl,
+          client: options.client,
+          tables: options.tables,
+          runDetector: options.runDetector,
+          mint: options.mint,
+          probeUser: `${user}-ip-probe`,
+          requests: options.authStorm.requests,
+          path,
+          flushSeconds: options.flushSeconds,
+          refreshSeconds: options.refreshSeconds,
+          now,
+          sleep,
+          fetch: http,
+        });
+  if (storm) {
+    checks.push(...storm.checks);
+    report.storm = storm.report;
+  }
+
+  // Each entity's removal is tried whatever happened to the other's: the IP's block matters most.
+  const cleanup = async (): Promise<CleanupFailure[]> => {
+    if (options.keep) return [];
+    const removals = [{ entity, buckets: [...baselineBuckets, ...burstBuckets()] }];
+    removals.push(...(storm?.traces() ?? []));
+    const failures: CleanupFailure[] = [];
+    for (const removal of removals) {
+      try {
+        await removeTraces(options.client, options.tables, [removal.entity], removal.buckets);
+      } catch (error) {
+        failures.push({ entity: formatEntity(removal.entity), message: (error as Error).message });
+      }
+    }
+    const ip = storm?.report.ip;
+    if (storm && ip !== undefined && !failures.some((f) => f.entity === formatEntity(ipEntity(ip)))) {
+      if (!(await storm.awaitLifted()))
+        failures.push({
+          entity: formatEntity(ipEntity(ip)),
+          message: `removed, but the gateway still refused it after ${options.refreshSeconds * 2 + 5}s`,
+        });
+    }
+    report.cleanedUp = failures.length === 0;
+    return failures;
   };
 
   return { checks, report, cleanup };

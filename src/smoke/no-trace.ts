@@ -4,6 +4,7 @@
 // removes the users' items and says whether that happened before the detector could read them.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BUCKET_MS, bucketStart } from '../../core/shared/buckets';
+import { userEntity } from '../../core/shared/entity';
 import type { TableNames } from '../../core/shared/table-setup';
 import { HOT_WINDOW_REQUESTS } from '../../runtime/telemetry/write-schedule';
 import { fail, pass, type Check } from './check';
@@ -88,7 +89,7 @@ export function noTrace(options: NoTraceOptions): NoTrace {
           await sleep(500);
         }
       }
-      await removeTraces(client, tables, [...new Set(owners.values())], buckets);
+      await removeTraces(client, tables, [...new Set(owners.values())].map(userEntity), buckets);
       // The detector reads a bucket once it is complete: the first one the traffic can be in must
       // still be in progress now, by any clock within the skew allowed.
       const firstEnds = bucketStart(ledger.startedAt - CLOCK_SKEW_MS) + BUCKET_MS;

@@ -13,8 +13,14 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { aggregateKey, countsFromItem } from '../../core/shared/aggregate-record';
 import { blockItemKey, detectorStateKey } from '../../core/shared/block-record';
-import { BUCKET_MS, bucketStart } from '../../core/shared/buckets';
-import { entityKey, userEntity } from '../../core/shared/entity';
+import { BUCKET_MS, bucketPartitionKey, bucketStart } from '../../core/shared/buckets';
+import {
+  entityKey,
+  entityKeyPrefix,
+  parseEntityKey,
+  userEntity,
+  type Entity,
+} from '../../core/shared/entity';
 import type { TableNames } from '../../core/shared/table-setup';
 
 type Client = Pick<DynamoDBDocumentClient, 'send'>;
@@ -82,22 +88,58 @@ export async function countedRequests(
 }
 
 /**
- * Deletes every item about the smoke's users: their aggregates in `buckets`, their request-log
- * items, and any block, throttle or detector state (there is none unless the detector ran on them).
+ * Client IPs with failed authentications in `buckets` (the aggregates' `ip` entities, read a bucket
+ * partition at a time), and their total over those buckets.
+ */
+export async function authFailuresByIp(
+  client: Client,
+  tables: TableNames,
+  buckets: readonly number[],
+): Promise<Map<string, number>> {
+  const totals = new Map<string, number>();
+  for (const bucket of buckets) {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await client.send(
+        new QueryCommand({
+          TableName: tables.trafficAggregates,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :kind)',
+          ExpressionAttributeValues: { ':pk': bucketPartitionKey(bucket), ':kind': entityKeyPrefix('ip') },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const entity = typeof item.sk === 'string' ? parseEntityKey(item.sk) : undefined;
+        const failures = countsFromItem(item).authFailures;
+        if (entity?.kind === 'ip' && failures > 0)
+          totals.set(entity.id, (totals.get(entity.id) ?? 0) + failures);
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+  return totals;
+}
+
+/**
+ * Deletes every item about the smoke's entities: their aggregates in `buckets`, any block, throttle
+ * or detector state (there is none unless the detector ran on them) and, for test users, their
+ * request-log items. An IP's request log is left alone: other clients behind the same address (an
+ * office NAT) write to it too, and only the smoke's own counts and block are the smoke's to remove.
  */
 export async function removeTraces(
   client: Client,
   tables: TableNames,
-  users: readonly string[],
+  entities: readonly Entity[],
   buckets: readonly number[],
 ): Promise<void> {
   const deletes: Array<{ table: string; Key: Record<string, unknown> }> = [];
-  for (const user of users) {
-    const entity = userEntity(user);
+  for (const entity of entities) {
     await client.send(new DeleteCommand({ TableName: tables.blocklist, Key: blockItemKey(entity) }));
     await client.send(new DeleteCommand({ TableName: tables.blocklist, Key: detectorStateKey(entity) }));
     for (const bucket of buckets)
       deletes.push({ table: tables.trafficAggregates, Key: aggregateKey(bucket, entity) });
+    if (entity.kind !== 'user') continue;
     let startKey: Record<string, unknown> | undefined;
     do {
       const logs = await client.send(

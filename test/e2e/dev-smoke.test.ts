@@ -118,26 +118,44 @@ describe('sentinel smoke against the dev stack', () => {
     expect(result.code).toBe(0);
   }, 180_000);
 
-  it('smoke anomaly: detects the burst, blocks the user, sees the 403 and cleans up', async () => {
-    const result = await runBuiltCli(['smoke', 'anomaly', '--json'], { cwd, timeoutMs: 90_000 });
+  it('smoke anomaly: blocks the burst user and the storm IP, sees both refused, cleans up', async () => {
+    const result = await runBuiltCli(['smoke', 'anomaly', '--json'], { cwd, timeoutMs: 120_000 });
     const report = JSON.parse(result.stdout) as {
       ok: boolean;
       checks: Array<{ name: string; ok: boolean; detail: string }>;
-      report: { user: string; ratio: number; enforcedAfterMs: number; cleanedUp: boolean };
+      report: {
+        user: string;
+        ratio: number;
+        enforcedAfterMs: number;
+        cleanedUp: boolean;
+        storm: { ip: string; sent: number; signal: string; action: string; enforcedAfterMs: number };
+      };
     };
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);
-    expect(report.checks.at(-1)!.name).toBe('gateway enforces it');
+    expect(report.checks.map((c) => c.name)).toContain('gateway enforces it');
+    expect(report.checks.at(-1)!.name).toBe('gateway enforces the IP block');
+    const budgetMs = (dev.state.blocklistRefreshSeconds * 2 + 5) * 1000;
     expect(report.report.ratio).toBeGreaterThanOrEqual(8);
-    expect(report.report.enforcedAfterMs).toBeLessThanOrEqual(
-      (dev.state.blocklistRefreshSeconds * 2 + 5) * 1000,
-    );
+    expect(report.report.enforcedAfterMs).toBeLessThanOrEqual(budgetMs);
+    // The storm came from this machine, which sentinel dev sees on the loopback interface.
+    expect(report.report.storm).toMatchObject({ sent: 200, signal: 'auth-storm', action: 'block' });
+    expect(['127.0.0.1', '::1']).toContain(report.report.storm.ip);
+    expect(report.report.storm.enforcedAfterMs).toBeLessThanOrEqual(budgetMs);
     expect(report.report.cleanedUp).toBe(true);
     expect(result.code).toBe(0);
     const after = JSON.parse((await runBuiltCli(['blocklist', 'ls', '--json'], { cwd })).stdout) as {
       blocks: Array<{ entity: string }>;
     };
     expect(after.blocks.map((b) => b.entity)).not.toContain(`user:${report.report.user}`);
-  });
+    expect(after.blocks.map((b) => b.entity)).not.toContain(`ip:${report.report.storm.ip}`);
+    // The run ends once the gateway lets this machine through again.
+    const token = /export TOKEN=(\S+)/.exec(dev.stderr())![1]!;
+    const res = await fetch(`http://127.0.0.1:${port}/proxy/v1/orders`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    await res.arrayBuffer();
+    expect(res.status).toBe(200);
+  }, 150_000);
 
   it('blocklist add makes the gateway refuse the user with 403, its reason kept private; rm lifts it', async () => {
     const token = /export TOKEN=(\S+)/.exec(dev.stderr())![1]!;

@@ -97,7 +97,7 @@ Examples:
           `  curl -s ${url}/auth/verify -H "Authorization: Bearer $TOKEN"`,
           `  curl -s "${url}/proxy/v1/orders?limit=5" -H "Authorization: Bearer $TOKEN"`,
           `  npx sentinel-api smoke           ${c.dim('# health, auth, proxy and rate-limit checks')}`,
-          `  npx sentinel-api smoke anomaly   ${c.dim('# proves an abusive user is detected and blocked')}`,
+          `  npx sentinel-api smoke anomaly   ${c.dim('# proves a burst and an auth storm are detected and refused')}`,
           c.dim('Ctrl-C stops everything.'),
           '',
         ].join('\n'),

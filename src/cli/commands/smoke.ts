@@ -9,8 +9,9 @@ import { envName } from '../../../core/config/knob';
 import { loadConfig } from '../../../core/config/load';
 import { intType } from '../../../core/config/value-types';
 import { mintToken, type SigningKey } from '../../jwt/mint';
-import type { DetectorSummary } from '../../smoke/anomaly';
+import type { DetectorSummary } from '../../smoke/detector-summary';
 import type { CheckResult } from '../../smoke/check';
+import { formatEntity } from '../../../core/shared/entity';
 import { ErrorCode, SentinelError, UsageError } from '../../../core/shared/errors';
 import type { CliContext } from '../context';
 import { commonOptions, configSources } from '../options';
@@ -219,28 +220,45 @@ Examples:
   targetOptions(
     smoke
       .command('anomaly')
-      .description('Prove a burst is detected and refused (blocked: 403, or throttled: 429), then clean up'),
+      .description(
+        'Prove a burst is throttled or blocked and an auth storm from one IP is blocked (403), then clean up',
+      ),
   )
     .option('--baseline-hourly <n>', 'requests per hour seeded for the 8 hours before the burst', '10')
     .option('--burst-requests <n>', 'requests sent through the gateway in the burst', '120')
-    .option('--keep', 'keep the block and the seeded items (default: remove them)')
+    // 200 failed authentications in a few seconds clear the detector's bars (cost preset: 40 an
+    // hour) many times over, whatever the IP's usual level of failures.
+    .option('--storm-requests <n>', 'requests with an invalid token in the auth storm', '200')
+    .option('--no-auth-storm', 'skip the auth storm, which briefly blocks the IP this runs from')
+    .option('--keep', 'keep the blocks and the seeded items (default: remove them)')
     .addHelpText(
       'after',
       `
 Needs the dev stack or --stack-name (it reads and writes the stack's tables and runs its detector).
+The auth storm briefly blocks the IP the smoke runs from (against a deployed stack: your public
+address, so everyone behind the same NAT) until cleanup removes the block; --no-auth-storm skips it.
 
 Examples:
   $ sentinel smoke anomaly
-  $ sentinel smoke anomaly --stack-name SentinelSdkFull --region us-east-1 --burst-requests 200`,
+  $ sentinel smoke anomaly --stack-name SentinelSdkFull --region us-east-1 --burst-requests 200
+  $ sentinel smoke anomaly --stack-name SentinelSdkFull --region us-east-1 --no-auth-storm`,
     )
     .action(async (_options: unknown, command: Command) => {
       // `smoke` and `smoke anomaly` share option names; commander gives a shared flag to the parent,
       // so read both levels.
       const flags = command.optsWithGlobals<
-        SmokeFlags & { baselineHourly: string; burstRequests: string; keep?: boolean; wide?: boolean }
+        SmokeFlags & {
+          baselineHourly: string;
+          burstRequests: string;
+          stormRequests: string;
+          authStorm: boolean;
+          keep?: boolean;
+          wide?: boolean;
+        }
       >();
       const baselineHourly = count('--baseline-hourly', flags.baselineHourly);
       const burstRequests = count('--burst-requests', flags.burstRequests);
+      const stormRequests = count('--storm-requests', flags.stormRequests);
       const context = await smokeContext({ ...flags, url: undefined }, ctx, true);
       const target = context.target!;
       const config = loadConfig({
@@ -263,6 +281,7 @@ Examples:
         runDetector,
         baselineHourly,
         burstRequests,
+        authStorm: flags.authStorm && { requests: stormRequests },
         threshold: config.anomalyThreshold,
         minRequests: config.anomalyMinRequests,
         flushSeconds:
@@ -273,26 +292,46 @@ Examples:
         keep: flags.keep,
         aggregateTtlDays: config.aggregateTtlDays,
       });
+      if (flags.authStorm && target.kind !== 'dev')
+        ctx.ui.warn(
+          `the auth storm briefly blocks the IP this runs from (and everyone behind the same NAT) on ${context.label}; --no-auth-storm skips it`,
+        );
       const results: CheckResult[] = [];
       for (const check of checks) {
         const [result] = await runChecks([check]);
         results.push(result!);
         if (!result!.ok) break; // later steps depend on earlier ones
       }
-      try {
-        await cleanup();
-      } catch (error) {
+      // Cleanup reports what it could not remove rather than throwing; the catch is for the unforeseen.
+      const failures = await cleanup().catch((error: unknown) => [
+        { entity: formatEntity({ kind: 'user', id: report.user }), message: (error as Error).message },
+      ]);
+      for (const failure of failures)
         ctx.ui.warn(
-          `cleanup failed: ${(error as Error).message}; remove user:${report.user} by hand (sentinel blocklist rm)`,
+          `cleanup of ${failure.entity} failed: ${failure.message}; remove it by hand: ${blocklistRmCommand(target, failure.entity)}`,
         );
-      }
       client.destroy();
+      const storm = report.storm;
+      const stormIp = storm?.ip !== undefined ? formatEntity({ kind: 'ip', id: storm.ip }) : undefined;
+      const kept =
+        flags.keep && stormIp && storm?.action === 'block'
+          ? ` The IP block is kept too: ${blocklistRmCommand(target, stormIp)} lifts it.`
+          : '';
       const note =
         `Test user ${report.user}: baseline ${report.baselineHourly}/h for 8h, burst ${report.burstSent} requests` +
         (report.ratio !== undefined
           ? `, ratio ${report.ratio} (threshold ${report.threshold}, minimum ${report.minRequests} requests)`
           : '') +
-        (report.cleanedUp ? '; test data removed.' : flags.keep ? '; test data kept (--keep).' : '.');
+        (report.cleanedUp ? '; test data removed.' : flags.keep ? '; test data kept (--keep).' : '.') +
+        (storm
+          ? `\nAuth storm: ${storm.sent} requests with an invalid token` +
+            (stormIp ? ` from ${stormIp}` : '') +
+            (storm.signal ? `, ${storm.signal} -> ${storm.action}` : '') +
+            (storm.enforcedAfterMs !== undefined
+              ? `, 403 after ${(storm.enforcedAfterMs / 1000).toFixed(1)}s`
+              : '') +
+            `.${kept}`
+          : '\nAuth storm skipped (--no-auth-storm).');
       printResults(ctx, context.label, results, { report }, flags, note);
     });
 }
@@ -326,6 +365,15 @@ async function traceRemoval(context: Context, ctx: CliContext, flags: SmokeFlags
     ...noTrace({ client, tables: target.tables, flushSeconds, mint: context.mint }),
     close: () => client.destroy(),
   };
+}
+
+/** The command that lifts `entity`'s block on this target, for the operator to copy. */
+function blocklistRmCommand(target: Target, entity: string): string {
+  const where =
+    target.kind === 'stack'
+      ? ` --stack-name ${target.stackName} --region ${target.region}${target.profile ? ` --profile ${target.profile}` : ''}`
+      : '';
+  return `sentinel blocklist rm ${entity}${where}`;
 }
 
 async function detectorRunner(target: Target, flags: SmokeFlags) {

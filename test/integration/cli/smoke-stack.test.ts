@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/cli/run';
 import type { DevStack } from '../../../src/dev/dev-stack';
 import { startTestDevStack, type TestDevStack } from '../../helpers/dev-stack';
+import { eventually } from '../../helpers/gateway';
 
 const SECRET = 'smoke-stack-test-secret-with-more-than-32-bytes';
 const stackCwd = mkdtempSync(join(tmpdir(), 'sentinel-smoke-caller-'));
@@ -70,7 +71,11 @@ async function smoke(args: string[]) {
   );
   return {
     code,
-    report: JSON.parse(out) as { ok: boolean; checks: Array<{ name: string; ok: boolean; detail: string }> },
+    report: JSON.parse(out) as {
+      ok: boolean;
+      checks: Array<{ name: string; ok: boolean; detail: string }>;
+      report?: { storm?: { ip?: string; sent: number; signal?: string; action?: string } };
+    },
   };
 }
 
@@ -92,6 +97,25 @@ async function smokeText(args: string[]) {
   return { code, text };
 }
 
+/**
+ * Waits until the gateway lets this machine through again: cleanup removes the storm's IP block from
+ * the table, and the gateway drops it at its next blocklist refresh.
+ */
+async function letThroughAgain() {
+  const token = await stack.mint!('smoke-stack-bystander');
+  await eventually(
+    async () => {
+      const res = await fetch(`${stack.gatewayUrl}/proxy/`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      await res.arrayBuffer();
+      return res.status === 200;
+    },
+    (stack.config.values.blocklistRefreshSeconds * 2 + 5) * 1000,
+    100,
+  );
+}
+
 describe('sentinel smoke --stack-name', () => {
   it('finds the gateway through the stack outputs and passes the basic checks', async () => {
     const { code, report } = await smoke([]);
@@ -103,18 +127,34 @@ describe('sentinel smoke --stack-name', () => {
     // A run started near the end of a bucket first waits for the next one.
   }, 150_000);
 
-  it('smoke anomaly invokes the detector function with evaluateAt and sees the 403', async () => {
-    const { code, report } = await smoke(['anomaly']);
+  it('smoke anomaly invokes the detector function with evaluateAt and sees both 403s', async () => {
+    lambda.resetHistory();
+    const { code, report } = await smoke(['anomaly', '--storm-requests', '100']);
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);
-    expect(lambda.commandCalls(InvokeCommand)).toHaveLength(1);
-    const payload = JSON.parse(
-      new TextDecoder().decode(lambda.commandCalls(InvokeCommand)[0]!.args[0].input.Payload as Uint8Array),
-    ) as {
-      evaluateAt: string;
-    };
-    expect(Date.parse(payload.evaluateAt) % (15 * 60_000)).toBe(0);
+    // Once for the burst, once for the auth storm.
+    const calls = lambda.commandCalls(InvokeCommand);
+    expect(calls).toHaveLength(2);
+    for (const call of calls) {
+      const payload = JSON.parse(new TextDecoder().decode(call.args[0].input.Payload as Uint8Array)) as {
+        evaluateAt: string;
+      };
+      expect(Date.parse(payload.evaluateAt) % (15 * 60_000)).toBe(0);
+    }
+    expect(report.report?.storm).toMatchObject({ sent: 100, signal: 'auth-storm', action: 'block' });
+    expect(report.report?.storm?.ip).toBeDefined();
     expect(code).toBe(0);
-  });
+    await letThroughAgain();
+  }, 60_000);
+
+  it('smoke anomaly --no-auth-storm runs the volume path alone', async () => {
+    lambda.resetHistory();
+    const { code, report } = await smoke(['anomaly', '--no-auth-storm']);
+    expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(report.checks).toHaveLength(5);
+    expect(report.report?.storm).toBeUndefined();
+    expect(lambda.commandCalls(InvokeCommand)).toHaveLength(1);
+    expect(code).toBe(0);
+  }, 60_000);
 
   it('smoke anomaly prints its results first, then what it did with the test data, in bounded rows', async () => {
     const { code, text } = await smokeText(['anomaly']);
@@ -123,8 +163,11 @@ describe('sentinel smoke --stack-name', () => {
     const note = text.indexOf('test data removed');
     expect(table).toBeGreaterThanOrEqual(0);
     expect(note).toBeGreaterThan(table);
-    const rows = text.split('\n').filter((line) => /^(seed|burst|gateway|detector)/.test(line));
-    expect(rows.length).toBeGreaterThanOrEqual(5);
+    // Against a deployed stack it says, before anything, that the storm blocks this machine's IP.
+    expect(text.indexOf('--no-auth-storm')).toBeGreaterThanOrEqual(0);
+    expect(text.indexOf('--no-auth-storm')).toBeLessThan(table);
+    const rows = text.split('\n').filter((line) => /^(seed|burst|gateway|detector|auth)/.test(line));
+    expect(rows.length).toBeGreaterThanOrEqual(9);
     for (const row of rows) expect(row.length, row).toBeLessThanOrEqual(100);
-  });
+  }, 60_000);
 });
