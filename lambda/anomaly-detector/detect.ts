@@ -105,12 +105,22 @@ function confirmationSettings(settings: DetectorSettings): DetectorSettings {
 
 /**
  * What a throttle of entity `e` is scaled from: the highest of its expected rate this hour, its
- * average over the 8 hours before and its usual level at this hour on earlier days, so that a quiet
- * hour after a busy evening still leaves it its evening's rate.
+ * average over the 8 hours before, its usual level at this hour on earlier days, today's level (the
+ * two hours before this one times the hour's usual ratio to them) and what it sent in the hour before
+ * this one. A quiet hour after a busy evening still leaves it its evening's rate, a busy day (a high
+ * day factor, an event) its day's rate, which the earlier days do not know, and no throttle refuses
+ * a benign user the service it had an hour ago.
  */
 function usualHourlyOf(ctx: SignalContext, e: number): number {
   const b = ctx.baselines;
-  return Math.max(b.expected[e]!, b.recent[e]!, b.population.factor * ctx.windows.seasonalLevel[e]!);
+  const today = b.today.find((t) => t.buckets === BUCKETS_PER_HOUR)?.expected[e] ?? Number.NaN;
+  return Math.max(
+    b.expected[e]!,
+    b.recent[e]!,
+    b.population.factor * ctx.windows.seasonalLevel[e]!,
+    Number.isNaN(today) ? 0 : today,
+    ctx.windows.hours[1]![e]!,
+  );
 }
 
 /** One run's decisions, before confirmation. */

@@ -98,6 +98,16 @@ describe('the graduated response', () => {
     expect(decision!.usualHourly).toBeGreaterThanOrEqual(150);
   });
 
+  it('never throttles a user below what it sent in the hour before, whatever earlier days say', () => {
+    // Earlier days and most of today at 40/h; the hour before at 600/h (a busy day's start), then
+    // the current hour far above both.
+    const traffic = usual().hour(alice, 2, 600).hour(alice, 1, 4000);
+    const decision = decisionFor(traffic, 'alice', { anomalyBlockVolumeRatio: 1000 });
+    expect(decision).toMatchObject({ action: 'throttle' });
+    expect(decision!.usualHourly).toBeGreaterThanOrEqual(600);
+    expect(decision!.limit.refillPerSecond * 3600).toBeGreaterThanOrEqual(3 * 600);
+  });
+
   it("judges extreme volume against the entity's usual rate too, not only a quiet hour's expectation", () => {
     const s = settings();
     // 1,200 in 15 minutes where 10 were expected: 120x the quiet hour, but 4,800/h is 24x a usual
