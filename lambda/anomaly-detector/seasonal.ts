@@ -98,6 +98,7 @@ export interface SeasonalOut {
   today?: TodayWindow[];
   hourSpread?: Float64Array;
   levelSpread?: Float64Array;
+  busier?: Float64Array;
 }
 
 export function seasonalLevels(
@@ -179,6 +180,23 @@ export function seasonalLevels(
     for (let d = 0; d < dayCount; d++) if (activeDay[d]![e]) top = Math.max(top, hourAt[d]![offset]![e]!);
     return top;
   };
+  // The second-busiest active day (the busiest with fewer than 3): what the entity sends at this
+  // hour on its busier days, such as an evening it works into on some days, not one odd day.
+  const secondHighest = (offset: number, e: number) => {
+    let first = 0;
+    let second = 0;
+    let count = 0;
+    for (let d = 0; d < dayCount; d++) {
+      if (!activeDay[d]![e]) continue;
+      count++;
+      const v = hourAt[d]![offset]![e]!;
+      if (v > first) {
+        second = first;
+        first = v;
+      } else if (v > second) second = v;
+    }
+    return count < 3 ? first : second;
+  };
   for (let e = 0; e < n; e++) {
     if (days[e] === 0) continue;
     let top = 0;
@@ -192,6 +210,11 @@ export function seasonalLevels(
       }
     }
     out.level[e] = top;
+    if (out.busier) {
+      let busier = 0;
+      for (let k = 0; k < OFFSETS; k++) busier = Math.max(busier, secondHighest(k, e));
+      out.busier[e] = busier;
+    }
     if (out.levelSpread && days[e]! >= 3) {
       let c = 0;
       for (let d = 0; d < dayCount; d++)

@@ -57,6 +57,11 @@ export interface Windows {
   seasonalTypical: Float64Array;
   /** Median over earlier active days of the hour before this one (the previous hour's usual level). */
   seasonalPreviousHour: Float64Array;
+  /**
+   * The level of this hour on the entity's busier days: for each alignment within ±2 h, the
+   * second-busiest earlier active day's count (the busiest with fewer than 3 days); then the highest.
+   */
+  seasonalBusier: Float64Array;
   /** Robust spread over active days of the hour-long alignment that sets {@link seasonalLevel}. */
   seasonalLevelSpread: Float64Array;
   /** Robust spread over active days of the same clock hour: 1.4826 × the median absolute deviation (0 with fewer than 3 days). */
@@ -114,6 +119,7 @@ export function computeWindows(input: DetectInput, now: number, historyDays: num
       referenceByDay: Array.from({ length: historyDays }, () => undefined),
     })),
     seasonalLevelSpread: f64(),
+    seasonalBusier: f64(),
     authHour: f64(),
     authLastBucket: f64(),
     authBaseline: f64(),
@@ -185,6 +191,7 @@ export function computeWindows(input: DetectInput, now: number, historyDays: num
     today: w.todayWindows,
     hourSpread: w.seasonalHourSpread,
     levelSpread: w.seasonalLevelSpread,
+    busier: w.seasonalBusier,
   });
   seasonalLevels(rowsByDay, n, authFailures, { level: w.authSeasonalLevel });
   return w;

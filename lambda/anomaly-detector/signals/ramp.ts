@@ -40,8 +40,11 @@ export function ramp(ctx: SignalContext, e: number): SignalHit | undefined {
   }
   const growth = Math.exp(logSlope(ctx, e));
   if (growth < s.anomalyRampGrowth) return undefined;
+  // Against the entity's busier days at this hour, not its median day: a level it reaches on some
+  // days (an evening it works into now and then) is its own, and a ramp's slow climb leaves such
+  // levels far behind.
   const factor = ctx.baselines.population.factor;
-  const baseline = Math.max(1, factor * w.seasonalLevel[e]!);
+  const baseline = Math.max(1, factor * Math.max(w.seasonalLevel[e]!, w.seasonalBusier[e]!));
   const ratio = current / baseline;
   if (ratio < s.anomalySurgeRatio) return undefined;
   // Sustained: the previous hour must already be above its own usual level, and the two hours

@@ -373,6 +373,24 @@ describe('detect', () => {
     expect(signalsOf(decision)).toContain('ramp');
   });
 
+  it('judges a ramp against the busier earlier days: an evening the user works into on some days is no ramp', () => {
+    // Earlier days: 50/h until three hours before this one, then nothing; on two of them a busy
+    // evening at 150/h instead.
+    const history = () => {
+      const traffic = population(new Traffic(), 60);
+      for (let d = 1; d <= 7; d++) traffic.hours(alice, d * 24 + 3, d * 24 + 8, 50);
+      for (const d of [2, 5]) traffic.hours(alice, d * 24 - 1, d * 24 + 2, 150);
+      return traffic;
+    };
+    const evening = history();
+    [50, 50, 50, 50, 90, 150].forEach((rate, i) => evening.hour(alice, 6 - i, rate));
+    expect(signalsOf(decisionFor(evening, 'alice'))).not.toContain('ramp');
+    // Growing on past the level of those evenings, it is one.
+    const ramp = history();
+    [50, 50, 50, 100, 200, 450].forEach((rate, i) => ramp.hour(alice, 6 - i, rate));
+    expect(signalsOf(decisionFor(ramp, 'alice'))).toContain('ramp');
+  });
+
   it('flags a storm of failed authentications from one IP, even from a NAT with some failures', () => {
     const ip = ipEntity('203.0.113.7');
     const traffic = population(new Traffic(), 30);
