@@ -226,8 +226,8 @@ Examples:
   )
     .option('--baseline-hourly <n>', 'requests per hour seeded for the 8 hours before the burst', '10')
     .option('--burst-requests <n>', 'requests sent through the gateway in the burst', '120')
-    // 200 failed authentications in a few seconds clear the detector's bars (cost preset: 40 an
-    // hour) many times over, whatever the IP's usual level of failures.
+    // The default clears ANOMALY_AUTH_FAILURE_THRESHOLD of every preset many times over in a few
+    // seconds, whatever the IP's usual level of failures.
     .option('--storm-requests <n>', 'requests with an invalid token in the auth storm', '200')
     .option('--no-auth-storm', 'skip the auth storm, which briefly blocks the IP this runs from')
     .option('--keep', 'keep the blocks and the seeded items (default: remove them)')
