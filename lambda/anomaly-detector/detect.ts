@@ -100,6 +100,7 @@ function confirmationSettings(settings: DetectorSettings): DetectorSettings {
     anomalyNoiseSignificance: lower(settings.anomalyNoiseSignificance),
     anomalyRampSignificance: lower(settings.anomalyRampSignificance),
     anomalyThrottleSignificance: lower(settings.anomalyThrottleSignificance),
+    anomalyTodayThrottleSignificance: lower(settings.anomalyTodayThrottleSignificance),
   };
 }
 

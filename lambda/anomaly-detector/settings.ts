@@ -25,6 +25,7 @@ export type DetectorSettings = Pick<
   | 'anomalyAllowlist'
   | 'anomalyThrottleSignificance'
   | 'anomalyThrottleInstantSignificance'
+  | 'anomalyTodayThrottleSignificance'
   | 'anomalyThrottleFactor'
   | 'anomalyThrottleMinRate'
   | 'anomalyBlockVolumeRatio'

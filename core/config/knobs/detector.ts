@@ -56,7 +56,13 @@ export const detectorKnobs = {
   anomalyThrottleSignificance: knob(numberType({ min: 0, max: 50 }), {
     description:
       'Standard deviations above the expected count at which volume alone (spike, surge, burst, ramp, a new account) throttles the entity; lower than the block bars, because a generous throttle costs a benign burst almost nothing.',
-    presets: { cost: 3.5, performance: 3.25 },
+    presets: { cost: 3.75, performance: 3.25 },
+    consumers,
+  }),
+  anomalyTodayThrottleSignificance: knob(numberType({ min: 0, max: 50 }), {
+    description:
+      "Standard deviations above today's level (the two hours before a window) at which volume throttles; above ANOMALY_THROTTLE_SIGNIFICANCE, as that level rests on a few of today's counts.",
+    presets: { cost: 4.25, performance: 4 },
     consumers,
   }),
   anomalyThrottleInstantSignificance: knob(numberType({ min: 0, max: 1000 }), {
@@ -151,7 +157,7 @@ export const detectorKnobs = {
   anomalyConfirmationMargin: knob(numberType({ min: 0, max: 50 }), {
     description:
       'Standard deviations below its own bar at which the run before (15 minutes earlier) confirms a weaker volume hit: abuse that clears the bar now has usually come close to it a quarter of an hour ago, noise seldom comes close twice in a row.',
-    presets: { cost: 1, performance: 1 },
+    presets: { cost: 0.5, performance: 0.5 },
     consumers,
   }),
   anomalyHistoryDays: knob(intType({ min: 0, max: 30 }), {

@@ -123,7 +123,13 @@ export function todayVolume(ctx: SignalContext, e: number): SignalHit | undefine
     const ratio = current / baseline;
     if (ratio < s.anomalySurgeRatio) continue;
     const score = excessZ(current, baseline, today.phi[e]!);
-    if (score < throttleBar(s, s.anomalySignificance) || (strongest && strongest.score >= score)) continue;
+    // Today's level is estimated from a few of today's own counts, and a day's shape can shift by
+    // more than its noise allows for: a hit against it needs more significance to throttle.
+    const bar = Math.min(
+      s.anomalySignificance,
+      Math.max(s.anomalyThrottleSignificance, s.anomalyTodayThrottleSignificance),
+    );
+    if (score < bar || (strongest && strongest.score >= score)) continue;
     const window = WINDOW_NAMES[k]!;
     const hit = {
       window,

@@ -23,13 +23,15 @@ describe('detector evaluation (small seeded population)', () => {
         'retry storm (5xx): <= 0.1% of users blocked',
         'organic bursts: none blocked',
         'harm: <= 0.1% of benign requests refused (outside organic bursts)',
+        '<= 50 false throttles per 10,000 benign user-days (outside organic bursts)',
+        'organic bursts: no throttle below 3x the usual hourly level',
         ...result.bars.map((b) => b.label).filter((label) => label.endsWith('<= 2% of requests refused')),
       ]) {
         expect({ label, ok: bars[label] }).toEqual({ label, ok: true });
       }
       const t = result.ours.byType;
       expect(t['burst 5x'].recall).toBeGreaterThanOrEqual(0.55);
-      expect(t['slow ramp'].recall).toBeGreaterThanOrEqual(0.5);
+      expect(t['slow ramp'].recall).toBeGreaterThanOrEqual(0.4);
       expect(t['new abusive account'].recall).toBeGreaterThanOrEqual(0.8);
       expect(t['compromised heavy user'].recall).toBeGreaterThanOrEqual(0.85);
       expect(t['enumeration'].recall).toBeGreaterThanOrEqual(0.9);

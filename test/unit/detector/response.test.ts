@@ -52,6 +52,37 @@ describe('the graduated response', () => {
     });
   });
 
+  it("throttles against today's level from its own, higher bar; against the usual level from the usual one", () => {
+    // Earlier days at 20 to 60/h, each hour half the two before it; today a quiet 15/h, then 100.
+    const traffic = population(new Traffic(), 60);
+    [20, 40, 60, 30, 50, 25, 45].forEach((level, i) =>
+      traffic.hours(alice, (i + 1) * 24 + 1, (i + 1) * 24 + 3, level),
+    );
+    traffic.hours(alice, 2, 9, 15).hour(alice, 1, 100);
+    const bars = {
+      anomalySignificance: 50,
+      anomalyNoiseSignificance: 50,
+      anomalyInstantSignificance: 0,
+      anomalyThrottleInstantSignificance: 0,
+    };
+    const hit = decisionFor(traffic, 'alice', { ...bars, anomalyTodayThrottleSignificance: 0 });
+    expect(hit).toMatchObject({ baselineSource: 'today', action: 'throttle' });
+    const at = (today: number) =>
+      decisionFor(traffic, 'alice', { ...bars, anomalyTodayThrottleSignificance: today });
+    expect(at(hit!.score - 0.1)).toMatchObject({ baselineSource: 'today', action: 'throttle' });
+    expect(at(hit!.score + 0.1)).toBeUndefined();
+    // A burst against the usual level does not answer to it.
+    const burst = usual();
+    for (const b of [4, 3, 2]) burst.bucket(alice, b * BUCKET_MS, { requests: 10 });
+    burst.bucket(alice, BUCKET_MS, { requests: 70 });
+    expect(
+      decisionFor(burst, 'alice', {
+        anomalyThrottleInstantSignificance: 0,
+        anomalyTodayThrottleSignificance: 50,
+      }),
+    ).toMatchObject({ signal: 'burst', action: 'throttle' });
+  });
+
   it('blocks an auth storm (an abuse signature)', () => {
     const ip = ipEntity('203.0.113.7');
     const traffic = population(new Traffic(), 30);
