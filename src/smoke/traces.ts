@@ -87,6 +87,19 @@ export async function countedRequests(
   return count;
 }
 
+/** Every item a query matches, page after page. */
+async function* queryAll(
+  client: Client,
+  input: ConstructorParameters<typeof QueryCommand>[0],
+): AsyncGenerator<Record<string, unknown>> {
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
+    yield* page.Items ?? [];
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+}
+
 /**
  * Client IPs with failed authentications in `buckets` (the aggregates' `ip` entities, read a bucket
  * partition at a time), and their total over those buckets.
@@ -98,25 +111,18 @@ export async function authFailuresByIp(
 ): Promise<Map<string, number>> {
   const totals = new Map<string, number>();
   for (const bucket of buckets) {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await client.send(
-        new QueryCommand({
-          TableName: tables.trafficAggregates,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :kind)',
-          ExpressionAttributeValues: { ':pk': bucketPartitionKey(bucket), ':kind': entityKeyPrefix('ip') },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const entity = typeof item.sk === 'string' ? parseEntityKey(item.sk) : undefined;
-        const failures = countsFromItem(item).authFailures;
-        if (entity?.kind === 'ip' && failures > 0)
-          totals.set(entity.id, (totals.get(entity.id) ?? 0) + failures);
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = queryAll(client, {
+      TableName: tables.trafficAggregates,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :kind)',
+      ExpressionAttributeValues: { ':pk': bucketPartitionKey(bucket), ':kind': entityKeyPrefix('ip') },
+      ConsistentRead: true,
+    });
+    for await (const item of items) {
+      const entity = typeof item.sk === 'string' ? parseEntityKey(item.sk) : undefined;
+      const failures = countsFromItem(item).authFailures;
+      if (entity?.kind === 'ip' && failures > 0)
+        totals.set(entity.id, (totals.get(entity.id) ?? 0) + failures);
+    }
   }
   return totals;
 }
@@ -140,20 +146,13 @@ export async function removeTraces(
     for (const bucket of buckets)
       deletes.push({ table: tables.trafficAggregates, Key: aggregateKey(bucket, entity) });
     if (entity.kind !== 'user') continue;
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const logs = await client.send(
-        new QueryCommand({
-          TableName: tables.requestLogs,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': entityKey(entity) },
-          ProjectionExpression: 'pk, sk',
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const Key of logs.Items ?? []) deletes.push({ table: tables.requestLogs, Key });
-      startKey = logs.LastEvaluatedKey;
-    } while (startKey);
+    const logs = queryAll(client, {
+      TableName: tables.requestLogs,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': entityKey(entity) },
+      ProjectionExpression: 'pk, sk',
+    });
+    for await (const Key of logs) deletes.push({ table: tables.requestLogs, Key });
   }
   for (let i = 0; i < deletes.length; i += 25) {
     let requests: Record<string, Array<{ DeleteRequest: { Key: Record<string, unknown> } }>> = {};
